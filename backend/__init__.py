@@ -1,0 +1,1 @@
+"""letan backend: the service point server that owns all state."""

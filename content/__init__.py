@@ -1,0 +1,1 @@
+"""letan content: schema, checker and tooling for the staff-edited procedures and FAQ."""

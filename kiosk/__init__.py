@@ -1,0 +1,1 @@
+"""letan kiosk: the Kivy self-service touchscreen."""

@@ -1,0 +1,41 @@
+import unicodedata
+
+import pytest
+
+from vntext.dossier_code import DossierCodeError, canonical_dossier_code, find_dossier_code, mask_dossier_code
+from vntext.normalize import fold, nfc, normalize_utterance
+
+
+def test_fold_removes_diacritics_and_case() -> None:
+    assert fold("Đăng ký KHAI SINH") == "dang ky khai sinh"
+    assert fold("Sổ đỏ") == fold("so do")
+
+
+def test_nfd_input_becomes_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Giấy khai sinh")
+    assert nfc(decomposed) == "Giấy khai sinh"
+    assert fold(decomposed) == "giay khai sinh"
+
+
+def test_abbreviations_are_expanded() -> None:
+    assert normalize_utterance("Làm LLPT ko dc à") == "làm lý lịch tư pháp không được à"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["000.00.31.H26-251121-0003", "000.00.31.h26-251121-0003", " 000 . 00 . 31 . H 26 - 251121 - 0003 "],
+)
+def test_typed_codes_become_canonical(typed: str) -> None:
+    assert canonical_dossier_code(typed) == "000.00.31.H26-251121-0003"
+
+
+def test_code_is_found_inside_a_sentence() -> None:
+    assert find_dossier_code("mã của tôi là 000.00.31.h26-251121-0003 nhé") == "000.00.31.H26-251121-0003"
+    assert find_dossier_code("tôi chưa có mã") is None
+
+
+def test_malformed_code_is_rejected_without_echoing_it() -> None:
+    with pytest.raises(DossierCodeError) as raised:
+        canonical_dossier_code("000.00.31-251121-0003")
+    assert "251121" not in str(raised.value)
+    assert mask_dossier_code("000.00.31.H26-251121-0003") == "***03"

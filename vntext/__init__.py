@@ -1,0 +1,1 @@
+"""Vietnamese text helpers shared by the backend, the NLU and speech (pure Python, no dependencies)."""

@@ -1,0 +1,1 @@
+"""Staff pages served under /staff/: login, content editor, counter console, queue display."""

@@ -53,6 +53,10 @@ find_python310() {
             echo "$(pyenv root)/versions/$version/bin/python3.10"; return
         fi
     fi
+    # pyenv installed but not on PATH (a non-interactive shell): look in its default root.
+    for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10*/bin/python3.10; do
+        if [ -x "$candidate" ]; then echo "$candidate"; return; fi
+    done
     if command -v uv >/dev/null 2>&1 && candidate=$(uv python find 3.10 2>/dev/null); then
         echo "$candidate"; return
     fi

@@ -1,0 +1,531 @@
+"""Spoken Vietnamese numbers, letters and codes, as a citizen reads them and Vosk writes them.
+
+Pure Python (stdlib and `vntext` only): the Rasa actions import it from their own environment.
+
+- `number_to_words(1025)` -> "một nghìn không trăm hai mươi lăm"
+- `words_to_number("hai lăm")` -> 25, `words_to_number("một trăm linh năm")` -> 105
+- `words_to_digits("không không ba")` -> "003" (digits read one by one, pairs such as "ba mốt")
+- `spoken_to_dossier_code("không không không chấm ... gạch không không không ba")`
+  -> "000.00.31.H26-251121-0003"
+- `spoken_to_ticket_number("a không hai ba")` -> "A023"
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from vntext.dossier_code import DossierCodeError, canonical_dossier_code, find_dossier_code
+
+DIGIT_WORDS: tuple[str, ...] = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+
+# Every word that may stand for a digit on its own, with its value.
+_DIGIT_VALUES: dict[str, int] = {
+    "không": 0,
+    "một": 1,
+    "hai": 2,
+    "ba": 3,
+    "bốn": 4,
+    "năm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "bẩy": 7,
+    "tám": 8,
+    "chín": 9,
+}
+# Unit words that appear only after a tens word ("hai mốt" = 21, "hai lăm" = 25, "hai tư" = 24).
+_AFTER_TENS: dict[str, int] = {"mốt": 1, "lăm": 5, "nhăm": 5, "tư": 4}
+_TENS_WORDS = ("mươi", "chục")
+_TEN = ("mười",)
+_LINH = ("linh", "lẻ")
+_HALF = ("rưỡi", "rưởi")
+_MULTIPLIERS: dict[str, int] = {
+    "trăm": 100,
+    "nghìn": 1000,
+    "ngàn": 1000,
+    "triệu": 1_000_000,
+    "tỷ": 1_000_000_000,
+    "tỉ": 1_000_000_000,
+}
+
+# Letters as Vietnamese speakers name them (and as Vosk may spell them), upper-case result.
+LETTER_WORDS: dict[str, str] = {
+    "a": "A",
+    "á": "A",
+    "bê": "B",
+    "bờ": "B",
+    "xê": "C",
+    "cờ": "C",
+    "dê": "D",
+    "dờ": "D",
+    "đê": "D",
+    "e": "E",
+    "ép": "F",
+    "ép phờ": "F",
+    "giê": "G",
+    "gờ": "G",
+    "hát": "H",
+    "hắt": "H",
+    "hờ": "H",
+    "i": "I",
+    "i ngắn": "I",
+    "gi": "J",
+    "ca": "K",
+    "ka": "K",
+    "cà": "K",
+    "e lờ": "L",
+    "en lờ": "L",
+    "lờ": "L",
+    "em mờ": "M",
+    "mờ": "M",
+    "en nờ": "N",
+    "nờ": "N",
+    "en": "N",
+    "o": "O",
+    "pê": "P",
+    "pờ": "P",
+    "quy": "Q",
+    "cu": "Q",
+    "e rờ": "R",
+    "rờ": "R",
+    "ét": "S",
+    "ét xì": "S",
+    "sờ": "S",
+    "tê": "T",
+    "tờ": "T",
+    "u": "U",
+    "vê": "V",
+    "vờ": "V",
+    "vê kép": "W",
+    "đúp lờ vê": "W",
+    "ích": "X",
+    "ích xì": "X",
+    "xờ": "X",
+    "i dài": "Y",
+    "i cờ rét": "Y",
+    "dét": "Z",
+    "giét": "Z",
+}
+# Names Vietnamese speakers use when reading a letter aloud (one per letter, for synthesis).
+LETTER_NAMES: dict[str, str] = {
+    "A": "a",
+    "B": "bê",
+    "C": "xê",
+    "D": "đê",
+    "E": "e",
+    "F": "ép",
+    "G": "giê",
+    "H": "hát",
+    "I": "i",
+    "J": "gi",
+    "K": "ca",
+    "L": "e lờ",
+    "M": "em mờ",
+    "N": "en nờ",
+    "O": "o",
+    "P": "pê",
+    "Q": "quy",
+    "R": "e rờ",
+    "S": "ét",
+    "T": "tê",
+    "U": "u",
+    "V": "vê",
+    "W": "vê kép",
+    "X": "ích",
+    "Y": "i dài",
+    "Z": "dét",
+}
+_PUNCTUATION_WORDS: dict[str, str] = {
+    "chấm": ".",
+    "gạch ngang": "-",
+    "gạch nối": "-",
+    "gạch giữa": "-",
+    "gạch": "-",
+    "trừ": "-",
+}
+# Multi-word phrases first, so "gạch ngang" wins over "gạch" and "e lờ" over "e".
+_PHRASES: list[tuple[tuple[str, ...], str]] = sorted(
+    [(tuple(key.split()), value) for key, value in {**LETTER_WORDS, **_PUNCTUATION_WORDS}.items()],
+    key=lambda item: -len(item[0]),
+)
+
+_TOKEN = re.compile(r"[0-9]+|[.\-]|[^\W\d_]+", re.UNICODE)
+
+
+class SpokenNumberError(ValueError):
+    """The words are not a Vietnamese number."""
+
+    code = "spoken-number-invalid"
+
+
+# --- number -> words -------------------------------------------------------------------------
+
+
+def _unit_word(unit: int, after_tens: bool) -> str:
+    if not after_tens:
+        return DIGIT_WORDS[unit]
+    return {1: "mốt", 4: "tư", 5: "lăm"}.get(unit, DIGIT_WORDS[unit])
+
+
+def _read_below_thousand(n: int, full: bool) -> str:
+    """Read 0 < n < 1000; `full` reads the hundreds even when zero ("không trăm linh năm")."""
+    hundreds, rest = divmod(n, 100)
+    tens, units = divmod(rest, 10)
+    words: list[str] = []
+    if hundreds or full:
+        words += [DIGIT_WORDS[hundreds], "trăm"]
+    if tens == 0:
+        if units:
+            if words:
+                words.append("linh")
+            words.append(DIGIT_WORDS[units])
+    elif tens == 1:
+        words.append("mười")
+        if units:
+            words.append("lăm" if units == 5 else DIGIT_WORDS[units])
+    else:
+        words += [DIGIT_WORDS[tens], "mươi"]
+        if units:
+            words.append(_unit_word(units, after_tens=True))
+    return " ".join(words)
+
+
+def _read_below_billion(n: int, full: bool) -> str:
+    groups = [(n // 1_000_000) % 1000, (n // 1000) % 1000, n % 1000]
+    names = ["triệu", "nghìn", ""]
+    parts: list[str] = []
+    for group, name in zip(groups, names, strict=True):
+        if group == 0:
+            continue
+        text = _read_below_thousand(group, full=full or bool(parts))
+        parts.append(f"{text} {name}".strip())
+    return " ".join(parts)
+
+
+def number_to_words(n: int) -> str:
+    """Read a non-negative integer as a Vietnamese speaker says it, e.g. 1025 ->
+    "một nghìn không trăm hai mươi lăm", 21 -> "hai mươi mốt", 105 -> "một trăm linh năm"."""
+    if n < 0:
+        return "âm " + number_to_words(-n)
+    if n == 0:
+        return "không"
+    return _number_to_words(n, full=False)
+
+
+def _number_to_words(n: int, full: bool) -> str:
+    billions, rest = divmod(n, 1_000_000_000)
+    if billions == 0:
+        return _read_below_billion(rest, full=full)
+    head = _number_to_words(billions, full=full) + " tỷ"
+    if rest == 0:
+        return head
+    return head + " " + _read_below_billion(rest, full=True)
+
+
+def digits_to_words(digits: str) -> str:
+    """Read a string of digits one by one: "003" -> "không không ba"."""
+    return " ".join(DIGIT_WORDS[int(ch)] for ch in digits if ch.isdigit())
+
+
+# --- words -> number -------------------------------------------------------------------------
+
+
+def _tokens(text: str) -> list[str]:
+    clean = unicodedata.normalize("NFC", text).lower()
+    return _TOKEN.findall(clean)
+
+
+def _parse_below_thousand(tokens: list[str], i: int) -> tuple[int, int, bool]:
+    """Parse a number below 1000 starting at tokens[i].
+
+    Returns (value, next index, ended_on_bare_digit) where the last flag tells that the reading
+    ended with a bare digit right after a multiplier, as in "hai nghìn mốt" or "một trăm hai".
+    """
+    value = 0
+    start = i
+    # Hundreds: "<digit> trăm"
+    if i + 1 < len(tokens) and tokens[i] in _DIGIT_VALUES and tokens[i + 1] == "trăm":
+        value = _DIGIT_VALUES[tokens[i]] * 100
+        i += 2
+        if i < len(tokens) and tokens[i] in _LINH:
+            if i + 1 < len(tokens) and tokens[i + 1] in _DIGIT_VALUES:
+                return value + _DIGIT_VALUES[tokens[i + 1]], i + 2, False
+            raise SpokenNumberError("'linh' phải đi kèm một chữ số")
+        # "một trăm hai" = 120 (a bare digit after trăm is the tens)
+        if (
+            i < len(tokens)
+            and tokens[i] in _DIGIT_VALUES
+            and (i + 1 >= len(tokens) or tokens[i + 1] not in (*_TENS_WORDS, *_AFTER_TENS, *_DIGIT_VALUES))
+            and (i + 1 >= len(tokens) or tokens[i + 1] not in _MULTIPLIERS)
+        ):
+            return value + _DIGIT_VALUES[tokens[i]] * 10, i + 1, True
+    elif i < len(tokens) and tokens[i] == "trăm":
+        # "trăm" alone: "trăm nghìn" = 100 000
+        value = 100
+        i += 1
+    # Tens
+    if i < len(tokens) and tokens[i] in _TEN:
+        value += 10
+        i += 1
+        if i < len(tokens) and (tokens[i] in _DIGIT_VALUES or tokens[i] in ("lăm", "nhăm")):
+            unit = _DIGIT_VALUES.get(tokens[i], 5)
+            if unit == 0:
+                raise SpokenNumberError("'mười không' không phải là số")
+            value += unit
+            i += 1
+        return value, i, False
+    if i < len(tokens) and tokens[i] in _DIGIT_VALUES:
+        digit = _DIGIT_VALUES[tokens[i]]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt in _TENS_WORDS:
+            value += digit * 10
+            i += 2
+            if i < len(tokens) and (tokens[i] in _DIGIT_VALUES or tokens[i] in _AFTER_TENS):
+                unit = _DIGIT_VALUES.get(tokens[i], _AFTER_TENS.get(tokens[i], 0))
+                value += unit
+                i += 1
+            return value, i, False
+        if nxt in _AFTER_TENS or (
+            nxt in _DIGIT_VALUES and value == 0 and digit > 0 and i + 2 >= len(tokens) and start == i
+        ):
+            # "hai lăm" = 25, "ba mốt" = 31, "hai tư" = 24, colloquial "hai ba" = 23 (only as a
+            # whole number of two words)
+            unit = _AFTER_TENS[nxt] if nxt in _AFTER_TENS else _DIGIT_VALUES[nxt]
+            return value + digit * 10 + unit, i + 2, False
+        return value + digit, i + 1, value == 0 and start == i
+    if i == start:
+        raise SpokenNumberError(f"không đọc được số từ: {tokens[i] if i < len(tokens) else '(hết)'}")
+    return value, i, False
+
+
+def words_to_number(text: str) -> int:
+    """Parse a Vietnamese number read as a number: "một nghìn không trăm hai mươi lăm" -> 1025,
+    "hai lăm" -> 25, "một trăm linh năm" -> 105, "hai nghìn mốt" -> 2100, "ba trăm rưỡi" -> 350.
+
+    Digits read one by one ("không không ba") give the number they spell (3). Raises
+    SpokenNumberError when `text` is not a number.
+    """
+    tokens = [t for t in _tokens(text) if t != "và"]
+    if not tokens:
+        raise SpokenNumberError("không có số nào")
+    if len(tokens) == 1 and tokens[0].isdigit():
+        return int(tokens[0])
+    # Digits one by one: more than two digit words and nothing else.
+    if len(tokens) > 2 and all(t in _DIGIT_VALUES for t in tokens):
+        return int(words_to_digits(text))
+    if len(tokens) == 2 and tokens[0] == "không" and tokens[1] in _DIGIT_VALUES:
+        return _DIGIT_VALUES[tokens[1]]
+    billions = 0  # everything already multiplied by tỷ
+    current = 0  # below one tỷ, groups already multiplied by nghìn / triệu
+    group: int | None = None  # below one thousand, waiting for its multiplier
+    last_multiplier = 0
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in ("nghìn", "ngàn", "triệu"):
+            if group is None and i > 0:
+                raise SpokenNumberError(f"thiếu số trước '{token}'")
+            multiplier = _MULTIPLIERS[token]
+            current += (1 if group is None else group) * multiplier
+            group = None
+            last_multiplier = multiplier
+            i += 1
+        elif token in ("tỷ", "tỉ"):
+            head = billions + current + (group or 0)
+            billions = (head or 1) * 1_000_000_000
+            current = 0
+            group = None
+            last_multiplier = 1_000_000_000
+            i += 1
+        elif token in _HALF:
+            # "hai nghìn rưỡi" = 2500, "ba trăm rưỡi" = 350
+            if group is None and last_multiplier:
+                group = last_multiplier // 2
+            elif group is not None and group % 100 == 0 and group:
+                group += 50
+            else:
+                raise SpokenNumberError("'rưỡi' phải đi sau một số tròn")
+            i += 1
+        elif group is not None:
+            raise SpokenNumberError(f"thừa từ '{token}' trong số")
+        elif (
+            i == len(tokens) - 1
+            and last_multiplier >= 1000
+            and (token in _AFTER_TENS or _DIGIT_VALUES.get(token, 0) > 0)
+        ):
+            # "hai nghìn mốt" = 2100, "ba triệu hai" = 3 200 000
+            digit = _AFTER_TENS.get(token, _DIGIT_VALUES.get(token, 0))
+            group = digit * (last_multiplier // 10)
+            i += 1
+        else:
+            group, i, _ = _parse_below_thousand(tokens, i)
+    return billions + current + (group or 0)
+
+
+def _parse_digit_chunk(tokens: list[str], i: int) -> tuple[str, int]:
+    """Read one chunk of a code read aloud: a digit, a pair ("ba mốt", "hai mươi lăm", "mười
+    một") or a hundred ("một trăm linh năm"). Returns (digits, next index)."""
+    token = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if token.isdigit():
+        return token, i + 1
+    if (
+        token in _TEN
+        or (token in _DIGIT_VALUES and nxt in (*_TENS_WORDS, "trăm"))
+        or (_DIGIT_VALUES.get(token, 0) > 0 and nxt in _AFTER_TENS)
+    ):
+        value, j, _ = _parse_below_thousand(tokens, i)
+        width = 3 if nxt == "trăm" else 2
+        return str(value).zfill(width), j
+    if token in _DIGIT_VALUES:
+        return str(_DIGIT_VALUES[token]), i + 1
+    if token in _AFTER_TENS:  # a stray "tư"/"lăm" read alone
+        return str(_AFTER_TENS[token]), i + 1
+    raise SpokenNumberError(f"'{token}' không phải chữ số")
+
+
+def words_to_digits(text: str) -> str:
+    """Digits read one by one, or in pairs as people often do: "không không ba" -> "003",
+    "hai lăm mười một" -> "2511". Raises SpokenNumberError on any other word."""
+    tokens = _tokens(text)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        digits, i = _parse_digit_chunk(tokens, i)
+        out.append(digits)
+    if not out:
+        raise SpokenNumberError("không có chữ số nào")
+    return "".join(out)
+
+
+# --- codes -----------------------------------------------------------------------------------
+
+
+def _match_phrase(tokens: list[str], i: int) -> tuple[str, int] | None:
+    for words, value in _PHRASES:
+        if tuple(tokens[i : i + len(words)]) == words:
+            return value, i + len(words)
+    return None
+
+
+def spoken_to_code_text(text: str) -> str:
+    """Turn words into code characters: digits, letters, "." and "-"; every other word becomes
+    a space. "mã là a không hai ba" -> "  A023"."""
+    tokens = _tokens(text)
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in (".", "-"):
+            out.append(token)
+            i += 1
+            continue
+        if token.isdigit():
+            out.append(token)
+            i += 1
+            continue
+        if token in _DIGIT_VALUES or token in _TEN or token in _AFTER_TENS:
+            try:
+                digits, i = _parse_digit_chunk(tokens, i)
+            except SpokenNumberError:
+                out.append(" ")
+                i += 1
+                continue
+            out.append(digits)
+            continue
+        phrase = _match_phrase(tokens, i)
+        if phrase is not None:
+            out.append(phrase[0])
+            i = phrase[1]
+            continue
+        if len(token) == 1 and token.isalpha() and token.isascii():
+            out.append(token.upper())
+            i += 1
+            continue
+        if re.fullmatch(r"[a-z]\d+", token):  # typed "h26"
+            out.append(token.upper())
+            i += 1
+            continue
+        out.append(" ")
+        i += 1
+    return "".join(out)
+
+
+def spoken_to_dossier_code(text: str) -> str | None:
+    """The canonical dossier code read aloud (or typed) in `text`, or None.
+
+    "không không không chấm không không chấm ba mốt chấm hát hai sáu gạch hai năm một một hai
+    một gạch không không không ba" -> "000.00.31.H26-251121-0003".
+    """
+    direct = find_dossier_code(text)
+    if direct is not None:
+        return direct
+    code_text = spoken_to_code_text(text)
+    for candidate in (code_text, code_text.replace(" ", "")):
+        found = find_dossier_code(candidate)
+        if found is not None:
+            try:
+                return canonical_dossier_code(found)
+            except DossierCodeError:  # pragma: no cover - find_dossier_code already validated
+                return None
+    return None
+
+
+_TICKET = re.compile(r"(?<![A-Z0-9])([A-Z])\s*(\d{1,4})(?![0-9])")
+
+
+def spoken_to_ticket_number(text: str) -> str | None:
+    """A queue ticket number read aloud: "a không hai ba" -> "A023", "số bê mười hai" -> "B012".
+
+    The number part is padded to three digits as printed on tickets."""
+    typed = re.search(r"\b([A-Za-z])\s*-?\s*(\d{1,4})\b", unicodedata.normalize("NFC", text))
+    if typed is not None:
+        return typed.group(1).upper() + typed.group(2).zfill(3)
+    code_text = spoken_to_code_text(text)
+    match = _TICKET.search(code_text)
+    if match is None:
+        return None
+    return match.group(1) + match.group(2).zfill(3)
+
+
+def ticket_number_to_words(number: str) -> str:
+    """How a ticket number is read aloud: "A023" -> "a không hai ba"."""
+    words = []
+    for ch in number.strip().upper():
+        if ch.isdigit():
+            words.append(DIGIT_WORDS[int(ch)])
+        elif ch in LETTER_NAMES:
+            words.append(LETTER_NAMES[ch])
+    return " ".join(words)
+
+
+def dossier_code_to_words(code: str) -> str:
+    """How a dossier code is read aloud, digit by digit, with "chấm" and "gạch"."""
+    words = []
+    for ch in code.strip().upper():
+        if ch.isdigit():
+            words.append(DIGIT_WORDS[int(ch)])
+        elif ch == ".":
+            words.append("chấm")
+        elif ch == "-":
+            words.append("gạch")
+        elif ch in LETTER_NAMES:
+            words.append(LETTER_NAMES[ch])
+    return " ".join(words)
+
+
+__all__ = [
+    "DIGIT_WORDS",
+    "LETTER_NAMES",
+    "LETTER_WORDS",
+    "SpokenNumberError",
+    "digits_to_words",
+    "dossier_code_to_words",
+    "number_to_words",
+    "spoken_to_code_text",
+    "spoken_to_dossier_code",
+    "spoken_to_ticket_number",
+    "ticket_number_to_words",
+    "words_to_digits",
+    "words_to_number",
+]

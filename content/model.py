@@ -4,10 +4,13 @@ The backend stores these, the NLU generates training data from them and the kios
 so a field added here is a field every part can rely on.
 """
 
+import re
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from content.errors import ContentError, Problem
 
 FieldId = Literal["ho_tich", "chung_thuc", "tu_phap", "cu_tru", "dat_dai", "xay_dung", "kinh_doanh", "xa_hoi"]
 FIELD_NAMES: dict[str, str] = {
@@ -62,7 +65,9 @@ class Procedure(Strict):
     online: Online
     legal_basis: list[str] = Field(min_length=1)
     source_url: str = Field(pattern=r"^https://")
-    verified_on: date
+    # Set only when the facts were confirmed against `source_url` on that day; left out otherwise
+    # (and `notes` says what could not be confirmed).
+    verified_on: date | None = None
     notes: list[str] = Field(default_factory=list)
 
 
@@ -103,6 +108,9 @@ class Site(Strict):
     wifi_name: str
     wifi_password: str
     hotline: str | None = None
+    website: str | None = Field(default=None, pattern=r"^https://")
+    toilet_location: str | None = None
+    parking_location: str | None = None
 
 
 class ContentSet(Strict):
@@ -110,3 +118,32 @@ class ContentSet(Strict):
     procedures: list[Procedure]
     faq: list[FaqEntry]
     services: ServicesFile
+
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """The `{name}` placeholders of an answer template, in order of appearance."""
+    return PLACEHOLDER.findall(text)
+
+
+def site_placeholders() -> list[str]:
+    """The names an answer may use: every field of `Site`."""
+    return list(Site.model_fields)
+
+
+def render_answer(text: str, site: Site) -> str:
+    """Fill the `{placeholder}`s of an FAQ answer with the site's values.
+
+    Raises `ContentError` ("content-unknown-placeholder") for a name that is not a Site field or
+    a Site field without a value: an answer must never be read aloud with a hole in it.
+    """
+    values = site.model_dump()
+    missing = [name for name in placeholders(text) if values.get(name) in (None, "")]
+    if missing:
+        raise ContentError(
+            "content-unknown-placeholder",
+            [Problem("", 0, f"chỗ trống không có giá trị: {{{name}}}") for name in missing],
+        )
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)

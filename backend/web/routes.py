@@ -2,4 +2,7 @@
 
 from fastapi import APIRouter
 
-router = APIRouter()
+from backend.web import pages_auth
+
+router = APIRouter(include_in_schema=False)
+router.include_router(pages_auth.router)

@@ -1,0 +1,94 @@
+"""Spoken announcements of the queue display: "Mời số A023 đến quầy số 2".
+
+The text is composed here; the audio is synthesised on the server (so every TV sounds the same
+and needs no voice of its own) into a WAV file cached by the text's hash under
+`<data_dir>/announcements/`. Synthesis is serialised by a lock: the TTS engine is not reentrant,
+and two quick calls are then synthesised, and served, in the order they were made. The display
+page plays them one after the other from its own queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+_LOCK = threading.Lock()
+
+
+class AnnouncementError(Exception):
+    """Synthesis failed; `code` is stable."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def announcement_text(number: str, counter_number: int) -> str:
+    """What the display shows: "Mời số A023 đến quầy số 2"."""
+    return f"Mời số {number} đến quầy số {counter_number}"
+
+
+def spoken_text(number: str, counter_number: int) -> str:
+    """What the voice says, with the number read digit by digit: "Mời số a không hai ba, đến quầy số hai"."""
+    from speech.numbers import number_to_words, ticket_number_to_words
+
+    return f"Mời số {ticket_number_to_words(number)}, đến quầy số {number_to_words(counter_number)}"
+
+
+def audio_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def audio_dir(data_dir: Path) -> Path:
+    return data_dir / "announcements"
+
+
+def synthesize(text: str, data_dir: Path) -> Path:
+    """The WAV file saying `text`, synthesised once and then served from the cache."""
+    target = audio_dir(data_dir) / f"{audio_key(text)}.wav"
+    if target.exists() and target.stat().st_size > 44:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _LOCK:
+        if target.exists() and target.stat().st_size > 44:
+            return target
+        partial = target.with_suffix(".part.wav")
+        _synthesize_to_file(text, partial)
+        if not partial.exists() or partial.stat().st_size <= 44:
+            raise AnnouncementError("tts-empty", "Không tạo được âm thanh thông báo.")
+        partial.replace(target)
+    logger.info("announcement audio synthesised (%d bytes)", target.stat().st_size)
+    return target
+
+
+def _synthesize_to_file(text: str, path: Path) -> None:
+    """Write `text` spoken in Vietnamese to `path` (WAV) with the speech package's TTS."""
+    try:
+        from speech import tts
+    except ImportError:
+        tts = None  # type: ignore[assignment]
+    synth = getattr(tts, "synthesize_to_file", None) if tts is not None else None
+    if callable(synth):
+        synth(text, path)
+        return
+    _pyttsx3_to_file(text, path)
+
+
+def _pyttsx3_to_file(text: str, path: Path) -> None:
+    """espeak-ng's Vietnamese voice through pyttsx3 (used until speech.tts offers file synthesis)."""
+    try:
+        import pyttsx3
+
+        engine = pyttsx3.init("espeak")
+        voices = [v.id for v in engine.getProperty("voices") if v.id.endswith("/vi") or v.id == "vi"]
+        if voices:
+            engine.setProperty("voice", voices[0])
+        engine.setProperty("rate", 145)
+        engine.save_to_file(text, str(path))
+        engine.runAndWait()
+    except Exception as err:
+        raise AnnouncementError("tts-failed", "Bộ đọc tiếng Việt (espeak-ng) không hoạt động.") from err

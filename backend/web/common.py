@@ -1,0 +1,182 @@
+"""What every staff page shares: templates, the session, the role guard and the CSRF check."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from backend.web import backend_adapter as bk
+from backend.web.security import WebSession, csrf_matches, load_session, save_session, submitted_csrf
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+
+ROLE_LABELS = {
+    "admin": "Quản trị",
+    "editor": "Biên tập nội dung",
+    "counter": "Cán bộ quầy",
+    "integration": "Tích hợp",
+}
+EDITORS = ("admin", "editor")
+COUNTER_STAFF = ("admin", "counter")
+ADMINS = ("admin",)
+NEEDS_READERS = ("admin", "editor")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+    roles: tuple[str, ...]
+
+
+NAV = (
+    NavItem("content", "Nội dung", "/staff/content", EDITORS),
+    NavItem("counter", "Quầy", "/staff/counter", COUNTER_STAFF),
+    NavItem("display", "Màn hình gọi số", "/staff/display", ("admin", "editor", "counter")),
+    NavItem("needs", "Nhu cầu công dân", "/staff/needs", NEEDS_READERS),
+    NavItem("devices", "Thiết bị", "/staff/devices", ADMINS),
+)
+
+
+@lru_cache
+def templates() -> Jinja2Templates:
+    # Autoescaping is on for .html: anything staff or citizens typed is shown as text, never as markup.
+    return Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+
+def secret() -> str:
+    return bk.secret_key()
+
+
+def web_session(request: Request) -> WebSession:
+    return load_session(request, secret())
+
+
+def db(request: Request) -> Iterator[Session]:
+    """A database session for one request (FastAPI dependency)."""
+    yield from bk.db_session(request)
+
+
+def user_fingerprint(user: Any) -> str:
+    """Changes when the password, role or state changes, so old cookies stop working."""
+    raw = f"{user.id}:{user.password_hash}:{user.role}:{user.disabled}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def current_user(request: Request, session: Session) -> Any | None:
+    ws = web_session(request)
+    if ws.user_id is None:
+        return None
+    user = bk.get_user(session, ws.user_id)
+    if user is None or user.disabled or user_fingerprint(user) != ws.user_version:
+        ws.log_out()
+        return None
+    return user
+
+
+def guard(request: Request, session: Session, roles: tuple[str, ...]) -> Any:
+    """The logged-in staff member allowed on this page, or the response to send instead."""
+    user = current_user(request, session)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        response = RedirectResponse(f"/staff/login?next={_quote(target)}", status_code=303)
+        save_session(request, response, web_session(request), secret())
+        return response
+    if user.role not in roles:
+        return render(
+            request,
+            "error.html",
+            {
+                "page_title": "Không có quyền",
+                "heading": "Không có quyền truy cập",
+                "message": "Tài khoản của bạn không được mở trang này. Hãy liên hệ quản trị viên nếu cần.",
+            },
+            user=user,
+            status_code=403,
+        )
+    return user
+
+
+async def check_csrf(request: Request) -> Response | None:
+    """None when the POST carries the session's token, else the 403 page to send."""
+    ws = web_session(request)
+    if csrf_matches(ws, await submitted_csrf(request)):
+        return None
+    logger.warning("staff form refused: missing or wrong CSRF token on %s", request.url.path)
+    return render(
+        request,
+        "error.html",
+        {
+            "page_title": "Phiên làm việc không hợp lệ",
+            "heading": "Biểu mẫu không hợp lệ",
+            "message": "Biểu mẫu đã hết hạn hoặc không được gửi từ trang của hệ thống. "
+            "Hãy tải lại trang và thử lại; dữ liệu chưa được lưu.",
+        },
+        status_code=403,
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    user: Any | None = None,
+    status_code: int = 200,
+    active: str = "",
+) -> HTMLResponse:
+    ws = web_session(request)
+    role = user.role if user is not None else None
+    full = {
+        "request": request,
+        "csrf_token": ws.csrf,
+        "staff": user,
+        "role_label": ROLE_LABELS.get(role or "", ""),
+        "nav": [item for item in NAV if role in item.roles],
+        "active": active,
+        "flashes": ws.pop_flash(),
+        "site_name": bk.site_name_cached(),
+        **context,
+    }
+    response = templates().TemplateResponse(request, template, full, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    save_session(request, response, ws, secret())
+    return response
+
+
+def redirect(request: Request, url: str, flash: str | None = None) -> RedirectResponse:
+    ws = web_session(request)
+    if flash:
+        ws.add_flash(flash)
+    response = RedirectResponse(url, status_code=303)
+    save_session(request, response, ws, secret())
+    return response
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="/")
+
+
+def safe_next(value: str | None) -> str:
+    """Only local staff paths are followed after login (no open redirect)."""
+    if value and value.startswith("/staff/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/staff/"

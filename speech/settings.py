@@ -1,0 +1,76 @@
+"""Speech settings, read from `LETAN_*` environment variables through `get_settings()`.
+
+`LETAN_DATA_DIR` (shared with the backend) holds downloaded models under `models/`;
+`LETAN_SPEECH__MODEL_DIR` points at a Vosk model directory directly;
+`LETAN_SPEECH__RASA_URL` (or `LETAN_RASA_URL`) is the Rasa server.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VOICES: dict[str, str] = {
+    "north": "vi",
+    "central": "vi-vn-x-central",
+    "south": "vi-vn-x-south",
+}
+DEFAULT_MODEL_NAME = "vosk-model-small-vn-0.4"
+
+
+class SpeechSettings(BaseModel):
+    # A Vosk model directory; default: <data_dir>/models/vosk-model-small-vn-0.4
+    model_dir: Path | None = None
+    rasa_url: str | None = None
+    # Northern ("north", default), Central ("central") or Southern ("south") espeak-ng voice.
+    voice: str = "north"
+    rate_wpm: int = Field(default=165, ge=80, le=400)
+    volume: float = Field(default=1.0, ge=0.0, le=1.0)
+    # Where replies go when there is no loudspeaker (one WAV per reply).
+    reply_dir: Path | None = None
+    intent_timeout_s: float = Field(default=8.0, gt=0)
+    follow_up_s: float = Field(default=6.0, ge=0)
+    wake_phrase: str = "robot ơi"
+
+    @field_validator("voice")
+    @classmethod
+    def _known_voice(cls, value: str) -> str:
+        if value not in VOICES and value not in VOICES.values():
+            raise ValueError(f"giọng đọc không có: {value} (chọn một trong {', '.join(VOICES)})")
+        return value
+
+    @property
+    def espeak_voice(self) -> str:
+        return VOICES.get(self.voice, self.voice)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LETAN_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path("var")
+    rasa_url: str = "http://127.0.0.1:5005"
+    speech: SpeechSettings = SpeechSettings()
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.speech.model_dir or self.models_dir / DEFAULT_MODEL_NAME
+
+    @property
+    def effective_rasa_url(self) -> str:
+        return (self.speech.rasa_url or self.rasa_url).rstrip("/")
+
+    @property
+    def reply_dir(self) -> Path:
+        return self.speech.reply_dir or self.data_dir / "replies"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,7 +1,204 @@
 """The backend's own commands: serve, prepare, db, users, devices, demo."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
+users_app = typer.Typer(help="Tài khoản cán bộ.", no_args_is_help=True)
+devices_app = typer.Typer(
+    help="Thiết bị (ki-ốt, rô-bốt, máy chủ trợ lý) và mã truy cập của chúng.", no_args_is_help=True
+)
+demo_app = typer.Typer(help="Dữ liệu mẫu để chạy thử.", no_args_is_help=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _factory() -> sessionmaker[Session]:
+    from backend.db import create_db_engine, create_session_factory, upgrade_database
+    from backend.settings import get_settings
+
+    url = get_settings().effective_database_url
+    upgrade_database(url)
+    return create_session_factory(create_db_engine(url))
+
+
+def _setup_logging() -> None:
+    import logging
+
+    from backend.settings import get_settings
+
+    logging.basicConfig(
+        level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def prepare_command(
+    skip_content: Annotated[
+        bool, typer.Option("--skip-content", help="Không nạp content/ khi CSDL trống.")
+    ] = False,
+) -> None:
+    """Chuẩn bị để chạy: cập nhật cơ sở dữ liệu, nạp content/ nếu còn trống, tạo mã thiết bị 'local'."""
+    from backend.services.setup import prepare
+    from backend.settings import get_settings
+
+    _setup_logging()
+    try:
+        report = prepare(get_settings(), load_content_if_empty=not skip_content)
+    except Exception as err:  # content errors, database down...
+        raise _fail(f"Không chuẩn bị được: {err}") from err
+    for message in report.messages:
+        typer.echo(message)
+    typer.echo("Cơ sở dữ liệu sẵn sàng.")
+
+
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Địa chỉ nghe (mặc định 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Cổng (mặc định 8000).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Số tiến trình phục vụ song song.")] = 1,
+    skip_prepare: Annotated[bool, typer.Option("--skip-prepare", help="Không tự chuẩn bị CSDL.")] = False,
+) -> None:
+    """Chạy máy chủ (API ở /api/v1, trang cán bộ ở /staff). Lần đầu tự tạo CSDL và nạp nội dung."""
+    import uvicorn
+
+    from backend.settings import get_settings
+
+    settings = get_settings()
+    if not skip_prepare:
+        prepare_command(skip_content=False)
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Cập nhật cấu trúc cơ sở dữ liệu lên bản mới nhất (tạo mới nếu chưa có)."""
+    from backend.db import upgrade_database
+    from backend.settings import get_settings
+
+    _setup_logging()
+    upgrade_database(get_settings().effective_database_url)
+    typer.echo("Cơ sở dữ liệu đã ở bản mới nhất.")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Tên đăng nhập.")],
+    role: Annotated[str, typer.Option(help="Vai trò: admin, editor, counter hoặc integration.")],
+    password: Annotated[
+        str | None, typer.Option(help="Mật khẩu (ít nhất 8 ký tự); bỏ trống để được hỏi.")
+    ] = None,
+) -> None:
+    """Tạo tài khoản cán bộ. Không có tài khoản hay mật khẩu mặc định."""
+    from datetime import datetime, timezone
+
+    from backend.db import write_session
+    from backend.errors import ApiError
+    from backend.services import auth
+
+    if password is None:
+        password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+    try:
+        with write_session(_factory()) as session:
+            auth.add_user(session, username, role, password, datetime.now(timezone.utc))
+    except ApiError as err:
+        raise _fail(err.detail) from err
+    typer.echo(f"Đã tạo tài khoản '{username}' ({auth.ROLE_NAMES[role]}).")
+
+
+@devices_app.command("add")
+def devices_add(name: Annotated[str, typer.Argument(help="Tên thiết bị, ví dụ kiosk-sanh-1.")]) -> None:
+    """Tạo thiết bị và in mã truy cập của nó (chỉ in một lần, ở dòng cuối)."""
+    from datetime import datetime, timezone
+
+    from backend.db import write_session
+    from backend.errors import ApiError
+    from backend.services import auth
+
+    try:
+        with write_session(_factory()) as session:
+            token = auth.add_device(session, name, datetime.now(timezone.utc))
+    except ApiError as err:
+        raise _fail(err.detail) from err
+    typer.echo(f"Đã tạo thiết bị '{name}'. Mã truy cập (chỉ hiện một lần, hãy lưu lại):")
+    typer.echo(token)
+
+
+@devices_app.command("revoke")
+def devices_revoke(name: Annotated[str, typer.Argument(help="Tên thiết bị.")]) -> None:
+    """Thu hồi mã truy cập của một thiết bị; thiết bị đó không gọi được máy chủ nữa."""
+    from datetime import datetime, timezone
+
+    from backend.db import write_session
+    from backend.errors import ApiError
+    from backend.services import auth
+
+    try:
+        with write_session(_factory()) as session:
+            auth.revoke_device(session, name, datetime.now(timezone.utc))
+    except ApiError as err:
+        raise _fail(err.detail) from err
+    typer.echo(f"Đã thu hồi mã của thiết bị '{name}'.")
+
+
+@devices_app.command("list")
+def devices_list() -> None:
+    """Liệt kê thiết bị, lần cuối thấy và trạng thái."""
+    from sqlalchemy import select
+
+    from backend.models import Device
+
+    with _factory()() as session:
+        for device in session.scalars(select(Device).order_by(Device.name)):
+            state = "đã thu hồi" if device.revoked_at else "đang dùng"
+            seen = device.last_seen_at.strftime("%Y-%m-%d %H:%M") if device.last_seen_at else "chưa"
+            typer.echo(f"{device.name:30} {state:12} lần cuối: {seen}")
+
+
+@demo_app.command("seed")
+def demo_seed(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="In dạng JSON (cho chương trình khác đọc).")
+    ] = False,
+) -> None:
+    """Thêm vài hồ sơ mẫu ở các trạng thái khác nhau và in mã hồ sơ cùng 4 số kiểm tra."""
+    import json
+    from datetime import datetime, timezone
+
+    from backend.db import write_session
+    from backend.services.demo import seed_demo
+
+    with write_session(_factory()) as session:
+        rows = seed_demo(session, datetime.now(timezone.utc))
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    typer.echo("Hồ sơ mẫu (mã — 4 số cuối điện thoại — trạng thái):")
+    for row in rows:
+        typer.echo(f"{row['code']}  {row['verify']}  {row['status']}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the backend's commands to the `letan` command line."""
+    app.command("serve")(serve_command)
+    app.command("prepare")(prepare_command)
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")
+    app.add_typer(devices_app, name="devices")
+    app.add_typer(demo_app, name="demo")

@@ -1,1 +1,1 @@
-
+"""Business logic of the backend, one module per domain; no HTTP here."""

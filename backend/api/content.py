@@ -1,0 +1,161 @@
+"""Content: procedures, FAQ, services (public reads, editor writes)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+from sqlalchemy import select
+
+from backend.deps import ClockDep, EditorDep, SessionDep
+from backend.errors import ApiError, InvalidError
+from backend.models import CounterRecord, FaqRecord, ProcedureRecord, ServiceRecord
+from backend.schemas import CounterPublic, FaqPublic, ProcedureSummary, ServicePublic
+from backend.services import content as content_service
+from backend.textcheck import clean_deep
+from content.model import FaqEntry, Procedure, Site
+
+router = APIRouter(tags=["content"])
+
+
+def procedure_public(record: ProcedureRecord) -> dict[str, Any]:
+    return {**record.data, "version": record.version, "updated_at": record.updated_at}
+
+
+def faq_public(record: FaqRecord, site: Site | None) -> FaqPublic:
+    data = record.data
+    details = data.get("answer_details")
+    return FaqPublic(
+        key=record.key,
+        question=record.question,
+        answer=content_service.render_answer(data["answer"], site),
+        answer_details=None if details is None else content_service.render_answer(details, site),
+        variants=data.get("variants", []),
+        version=record.version,
+        updated_at=record.updated_at,
+    )
+
+
+def _expected_version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.strip().strip('"')
+    if not value.isdigit():
+        raise ApiError("if_match_invalid", "Tiêu đề If-Match phải là số phiên bản.")
+    return int(value)
+
+
+def _validated(model: Any, body: dict[str, Any], path_id: str, id_field: str) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        cleaned = clean_deep(body)
+    except ValueError as err:
+        raise InvalidError("html_not_allowed", f"Nội dung {err}.") from err
+    if cleaned.get(id_field, path_id) != path_id:
+        raise InvalidError("id_mismatch", f"'{id_field}' trong nội dung khác với địa chỉ ({path_id}).")
+    cleaned[id_field] = path_id
+    try:
+        return model.model_validate(cleaned)
+    except ValidationError as err:
+        from fastapi.exceptions import RequestValidationError
+
+        raise RequestValidationError(err.errors(include_url=False)) from err
+
+
+@router.get("/procedures", response_model=list[ProcedureSummary])
+def list_procedures(
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    field: Annotated[str | None, Query(max_length=32)] = None,
+) -> list[ProcedureSummary]:
+    return [
+        ProcedureSummary(id=r.id, name=r.name, field=r.field, summary=r.data.get("summary", ""))
+        for r in content_service.search_procedures(session, q, field)
+    ]
+
+
+@router.get("/procedures/{procedure_id}")
+def get_procedure(procedure_id: str, session: SessionDep) -> dict[str, Any]:
+    return procedure_public(content_service.get_procedure(session, procedure_id))
+
+
+@router.put("/procedures/{procedure_id}")
+def put_procedure(
+    procedure_id: str,
+    body: dict[str, Any],
+    session: SessionDep,
+    principal: EditorDep,
+    clock: ClockDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    procedure = _validated(Procedure, body, procedure_id, "id")
+    record, created = content_service.save_procedure(
+        session,
+        procedure,
+        actor=principal.actor,
+        now=clock.now(),
+        expected_version=_expected_version(if_match),
+    )
+    session.commit()
+    response.status_code = 201 if created else 200
+    return procedure_public(record)
+
+
+@router.get("/faq", response_model=list[FaqPublic])
+def list_faq(session: SessionDep) -> list[FaqPublic]:
+    site = content_service.get_site(session)
+    return [faq_public(r, site) for r in session.scalars(select(FaqRecord).order_by(FaqRecord.key))]
+
+
+@router.get("/faq/{key}", response_model=FaqPublic)
+def get_faq(key: str, session: SessionDep) -> FaqPublic:
+    return faq_public(content_service.get_faq(session, key), content_service.get_site(session))
+
+
+@router.put("/faq/{key}", response_model=FaqPublic)
+def put_faq(
+    key: str,
+    body: dict[str, Any],
+    session: SessionDep,
+    principal: EditorDep,
+    clock: ClockDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> FaqPublic:
+    entry = _validated(FaqEntry, body, key, "key")
+    record, created = content_service.save_faq(
+        session, entry, actor=principal.actor, now=clock.now(), expected_version=_expected_version(if_match)
+    )
+    session.commit()
+    response.status_code = 201 if created else 200
+    return faq_public(record, content_service.get_site(session))
+
+
+@router.get("/services", response_model=list[ServicePublic])
+def list_services(session: SessionDep) -> list[ServicePublic]:
+    counters = {c.id: c for c in session.scalars(select(CounterRecord))}
+    return [
+        ServicePublic(
+            id=s.id,
+            letter=s.letter,
+            name=s.name,
+            fields=s.fields,
+            procedures=s.procedures,
+            counters=[
+                CounterPublic(id=c.id, number=c.number, name=c.name)
+                for c in (counters.get(cid) for cid in s.counters)
+                if c is not None
+            ],
+        )
+        for s in session.scalars(select(ServiceRecord).order_by(ServiceRecord.position))
+    ]
+
+
+@router.get("/site")
+def get_site(session: SessionDep) -> dict[str, Any]:
+    site = content_service.get_site(session)
+    if site is None:
+        from backend.errors import NotFoundError
+
+        raise NotFoundError("content_empty", "Chưa có thông tin điểm phục vụ; hãy nạp nội dung.")
+    return site.model_dump()

@@ -1,0 +1,49 @@
+"""Dossiers: PUT by the integration role, GET by devices."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from backend.deps import ClockDep, DeviceDep, FactoryDep, IntegrationDep, SessionDep, SettingsDep
+from backend.schemas import DossierPublic, DossierSaved, DossierUpsert
+from backend.services import dossiers
+
+router = APIRouter(tags=["dossiers"])
+
+
+@router.put("/dossiers/{code}", response_model=DossierSaved)
+def put_dossier(
+    code: str,
+    body: DossierUpsert,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: IntegrationDep,
+    response: Response,
+) -> DossierSaved:
+    canonical, created = dossiers.upsert(session, code, body, principal.actor, clock.now())
+    session.commit()
+    response.status_code = 201 if created else 200
+    return DossierSaved(code=canonical, created=created)
+
+
+@router.get("/dossiers/{code}", response_model=DossierPublic)
+def get_dossier(
+    code: str,
+    session: SessionDep,
+    factory: FactoryDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: DeviceDep,
+    verify: Annotated[str | None, Query(max_length=10)] = None,
+) -> DossierPublic:
+    result = dossiers.lookup(
+        session,
+        factory,
+        code,
+        verify,
+        device_key=principal.actor,
+        now=clock.now(),
+        limit=settings.dossier_lookup_limit,
+        window_seconds=settings.dossier_lookup_window_seconds,
+    )
+    return DossierPublic.model_validate(result)

@@ -1,0 +1,143 @@
+"""Queue numbers: issuing (devices), the board (public), counter actions (counter staff)."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.clock import Clock
+from backend.deps import ClockDep, CounterDep, DeviceDep, SessionDep, SettingsDep
+from backend.errors import ApiError
+from backend.models import CounterRecord, ServiceRecord, Ticket
+from backend.schemas import CounterPublic, QueuePublic, TicketCreate, TicketPublic, TicketTransfer
+from backend.services import tickets as queue
+from backend.settings import Settings
+
+router = APIRouter(tags=["queue"])
+
+
+def ticket_public(session: Session, clock: Clock, settings: Settings, ticket: Ticket) -> TicketPublic:
+    service = session.get(ServiceRecord, ticket.service_id)
+    assert service is not None
+    counters = [c for c in (session.get(CounterRecord, cid) for cid in service.counters) if c is not None]
+    counter = session.get(CounterRecord, ticket.counter_id) if ticket.counter_id else None
+    ahead = queue.ahead_of(session, ticket)
+    return TicketPublic(
+        id=ticket.id,
+        number=ticket.number,
+        service_id=ticket.service_id,
+        service_name=service.name,
+        procedure_id=ticket.procedure_id,
+        counters=[CounterPublic(id=c.id, number=c.number, name=c.name) for c in counters],
+        ahead=ahead,
+        estimated_wait_minutes=queue.estimated_wait(
+            session, ticket, ahead, clock.now(), settings.default_service_minutes
+        ),
+        issued_at=ticket.issued_at,
+        status=ticket.status,  # type: ignore[arg-type]
+        priority=ticket.priority,  # type: ignore[arg-type]
+        channel=ticket.channel,  # type: ignore[arg-type]
+        counter=None
+        if counter is None
+        else CounterPublic(id=counter.id, number=counter.number, name=counter.name),
+        called_at=ticket.called_at,
+    )
+
+
+@router.post("/tickets", status_code=201, response_model=TicketPublic)
+def create_ticket(
+    body: TicketCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: DeviceDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> TicketPublic:
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise ApiError("idempotency_key_invalid", "Idempotency-Key không được để trống.")
+    device_id = principal.device_id
+    try:
+        issued = queue.issue_ticket(
+            session,
+            clock,
+            service_id=body.service_id,
+            procedure_id=body.procedure_id,
+            priority=body.priority,
+            channel=body.channel,
+            device_id=device_id,
+            idempotency_key=idempotency_key,
+        )
+        ticket = issued.ticket
+        session.commit()
+    except IntegrityError as error:
+        ticket = queue.replay_after_race(session, device_id, idempotency_key, error)
+        issued = queue.IssuedTicket(ticket, replayed=True)
+    if issued.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return ticket_public(session, clock, settings, ticket)
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketPublic)
+def read_ticket(
+    ticket_id: int, session: SessionDep, clock: ClockDep, settings: SettingsDep, _principal: DeviceDep
+) -> TicketPublic:
+    return ticket_public(session, clock, settings, queue.get_ticket(session, ticket_id))
+
+
+@router.get("/queue", response_model=QueuePublic)
+def read_queue(session: SessionDep, clock: ClockDep) -> QueuePublic:
+    return QueuePublic.model_validate({"services": queue.board(session, clock), "updated_at": clock.now()})
+
+
+@router.post(
+    "/counters/{counter_id}/call-next",
+    response_model=TicketPublic,
+    responses={204: {"description": "no ticket waiting"}},
+)
+def call_next(
+    counter_id: str, session: SessionDep, clock: ClockDep, settings: SettingsDep, principal: CounterDep
+) -> TicketPublic | Response:
+    ticket = queue.call_next(session, clock, counter_id, principal.actor)
+    if ticket is None:
+        session.rollback()
+        return Response(status_code=204)
+    session.commit()
+    return ticket_public(session, clock, settings, ticket)
+
+
+def _action(action: str) -> Callable[..., TicketPublic]:
+    def endpoint(
+        ticket_id: int, session: SessionDep, clock: ClockDep, settings: SettingsDep, principal: CounterDep
+    ) -> TicketPublic:
+        ticket = queue.act(session, clock, ticket_id, action, principal.actor)
+        session.commit()
+        return ticket_public(session, clock, settings, ticket)
+
+    return endpoint
+
+
+for _path, _name in (("recall", "recall"), ("no-show", "no_show"), ("done", "done"), ("start", "start")):
+    router.add_api_route(
+        f"/tickets/{{ticket_id}}/{_path}",
+        _action(_name),
+        methods=["POST"],
+        response_model=TicketPublic,
+        name=f"ticket_{_name}",
+    )
+
+
+@router.post("/tickets/{ticket_id}/transfer", response_model=TicketPublic)
+def transfer(
+    ticket_id: int,
+    body: TicketTransfer,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: CounterDep,
+) -> TicketPublic:
+    ticket = queue.act(session, clock, ticket_id, "transfer", principal.actor, transfer_to=body.service_id)
+    session.commit()
+    return ticket_public(session, clock, settings, ticket)

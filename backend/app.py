@@ -1,0 +1,179 @@
+"""The app factory: `create_app(settings)` builds the FastAPI app; the engine is made in the lifespan."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.clock import Clock
+from backend.db import create_db_engine, create_session_factory
+from backend.errors import ApiError
+from backend.services.auth import TokenSigner, load_secret_key
+from backend.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+HTTP_MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "Yêu cầu không hợp lệ (không đọc được nội dung gửi lên)."),
+    401: ("unauthorized", "Cần đăng nhập."),
+    403: ("forbidden", "Không có quyền."),
+    404: ("not_found", "Không tìm thấy địa chỉ này."),
+    405: ("method_not_allowed", "Địa chỉ này không nhận phương thức này."),
+    413: ("body_too_large", "Nội dung gửi lên quá lớn."),
+    415: ("unsupported_media_type", "Kiểu nội dung không được hỗ trợ; hãy gửi JSON."),
+}
+
+VALIDATION_MESSAGES = {
+    "missing": "thiếu thông tin bắt buộc",
+    "extra_forbidden": "trường này không được phép",
+    "string_too_short": "quá ngắn",
+    "string_too_long": "quá dài",
+    "string_type": "phải là chuỗi chữ",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "bool_parsing": "phải là đúng/sai",
+    "literal_error": "giá trị không nằm trong danh sách cho phép",
+    "greater_than_equal": "quá nhỏ",
+    "less_than_equal": "quá lớn",
+    "string_pattern_mismatch": "không đúng định dạng",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "json_invalid": "JSON không hợp lệ",
+    "model_attributes_type": "phải là một đối tượng JSON",
+    "dict_type": "phải là một đối tượng JSON",
+    "list_type": "phải là một danh sách",
+    "too_short": "quá ít phần tử",
+    "too_long": "quá nhiều phần tử",
+}
+
+
+def _error(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": detail, "code": code, **extra}, status_code=status, headers=headers)
+
+
+def _describe_validation(errors: list[Any]) -> str:
+    parts = []
+    for error in errors[:5]:
+        location = ".".join(
+            str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")
+        )
+        message = VALIDATION_MESSAGES.get(error.get("type", ""))
+        if message is None:
+            raw = str(error.get("msg", ""))
+            # Our own validators raise Vietnamese messages ("Value error, ...").
+            message = raw.removeprefix("Value error, ") if raw.startswith("Value error, ") else "không hợp lệ"
+        parts.append(f"{location}: {message}" if location else message)
+    return "Dữ liệu không hợp lệ — " + "; ".join(parts) + "."
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies larger than `limit` bytes with 413, whether or not a length is sent."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            code, detail = HTTP_MESSAGES[413]
+            response = _error(413, code, f"{detail} Tối đa {self.limit // 1000} kB.")
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise StarletteHTTPException(413)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status_code, exc.code, exc.detail, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        fields = [{"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type", "")} for e in errors[:20]]
+        return _error(422, "validation_error", _describe_validation(errors), errors=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, detail = HTTP_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không thực hiện được."))
+        return _error(exc.status_code, code, detail)
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:
+        logger.error("database error: %s", type(exc.orig).__name__ if exc.orig else exc)
+        return _error(
+            503, "database_unavailable", "Cơ sở dữ liệu tạm thời không truy cập được; xin thử lại sau."
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
+        logger.error("database error: %s", type(exc.orig).__name__ if exc.orig else exc)
+        return _error(503, "database_error", "Cơ sở dữ liệu báo lỗi; xin thử lại sau.")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unexpected error: %s", type(exc).__name__)
+        return _error(500, "internal_error", "Máy chủ gặp lỗi không mong muốn; xin thử lại hoặc báo cán bộ.")
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """Build the app. The database engine is created when the app starts (lifespan), not here."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings.effective_database_url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        app.state.token_signer = TokenSigner(load_secret_key(settings), settings.staff_token_minutes * 60)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="letan backend",
+        version="1",
+        description="Máy chủ của điểm phục vụ hành chính công: nội dung, hàng đợi, hồ sơ, cán bộ.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.clock = clock or Clock(settings.timezone)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+
+    from backend.api import auth, citizen, content, dossiers, health, tickets
+
+    for module in (health, content, auth, tickets, dossiers, citizen):
+        app.include_router(module.router, prefix=API_PREFIX)
+    from backend.web.routes import router as staff_router
+
+    app.include_router(staff_router, prefix="/staff")
+    return app

@@ -1,0 +1,105 @@
+"""Request dependencies: session, clock, settings and who is calling."""
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.clock import Clock
+from backend.db import begin_write, write_session
+from backend.models import Device
+from backend.services import auth
+from backend.services.auth import Principal
+from backend.settings import Settings
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; writes start a write transaction. Routes commit explicitly."""
+    session = get_session_factory(request)()
+    try:
+        if request.method not in READ_METHODS:
+            begin_write(session)
+        yield session
+    finally:
+        session.close()
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+FactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def get_principal(request: Request, session: SessionDep, clock: ClockDep) -> Principal:
+    token = _bearer(request)
+    if token is None:
+        raise auth.invalid_token()
+    principal = auth.principal_for_token(session, request.app.state.token_signer, token)
+    if principal is None:
+        raise auth.invalid_token()
+    if principal.device_id is not None:
+        _mark_seen(request, session, clock, principal.device_id)
+    return principal
+
+
+def _mark_seen(request: Request, session: Session, clock: Clock, device_id: int) -> None:
+    now = clock.now()
+    device = session.get(Device, device_id)
+    if device is None or (
+        device.last_seen_at is not None
+        and now - device.last_seen_at < timedelta(seconds=auth.DEVICE_SEEN_EVERY_SECONDS)
+    ):
+        return
+    if request.method in READ_METHODS:
+        with write_session(get_session_factory(request)) as writer:
+            fresh = writer.get(Device, device_id)
+            if fresh is not None:
+                fresh.last_seen_at = now
+    else:
+        device.last_seen_at = now  # committed with the request's own write
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    def dependency(principal: PrincipalDep) -> Principal:
+        auth.require_role(principal, roles)
+        return principal
+
+    return dependency
+
+
+# A kiosk, a robot or the action server (staff may act for them too).
+DeviceDep = PrincipalDep
+EditorDep = Annotated[Principal, Depends(require_roles("editor"))]
+CounterDep = Annotated[Principal, Depends(require_roles("counter"))]
+IntegrationDep = Annotated[Principal, Depends(require_roles("integration"))]
+StaffDep = Annotated[Principal, Depends(require_roles("editor", "counter", "integration"))]

@@ -1,0 +1,257 @@
+"""Database tables (SQLAlchemy 2 typed declarative models)."""
+
+from datetime import date, datetime, timezone
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC on every database, returned as an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class ContentRecord:
+    """Columns shared by records staff can edit: version, who and when, and the last content load.
+
+    `loaded_version` is the version written by the last `letan content load`; when `version`
+    differs from it, staff changed the record since and the next load reports a conflict.
+    """
+
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+    loaded_version: Mapped[int | None] = mapped_column(default=None)
+
+
+class SiteRecord(ContentRecord, Base):
+    __tablename__ = "site"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[dict[str, Any]]
+
+
+class ProcedureRecord(ContentRecord, Base):
+    __tablename__ = "procedures"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    field: Mapped[str] = mapped_column(String(32), index=True)
+    # Lower-case, diacritic-free name, aliases and id, for search.
+    search_text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]
+
+
+class FaqRecord(ContentRecord, Base):
+    __tablename__ = "faq"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question: Mapped[str] = mapped_column(String(500))
+    data: Mapped[dict[str, Any]]
+
+
+class CounterRecord(Base):
+    __tablename__ = "counters"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class ServiceRecord(Base):
+    __tablename__ = "services"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    letter: Mapped[str] = mapped_column(String(1), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    fields: Mapped[list[Any]]
+    procedures: Mapped[list[Any]]
+    counters: Mapped[list[Any]]
+
+
+class TicketDayCounter(Base):
+    """The last sequence number issued per service per local day (incremented atomically)."""
+
+    __tablename__ = "ticket_day_counters"
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    service_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_sequence: Mapped[int]
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # The number's identity: unique per issuing service and local day, whatever happens later.
+        UniqueConstraint("issued_service_id", "service_day", "sequence", name="uq_tickets_number"),
+        UniqueConstraint("device_id", "idempotency_key", name="uq_tickets_idempotency"),
+        Index("ix_tickets_queue", "service_id", "status", "priority_rank", "queued_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issued_service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    service_day: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int]
+    number: Mapped[str] = mapped_column(String(16))
+    # The queue the ticket waits in now (changes on transfer).
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    procedure_id: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(16), default="none")
+    priority_rank: Mapped[int] = mapped_column(default=1)  # 0 = priority, 1 = ordinary
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    counter_id: Mapped[str | None] = mapped_column(ForeignKey("counters.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    issued_at: Mapped[datetime]
+    queued_at: Mapped[datetime]
+    called_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    recall_count: Mapped[int] = mapped_column(default=0)
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    procedure_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(40))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20))
+    received_on: Mapped[date | None] = mapped_column(Date)
+    appointment_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class FailedLookup(Base):
+    """A dossier look-up that failed (unknown code, wrong digits): counted per device for 429."""
+
+    __tablename__ = "failed_lookups"
+    __table_args__ = (Index("ix_failed_lookups_device_at", "device_key", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_key: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(120))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    service_id: Mapped[str | None] = mapped_column(String(64))
+    device_name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    device_name: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime]
+    handled_by: Mapped[str | None] = mapped_column(String(100))
+    handled_at: Mapped[datetime | None]
+
+
+class UnansweredQuestion(Base):
+    __tablename__ = "unanswered_questions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(100))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    device_name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ContentRecord",
+    "CounterRecord",
+    "Device",
+    "Dossier",
+    "FailedLookup",
+    "FaqRecord",
+    "Feedback",
+    "Handoff",
+    "ProcedureRecord",
+    "ServiceRecord",
+    "SiteRecord",
+    "StaffUser",
+    "Ticket",
+    "TicketDayCounter",
+    "UnansweredQuestion",
+]

@@ -1,0 +1,193 @@
+"""Request and response bodies of the HTTP API (families XCreate / XPublic)."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from backend.textcheck import clean_text
+
+# Text from clients: stored NFC; HTML rejected (422) rather than stored.
+Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(clean_text)]
+Priority = Literal["none", "elderly", "disabled", "pregnant", "child"]
+Channel = Literal["kiosk", "robot", "counter"]
+TicketStatus = Literal["waiting", "called", "serving", "done", "no_show"]
+DossierStatus = Literal[
+    "moi_dang_ky",
+    "da_tiep_nhan",
+    "khong_tiep_nhan",
+    "dang_xu_ly",
+    "yeu_cau_bo_sung",
+    "yeu_cau_nghia_vu_tai_chinh",
+    "cong_dan_rut_ho_so",
+    "dung_xu_ly",
+    "da_xu_ly_xong",
+    "da_tra_ket_qua",
+]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorPublic(BaseModel):
+    detail: str
+    code: str
+
+
+class HealthPublic(BaseModel):
+    status: str
+    database: str
+
+
+class ProcedureSummary(BaseModel):
+    id: str
+    name: str
+    field: str
+    summary: str
+
+
+class FaqPublic(BaseModel):
+    key: str
+    question: str
+    answer: str
+    answer_details: str | None = None
+    variants: list[str] = []
+    version: int
+    updated_at: datetime
+
+
+class CounterPublic(BaseModel):
+    id: str
+    number: int
+    name: str
+
+
+class ServicePublic(BaseModel):
+    id: str
+    letter: str
+    name: str
+    fields: list[str]
+    procedures: list[str]
+    counters: list[CounterPublic]
+
+
+class TokenRequest(Body):
+    username: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105
+    expires_in: int
+    role: str
+    username: str
+
+
+class TicketCreate(Body):
+    service_id: Annotated[str | None, Field(max_length=64)] = None
+    procedure_id: Annotated[str | None, Field(max_length=64)] = None
+    priority: Priority = "none"
+    channel: Channel = "kiosk"
+
+
+class TicketPublic(BaseModel):
+    id: int
+    number: str
+    service_id: str
+    service_name: str
+    procedure_id: str | None
+    counters: list[CounterPublic]
+    ahead: int
+    estimated_wait_minutes: int
+    issued_at: datetime
+    status: TicketStatus
+    priority: Priority
+    channel: Channel
+    counter: CounterPublic | None = None
+    called_at: datetime | None = None
+
+
+class TicketTransfer(Body):
+    service_id: Annotated[str, Field(max_length=64)]
+
+
+class NowServing(BaseModel):
+    counter: int
+    counter_id: str
+    number: str
+    status: str
+
+
+class QueueService(BaseModel):
+    service_id: str
+    letter: str
+    name: str
+    waiting: int
+    now_serving: list[NowServing]
+
+
+class QueuePublic(BaseModel):
+    services: list[QueueService]
+    updated_at: datetime
+
+
+class DossierUpsert(Body):
+    procedure_id: Annotated[str, Field(min_length=1, max_length=64)]
+    status: DossierStatus
+    applicant_name: Annotated[Text, Field(min_length=1, max_length=200)]
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9 .-]{8,20}$")]
+    received_on: date | None = None
+    appointment_on: date | None = None
+    note: Annotated[Text | None, Field(max_length=2000)] = None
+
+
+class DossierPublic(BaseModel):
+    code: str
+    procedure_id: str
+    procedure_name: str | None
+    status: DossierStatus
+    status_text: str
+    received_on: date | None
+    appointment_on: date | None
+    next_step: str
+    applicant: str
+    verified: bool
+    note: str | None = None
+
+
+class DossierSaved(BaseModel):
+    code: str
+    created: bool
+
+
+class HandoffCreate(Body):
+    reason: Annotated[Text, Field(min_length=1, max_length=200)]
+    summary: Annotated[Text, Field(max_length=2000)] = ""
+
+
+class FeedbackCreate(Body):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[Text | None, Field(max_length=2000)] = None
+    service_id: Annotated[str | None, Field(max_length=64)] = None
+
+
+class UnansweredCreate(Body):
+    text: Annotated[Text, Field(min_length=1, max_length=2000)]
+    intent: Annotated[str | None, Field(max_length=100)] = None
+    confidence: Annotated[float | None, Field(ge=0, le=1)] = None
+
+
+class Created(BaseModel):
+    id: int
+    created_at: datetime
+
+
+class HandoffPublic(BaseModel):
+    id: int
+    reason: str
+    summary: str
+    device: str
+    status: str
+    created_at: datetime

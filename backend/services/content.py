@@ -1,0 +1,428 @@
+"""Content in the database: load from a ContentSet, export back, staff edits, reads."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.errors import ConflictError, InvalidError, NotFoundError
+from backend.models import CounterRecord, FaqRecord, ProcedureRecord, ServiceRecord, SiteRecord
+from backend.services import audit
+from content.model import ContentSet, Counter, FaqEntry, Procedure, Service, ServicesFile, Site
+from vntext.normalize import fold
+
+logger = logging.getLogger(__name__)
+
+SITE_ID = 1
+
+
+@dataclass
+class ContentConflict:
+    kind: str
+    id: str
+    version: int
+    updated_by: str
+    updated_at: datetime
+
+    def describe(self) -> str:
+        when = self.updated_at.strftime("%d/%m/%Y %H:%M")
+        return (
+            f"{self.kind} '{self.id}': cán bộ {self.updated_by} đã sửa lúc {when} "
+            f"(phiên bản {self.version}); "
+            "bản trong tệp không được ghi đè"
+        )
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[ContentConflict] = field(default_factory=list)
+    not_in_files: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [
+            f"Thêm mới: {len(self.created)}, cập nhật: {len(self.updated)}, "
+            f"không đổi: {len(self.unchanged)}, xung đột: {len(self.conflicts)}"
+        ]
+        lines += [f"  Xung đột: {conflict.describe()}" for conflict in self.conflicts]
+        if self.not_in_files:
+            lines.append("  Có trong cơ sở dữ liệu nhưng không có trong tệp: " + ", ".join(self.not_in_files))
+        return "\n".join(lines)
+
+
+def search_text(procedure: Procedure) -> str:
+    return fold(" ".join([procedure.name, *procedure.aliases, procedure.id.replace("_", " ")]))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _load_record(
+    session: Session,
+    report: LoadReport,
+    record: Any,
+    kind: str,
+    record_id: str,
+    data: dict[str, Any],
+    apply: Any,
+    actor: str,
+    now: datetime,
+) -> None:
+    label = f"{kind}:{record_id}"
+    if record.data == data:
+        record.loaded_version = record.version
+        report.unchanged.append(label)
+        return
+    if record.loaded_version is not None and record.version != record.loaded_version:
+        report.conflicts.append(
+            ContentConflict(kind, record_id, record.version, record.updated_by, record.updated_at)
+        )
+        return
+    apply(record)
+    record.data = data
+    record.version += 1
+    record.loaded_version = record.version
+    record.updated_at = now
+    record.updated_by = actor
+    report.updated.append(label)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="content.load",
+        entity_type=kind,
+        entity_id=record_id,
+        details={"version": record.version},
+    )
+
+
+def load_content(session: Session, content_set: ContentSet, actor: str = "content-load") -> LoadReport:
+    """Upsert a content set. Records staff changed since the last load are reported, not overwritten.
+
+    The caller commits (or rolls back) the session.
+    """
+    now = _now()
+    report = LoadReport()
+
+    site_data = content_set.site.model_dump(mode="json")
+    site = session.get(SiteRecord, SITE_ID)
+    if site is None:
+        session.add(
+            SiteRecord(
+                id=SITE_ID, data=site_data, version=1, loaded_version=1, updated_at=now, updated_by=actor
+            )
+        )
+        report.created.append("site")
+    else:
+        _load_record(session, report, site, "site", "site", site_data, lambda _r: None, actor, now)
+
+    counters = {c.id: c for c in session.scalars(select(CounterRecord))}
+    for counter in content_set.services.counters:
+        existing = counters.get(counter.id)
+        if existing is None:
+            session.add(CounterRecord(id=counter.id, number=counter.number, name=counter.name))
+        else:
+            existing.number, existing.name = counter.number, counter.name
+    services = {s.id: s for s in session.scalars(select(ServiceRecord))}
+    # Letters are unique: free them first so two services may swap letters in one load.
+    for position, service in enumerate(content_set.services.services):
+        current = services.get(service.id)
+        if current is not None and current.letter != service.letter:
+            current.letter = f"{position}"[-1]
+    session.flush()
+    for position, service in enumerate(content_set.services.services):
+        values = {
+            "letter": service.letter,
+            "name": service.name,
+            "position": position,
+            "fields": list(service.fields),
+            "procedures": list(service.procedures),
+            "counters": list(service.counters),
+        }
+        current = services.get(service.id)
+        if current is None:
+            session.add(ServiceRecord(id=service.id, **values))
+        else:
+            for key, value in values.items():
+                setattr(current, key, value)
+
+    procedures = {p.id: p for p in session.scalars(select(ProcedureRecord))}
+    for procedure in content_set.procedures:
+        data = procedure.model_dump(mode="json")
+        existing_procedure = procedures.get(procedure.id)
+        if existing_procedure is None:
+            session.add(_new_procedure(procedure, data, actor, now, loaded=True))
+            report.created.append(f"procedure:{procedure.id}")
+            audit.record(
+                session,
+                at=now,
+                actor=actor,
+                action="content.load",
+                entity_type="procedure",
+                entity_id=procedure.id,
+                details={"version": 1},
+            )
+        else:
+            _load_record(
+                session,
+                report,
+                existing_procedure,
+                "procedure",
+                procedure.id,
+                data,
+                lambda r, p=procedure: _apply_procedure(r, p),
+                actor,
+                now,
+            )
+    file_ids = {p.id for p in content_set.procedures}
+    report.not_in_files += [f"procedure:{pid}" for pid in sorted(set(procedures) - file_ids)]
+
+    faqs = {f.key: f for f in session.scalars(select(FaqRecord))}
+    for entry in content_set.faq:
+        data = entry.model_dump(mode="json")
+        existing_faq = faqs.get(entry.key)
+        if existing_faq is None:
+            session.add(
+                FaqRecord(
+                    key=entry.key,
+                    question=entry.question,
+                    data=data,
+                    version=1,
+                    loaded_version=1,
+                    updated_at=now,
+                    updated_by=actor,
+                )
+            )
+            report.created.append(f"faq:{entry.key}")
+            audit.record(
+                session,
+                at=now,
+                actor=actor,
+                action="content.load",
+                entity_type="faq",
+                entity_id=entry.key,
+                details={"version": 1},
+            )
+        else:
+            _load_record(
+                session,
+                report,
+                existing_faq,
+                "faq",
+                entry.key,
+                data,
+                lambda r, e=entry: setattr(r, "question", e.question),
+                actor,
+                now,
+            )
+    report.not_in_files += [f"faq:{key}" for key in sorted(set(faqs) - {f.key for f in content_set.faq})]
+    session.flush()
+    logger.info(
+        "content loaded: %s created, %s updated, %s conflicts",
+        len(report.created),
+        len(report.updated),
+        len(report.conflicts),
+    )
+    return report
+
+
+def _new_procedure(
+    procedure: Procedure, data: dict[str, Any], actor: str, now: datetime, *, loaded: bool
+) -> ProcedureRecord:
+    record = ProcedureRecord(
+        id=procedure.id,
+        data=data,
+        version=1,
+        loaded_version=1 if loaded else None,
+        updated_at=now,
+        updated_by=actor,
+    )
+    _apply_procedure(record, procedure)
+    return record
+
+
+def _apply_procedure(record: ProcedureRecord, procedure: Procedure) -> None:
+    record.name = procedure.name
+    record.field = procedure.field
+    record.search_text = search_text(procedure)
+
+
+def export_content(session: Session) -> ContentSet:
+    """The content now in the database, as a ContentSet (what `letan content export` writes)."""
+    site = session.get(SiteRecord, SITE_ID)
+    if site is None:
+        raise NotFoundError("content_empty", "Cơ sở dữ liệu chưa có nội dung; hãy chạy 'letan content load'.")
+    services = session.scalars(select(ServiceRecord).order_by(ServiceRecord.position)).all()
+    counters = session.scalars(select(CounterRecord).order_by(CounterRecord.number)).all()
+    return ContentSet(
+        site=Site.model_validate(site.data),
+        procedures=[
+            Procedure.model_validate(r.data)
+            for r in session.scalars(select(ProcedureRecord).order_by(ProcedureRecord.id))
+        ],
+        faq=[
+            FaqEntry.model_validate(r.data)
+            for r in session.scalars(select(FaqRecord).order_by(FaqRecord.key))
+        ],
+        services=ServicesFile(
+            services=[
+                Service(
+                    id=s.id,
+                    letter=s.letter,
+                    name=s.name,
+                    fields=s.fields,
+                    procedures=s.procedures,
+                    counters=s.counters,
+                )
+                for s in services
+            ],
+            counters=[Counter(id=c.id, number=c.number, name=c.name) for c in counters],
+        ),
+    )
+
+
+def _check_version(kind: str, record_id: str, current: int, expected: int | None) -> None:
+    if expected is not None and expected != current:
+        raise ConflictError(
+            "version_conflict",
+            f"{kind} '{record_id}' đã được người khác sửa (phiên bản hiện tại {current}, "
+            f"bạn sửa từ phiên bản {expected}). Hãy tải lại rồi sửa lại.",
+        )
+
+
+def save_procedure(
+    session: Session, procedure: Procedure, *, actor: str, now: datetime, expected_version: int | None = None
+) -> tuple[ProcedureRecord, bool]:
+    """Replace (or create) one procedure as a staff edit; returns (record, created)."""
+    data = procedure.model_dump(mode="json")
+    record = session.get(ProcedureRecord, procedure.id)
+    created = record is None
+    if record is None:
+        record = _new_procedure(procedure, data, actor, now, loaded=False)
+        session.add(record)
+    else:
+        _check_version("Thủ tục", procedure.id, record.version, expected_version)
+        _apply_procedure(record, procedure)
+        record.data = data
+        record.version += 1
+        record.updated_at = now
+        record.updated_by = actor
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="procedure.create" if created else "procedure.update",
+        entity_type="procedure",
+        entity_id=procedure.id,
+        details={"version": record.version},
+    )
+    return record, created
+
+
+def save_faq(
+    session: Session, entry: FaqEntry, *, actor: str, now: datetime, expected_version: int | None = None
+) -> tuple[FaqRecord, bool]:
+    check_answer(entry, get_site(session))
+    data = entry.model_dump(mode="json")
+    record = session.get(FaqRecord, entry.key)
+    created = record is None
+    if record is None:
+        record = FaqRecord(
+            key=entry.key,
+            question=entry.question,
+            data=data,
+            version=1,
+            loaded_version=None,
+            updated_at=now,
+            updated_by=actor,
+        )
+        session.add(record)
+    else:
+        _check_version("Câu hỏi", entry.key, record.version, expected_version)
+        record.question = entry.question
+        record.data = data
+        record.version += 1
+        record.updated_at = now
+        record.updated_by = actor
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="faq.create" if created else "faq.update",
+        entity_type="faq",
+        entity_id=entry.key,
+        details={"version": record.version},
+    )
+    return record, created
+
+
+def search_procedures(session: Session, q: str | None, field_id: str | None) -> list[ProcedureRecord]:
+    statement = select(ProcedureRecord).order_by(ProcedureRecord.name)
+    if field_id:
+        statement = statement.where(ProcedureRecord.field == field_id)
+    for token in fold(q or "").split():
+        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(ProcedureRecord.search_text.like(f"%{escaped}%", escape="\\"))
+    return list(session.scalars(statement))
+
+
+def get_site(session: Session) -> Site | None:
+    record = session.get(SiteRecord, SITE_ID)
+    return None if record is None else Site.model_validate(record.data)
+
+
+def render_answer(text: str, site: Site | None) -> str:
+    """Fill the Site placeholders of an FAQ answer ({wifi_password}...).
+
+    A placeholder without a value is left as written (and logged) rather than failing the read;
+    PUT /faq refuses such answers up front.
+    """
+    if site is None:
+        return text
+    from content.errors import ContentError
+    from content.model import render_answer as content_render
+
+    try:
+        return content_render(text, site)
+    except ContentError:
+        logger.warning("an FAQ answer has a placeholder without a value")
+        return text
+
+
+def check_answer(entry: FaqEntry, site: Site | None) -> None:
+    """Refuse an FAQ answer whose placeholders the site cannot fill."""
+    from content.errors import ContentError
+    from content.model import render_answer as content_render
+
+    if site is None:
+        return
+    for text in (entry.answer, entry.answer_details or ""):
+        try:
+            content_render(text, site)
+        except ContentError as err:
+            raise InvalidError(
+                "faq_placeholder_unknown",
+                "Câu trả lời có chỗ trống {...} không có giá trị trong thông tin điểm phục vụ.",
+            ) from err
+
+
+def get_procedure(session: Session, procedure_id: str) -> ProcedureRecord:
+    record = session.get(ProcedureRecord, procedure_id)
+    if record is None:
+        raise NotFoundError("procedure_not_found", f"Không tìm thấy thủ tục '{procedure_id}'.")
+    return record
+
+
+def get_faq(session: Session, key: str) -> FaqRecord:
+    record = session.get(FaqRecord, key)
+    if record is None:
+        raise NotFoundError("faq_not_found", f"Không tìm thấy câu hỏi '{key}'.")
+    return record

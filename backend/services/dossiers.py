@@ -1,0 +1,192 @@
+"""Dossiers: upsert from the one-stop system, look-up by citizens with masking and a failure limit."""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.db import write_session
+from backend.errors import InvalidError, NotFoundError, TooManyRequestsError
+from backend.models import CounterRecord, Dossier, FailedLookup, ProcedureRecord, ServiceRecord
+from backend.schemas import DossierUpsert
+from backend.services import audit
+from vntext.dossier_code import DossierCodeError, canonical_dossier_code, mask_dossier_code
+
+logger = logging.getLogger(__name__)
+
+STATUS_TEXT = {
+    "moi_dang_ky": "Hồ sơ mới đăng ký, chưa được cán bộ tiếp nhận.",
+    "da_tiep_nhan": "Hồ sơ đã được tiếp nhận.",
+    "khong_tiep_nhan": "Hồ sơ không được tiếp nhận.",
+    "dang_xu_ly": "Hồ sơ đang được xử lý.",
+    "yeu_cau_bo_sung": "Hồ sơ cần bổ sung giấy tờ.",
+    "yeu_cau_nghia_vu_tai_chinh": "Hồ sơ đang chờ ông/bà nộp phí, lệ phí hoặc thực hiện nghĩa vụ tài chính.",
+    "cong_dan_rut_ho_so": "Hồ sơ đã được rút theo yêu cầu của công dân.",
+    "dung_xu_ly": "Hồ sơ đã dừng xử lý.",
+    "da_xu_ly_xong": "Hồ sơ đã xử lý xong, kết quả đang chờ ông/bà đến nhận.",
+    "da_tra_ket_qua": "Kết quả đã được trả cho ông/bà.",
+}
+
+
+def canonical_code(text: str) -> str:
+    try:
+        return canonical_dossier_code(text)
+    except DossierCodeError as err:
+        raise InvalidError(
+            "dossier_code_malformed",
+            "Mã hồ sơ không đúng dạng. Mã có dạng DDD.DD.DD.LDD-YYMMDD-NNNN, "
+            "ví dụ 000.00.12.H26-250701-0001.",
+        ) from err
+
+
+def mask_name(name: str) -> str:
+    """ "Nguyễn Văn An" -> "Nguyễn V. A.": the family name and initials only."""
+    words = name.split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        return f"{words[0][0]}."
+    return " ".join([words[0], *(f"{w[0].upper()}." for w in words[1:])])
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def upsert(
+    session: Session, code_text: str, body: DossierUpsert, actor: str, now: datetime
+) -> tuple[str, bool]:
+    code = canonical_code(code_text)
+    dossier = session.get(Dossier, code)
+    created = dossier is None
+    values = body.model_dump()
+    values["phone"] = _digits(body.phone)
+    if dossier is None:
+        session.add(Dossier(code=code, updated_at=now, **values))
+    else:
+        for key, value in values.items():
+            setattr(dossier, key, value)
+        dossier.updated_at = now
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="dossier.create" if created else "dossier.update",
+        entity_type="dossier",
+        entity_id=mask_dossier_code(code),
+        details={"status": body.status},
+    )
+    return code, created
+
+
+def _counter_phrase(session: Session, procedure: ProcedureRecord | None) -> str:
+    service_id = ((procedure.data.get("where") or {}).get("service_id")) if procedure else None
+    service = session.get(ServiceRecord, service_id) if service_id else None
+    if service is None and procedure is not None:
+        service = next(
+            (s for s in session.scalars(select(ServiceRecord)) if procedure.field in s.fields), None
+        )
+    if service is not None and service.counters:
+        counter = session.get(CounterRecord, service.counters[0])
+        if counter is not None:
+            return f"quầy số {counter.number}"
+    return "quầy tiếp nhận và trả kết quả"
+
+
+def _date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def next_step(status: str, appointment_on: date | None, counter: str, note: str | None) -> str:
+    come_back = (
+        f"Mời ông/bà quay lại nhận kết quả vào ngày {_date(appointment_on)} tại {counter}."
+        if appointment_on
+        else "Chưa có ngày hẹn trả kết quả; cán bộ sẽ báo cho ông/bà qua điện thoại."
+    )
+    extra = f" Nội dung: {note}" if note else ""
+    steps = {
+        "moi_dang_ky": f"Mời ông/bà mang giấy tờ gốc đến {counter} để cán bộ tiếp nhận hồ sơ.",
+        "da_tiep_nhan": come_back,
+        "dang_xu_ly": come_back,
+        "khong_tiep_nhan": f"Mời ông/bà đến {counter} để được hướng dẫn lý do và cách làm lại hồ sơ.{extra}",
+        "yeu_cau_bo_sung": f"Mời ông/bà mang giấy tờ cần bổ sung đến {counter}.{extra}",
+        "yeu_cau_nghia_vu_tai_chinh": (
+            f"Mời ông/bà nộp phí, lệ phí theo thông báo rồi mang biên lai đến {counter}.{extra}"
+        ),
+        "cong_dan_rut_ho_so": "Hồ sơ đã được rút; ông/bà không cần làm gì thêm.",
+        "dung_xu_ly": f"Mời ông/bà liên hệ {counter} để biết lý do dừng xử lý.{extra}",
+        "da_xu_ly_xong": f"Mời ông/bà đến {counter} nhận kết quả, nhớ mang giấy tiếp nhận hồ sơ và căn cước.",
+        "da_tra_ket_qua": "Ông/bà đã nhận kết quả; không cần làm gì thêm.",
+    }
+    return steps[status]
+
+
+def _failure_count(session: Session, device_key: str, since: datetime) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(FailedLookup)
+            .where(FailedLookup.device_key == device_key, FailedLookup.at >= since)
+        )
+        or 0
+    )
+
+
+def lookup(
+    session: Session,
+    factory: sessionmaker[Session],
+    code_text: str,
+    verify: str | None,
+    *,
+    device_key: str,
+    now: datetime,
+    limit: int,
+    window_seconds: int,
+) -> dict[str, object]:
+    """Look a dossier up for a citizen. Failures (malformed, unknown, wrong digits) count towards 429."""
+    since = now - timedelta(seconds=window_seconds)
+    if _failure_count(session, device_key, since) >= limit:
+        raise TooManyRequestsError(
+            "too_many_lookups",
+            "Tra cứu sai quá nhiều lần. Xin chờ ít phút rồi thử lại, hoặc hỏi cán bộ tại quầy.",
+        )
+
+    def fail() -> None:
+        with write_session(factory) as writer:
+            writer.add(FailedLookup(device_key=device_key, at=now))
+
+    try:
+        code = canonical_code(code_text)
+    except InvalidError:
+        fail()
+        raise
+    dossier = session.get(Dossier, code)
+    if dossier is None:
+        fail()
+        logger.info("dossier look-up: unknown code %s", mask_dossier_code(code))
+        raise NotFoundError(
+            "dossier_not_found", "Không tìm thấy hồ sơ có mã này. Xin kiểm tra lại mã trên giấy tiếp nhận."
+        )
+    verified = False
+    if verify is not None and verify.strip():
+        verified = verify.strip() == dossier.phone[-4:]
+        if not verified:
+            fail()
+    procedure = session.get(ProcedureRecord, dossier.procedure_id)
+    note = dossier.note if verified else None
+    return {
+        "code": code,
+        "procedure_id": dossier.procedure_id,
+        "procedure_name": procedure.name if procedure else None,
+        "status": dossier.status,
+        "status_text": STATUS_TEXT[dossier.status],
+        "received_on": dossier.received_on,
+        "appointment_on": dossier.appointment_on,
+        "next_step": next_step(
+            dossier.status, dossier.appointment_on, _counter_phrase(session, procedure), note
+        ),
+        "applicant": mask_name(dossier.applicant_name),
+        "verified": verified,
+        "note": note,
+    }

@@ -1,0 +1,89 @@
+"""First-run preparation: migrate, load content into an empty database, create the local device."""
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.db import create_db_engine, create_session_factory, upgrade_database, write_session
+from backend.models import Device, SiteRecord
+from backend.services import auth
+from backend.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+LOCAL_DEVICE = "local"
+
+
+@dataclass
+class PrepareReport:
+    content_loaded: bool = False
+    content_summary: str = ""
+    device_token_written: Path | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Write `text` to `path` readable by its owner only (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def ensure_local_device(factory: sessionmaker[Session], token_file: Path) -> bool:
+    """Make sure `token_file` holds a working token of the device "local"; True when (re)written."""
+    now = datetime.now(timezone.utc)
+    if token_file.exists():
+        with factory() as session:
+            if auth.device_for_token(session, token_file.read_text().strip()) is not None:
+                return False
+    with write_session(factory) as session:
+        device = session.scalar(select(Device).where(Device.name == LOCAL_DEVICE))
+        if device is None:
+            token = auth.add_device(session, LOCAL_DEVICE, now)
+        else:
+            import secrets
+
+            token = secrets.token_urlsafe(32)
+            device.token_hash = auth.hash_token(token)
+            device.revoked_at = None
+    write_private_file(token_file, token + "\n")
+    logger.info("wrote the local device token to %s", token_file)
+    return True
+
+
+def prepare(settings: Settings, *, load_content_if_empty: bool = True) -> PrepareReport:
+    """Migrate the database, load `content/` when it has no content yet, create the local device token."""
+    report = PrepareReport()
+    url = settings.effective_database_url
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_database(url)
+    engine = create_db_engine(url)
+    try:
+        factory = create_session_factory(engine)
+        with factory() as session:
+            empty = session.get(SiteRecord, 1) is None
+        if empty and load_content_if_empty:
+            from backend.services.content import load_content
+            from content.files import default_content_dir, read_content_dir
+
+            directory = settings.content_dir or default_content_dir()
+            content_set = read_content_dir(directory)
+            with write_session(factory) as session:
+                load = load_content(session, content_set, actor="letan-prepare")
+            report.content_loaded = True
+            report.content_summary = load.summary()
+            report.messages.append(f"Đã nạp nội dung từ {directory}: {load.summary()}")
+        if ensure_local_device(factory, settings.effective_device_token_file):
+            report.device_token_written = settings.effective_device_token_file
+            report.messages.append(f"Đã tạo mã thiết bị 'local' trong {settings.effective_device_token_file}")
+    finally:
+        engine.dispose()
+    return report

@@ -1,0 +1,353 @@
+"""The queue: issuing numbers, the board, and the counters' actions (a small state machine)."""
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from backend.clock import Clock
+from backend.errors import ConflictError, InvalidError, NotFoundError
+from backend.models import CounterRecord, ProcedureRecord, ServiceRecord, Ticket, TicketDayCounter
+from backend.services import audit
+
+logger = logging.getLogger(__name__)
+
+STATUS_NAMES = {
+    "waiting": "đang chờ",
+    "called": "đã được gọi",
+    "serving": "đang được phục vụ",
+    "done": "đã xong",
+    "no_show": "vắng mặt",
+}
+# action -> statuses it may start from -> status it leads to
+TRANSITIONS: dict[str, tuple[set[str], str]] = {
+    "call": ({"waiting"}, "called"),
+    "recall": ({"called", "no_show"}, "called"),
+    "start": ({"called"}, "serving"),
+    "done": ({"called", "serving"}, "done"),
+    "no_show": ({"called"}, "no_show"),
+    "transfer": ({"waiting", "called", "serving"}, "waiting"),
+}
+ACTION_NAMES = {
+    "call": "gọi",
+    "recall": "gọi lại",
+    "start": "bắt đầu phục vụ",
+    "done": "hoàn thành",
+    "no_show": "đánh dấu vắng mặt",
+    "transfer": "chuyển quầy",
+}
+HISTORY_SIZE = 20
+HISTORY_DAYS = 7
+
+
+@dataclass
+class IssuedTicket:
+    ticket: Ticket
+    replayed: bool
+
+
+def resolve_service(session: Session, service_id: str | None, procedure_id: str | None) -> ServiceRecord:
+    if service_id:
+        service = session.get(ServiceRecord, service_id)
+        if service is None:
+            raise NotFoundError("service_not_found", f"Không có dịch vụ xếp hàng '{service_id}'.")
+        return service
+    if not procedure_id:
+        raise InvalidError("service_required", "Cần chọn dịch vụ (service_id) hoặc thủ tục (procedure_id).")
+    procedure = session.get(ProcedureRecord, procedure_id)
+    if procedure is None:
+        raise NotFoundError("procedure_not_found", f"Không tìm thấy thủ tục '{procedure_id}'.")
+    wanted = (procedure.data.get("where") or {}).get("service_id")
+    services = list(session.scalars(select(ServiceRecord).order_by(ServiceRecord.position)))
+    for service in services:
+        if service.id == wanted:
+            return service
+    for service in services:
+        if procedure_id in service.procedures:
+            return service
+    for service in services:
+        if procedure.field in service.fields:
+            return service
+    raise NotFoundError("service_not_found", f"Chưa có quầy nào nhận thủ tục '{procedure.name}'.")
+
+
+def _next_sequence(session: Session, service_id: str, day: date) -> int:
+    """Increment the day counter atomically; the row lock lasts until the ticket is committed."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    statement = insert(TicketDayCounter).values(service_id=service_id, service_day=day, last_sequence=1)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["service_id", "service_day"],
+        set_={"last_sequence": TicketDayCounter.last_sequence + 1},
+    ).returning(TicketDayCounter.last_sequence)
+    return int(session.execute(upsert).scalar_one())
+
+
+def issue_ticket(
+    session: Session,
+    clock: Clock,
+    *,
+    service_id: str | None,
+    procedure_id: str | None,
+    priority: str,
+    channel: str,
+    device_id: int | None,
+    idempotency_key: str | None,
+) -> IssuedTicket:
+    """Issue the next number of the service for today (local day). The caller commits."""
+    if idempotency_key is not None:
+        existing = _by_idempotency(session, device_id, idempotency_key)
+        if existing is not None:
+            return IssuedTicket(existing, replayed=True)
+    service = resolve_service(session, service_id, procedure_id)
+    now = clock.now()
+    day = clock.local_day(now)
+    sequence = _next_sequence(session, service.id, day)
+    ticket = Ticket(
+        issued_service_id=service.id,
+        service_day=day,
+        sequence=sequence,
+        number=f"{service.letter}{sequence:03d}",
+        service_id=service.id,
+        procedure_id=procedure_id,
+        priority=priority,
+        priority_rank=1 if priority == "none" else 0,
+        channel=channel,
+        status="waiting",
+        device_id=device_id,
+        idempotency_key=idempotency_key,
+        issued_at=now,
+        queued_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    return IssuedTicket(ticket, replayed=False)
+
+
+def _by_idempotency(session: Session, device_id: int | None, key: str) -> Ticket | None:
+    condition = Ticket.device_id.is_(None) if device_id is None else Ticket.device_id == device_id
+    return session.scalar(select(Ticket).where(condition, Ticket.idempotency_key == key))
+
+
+def replay_after_race(
+    session: Session, device_id: int | None, key: str | None, error: IntegrityError
+) -> Ticket:
+    """After a unique violation on the idempotency key (two identical requests at once)."""
+    session.rollback()
+    ticket = _by_idempotency(session, device_id, key) if key is not None else None
+    if ticket is None:
+        raise error
+    return ticket
+
+
+def get_ticket(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFoundError("ticket_not_found", f"Không có số thứ tự mã {ticket_id}.")
+    return ticket
+
+
+def _ahead_condition(ticket: Ticket) -> ColumnElement[bool]:
+    return and_(
+        Ticket.service_id == ticket.service_id,
+        Ticket.status == "waiting",
+        Ticket.id != ticket.id,
+        or_(
+            Ticket.priority_rank < ticket.priority_rank,
+            and_(
+                Ticket.priority_rank == ticket.priority_rank,
+                or_(
+                    Ticket.queued_at < ticket.queued_at,
+                    and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id),
+                ),
+            ),
+        ),
+    )
+
+
+def ahead_of(session: Session, ticket: Ticket) -> int:
+    if ticket.status != "waiting":
+        return 0
+    return int(session.scalar(select(func.count()).select_from(Ticket).where(_ahead_condition(ticket))) or 0)
+
+
+def average_service_minutes(session: Session, service_id: str, now: datetime, default: float) -> float:
+    rows = session.execute(
+        select(Ticket.called_at, Ticket.finished_at)
+        .where(
+            Ticket.service_id == service_id,
+            Ticket.status == "done",
+            Ticket.called_at.is_not(None),
+            Ticket.finished_at >= now - timedelta(days=HISTORY_DAYS),
+        )
+        .order_by(Ticket.finished_at.desc())
+        .limit(HISTORY_SIZE)
+    ).all()
+    durations = [
+        (finished - called).total_seconds() / 60
+        for called, finished in rows
+        if called and finished and finished > called
+    ]
+    if not durations:
+        return default
+    return sum(durations) / len(durations)
+
+
+def estimated_wait(session: Session, ticket: Ticket, ahead: int, now: datetime, default: float) -> int:
+    if ticket.status != "waiting":
+        return 0
+    service = session.get(ServiceRecord, ticket.service_id)
+    counters = max(1, len(service.counters) if service else 1)
+    minutes = average_service_minutes(session, ticket.service_id, now, default)
+    return math.ceil(ahead * minutes / counters)
+
+
+def board(session: Session, clock: Clock) -> list[dict[str, object]]:
+    day = clock.local_day()
+    waiting = dict(
+        session.execute(
+            select(Ticket.service_id, func.count())
+            .where(Ticket.status == "waiting", Ticket.service_day == day)
+            .group_by(Ticket.service_id)
+        ).all()
+    )
+    counters = {c.id: c for c in session.scalars(select(CounterRecord))}
+    serving = session.scalars(
+        select(Ticket)
+        .where(Ticket.status.in_(("called", "serving")), Ticket.service_day == day)
+        .order_by(Ticket.called_at.desc())
+    ).all()
+    result: list[dict[str, object]] = []
+    for service in session.scalars(select(ServiceRecord).order_by(ServiceRecord.position)):
+        now_serving = [
+            {
+                "counter": counters[t.counter_id].number,
+                "counter_id": t.counter_id,
+                "number": t.number,
+                "status": t.status,
+            }
+            for t in serving
+            if t.service_id == service.id and t.counter_id in counters
+        ]
+        result.append(
+            {
+                "service_id": service.id,
+                "letter": service.letter,
+                "name": service.name,
+                "waiting": int(waiting.get(service.id, 0)),
+                "now_serving": now_serving,
+            }
+        )
+    return result
+
+
+def _invalid_transition(ticket: Ticket, action: str) -> ConflictError:
+    return ConflictError(
+        "ticket_invalid_transition",
+        f"Không thể {ACTION_NAMES[action]} số {ticket.number}: số này {STATUS_NAMES[ticket.status]}.",
+        status=ticket.status,
+    )
+
+
+def _transition(
+    session: Session, ticket: Ticket, action: str, expected: set[str], values: dict[str, object]
+) -> None:
+    """Move the ticket only if its status is still one of `expected` (guards concurrent clicks)."""
+    allowed, target = TRANSITIONS[action]
+    if ticket.status not in allowed:
+        raise _invalid_transition(ticket, action)
+    result = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status.in_(expected & allowed))
+        .values(status=target, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(ticket)
+        raise _invalid_transition(ticket, action)
+    session.refresh(ticket)
+
+
+def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ticket | None:
+    counter = session.get(CounterRecord, counter_id)
+    if counter is None:
+        raise NotFoundError("counter_not_found", f"Không có quầy '{counter_id}'.")
+    busy = session.scalar(
+        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(("called", "serving")))
+    )
+    if busy is not None:
+        raise ConflictError(
+            "counter_busy",
+            f"Quầy {counter.number} đang phục vụ số {busy.number}; hãy bấm Xong, Vắng mặt hoặc Chuyển trước.",
+            ticket_id=busy.id,
+        )
+    service_ids = [s.id for s in session.scalars(select(ServiceRecord)) if counter_id in s.counters]
+    if not service_ids:
+        return None
+    now = clock.now()
+    statement = (
+        select(Ticket)
+        .where(Ticket.service_id.in_(service_ids), Ticket.status == "waiting")
+        .order_by(Ticket.priority_rank, Ticket.queued_at, Ticket.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    ticket = session.scalar(statement)
+    if ticket is None:
+        return None
+    _transition(session, ticket, "call", {"waiting"}, {"counter_id": counter_id, "called_at": now})
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="ticket.call",
+        entity_type="ticket",
+        entity_id=str(ticket.id),
+        details={"number": ticket.number, "counter": counter_id},
+    )
+    return ticket
+
+
+def act(
+    session: Session, clock: Clock, ticket_id: int, action: str, actor: str, transfer_to: str | None = None
+) -> Ticket:
+    ticket = get_ticket(session, ticket_id)
+    now = clock.now()
+    values: dict[str, object] = {}
+    details: dict[str, object] = {"number": ticket.number, "from_status": ticket.status}
+    if action == "recall":
+        values = {"recall_count": ticket.recall_count + 1, "called_at": now}
+    elif action == "start":
+        values = {}
+    elif action in ("done", "no_show"):
+        values = {"finished_at": now}
+    elif action == "transfer":
+        target = session.get(ServiceRecord, transfer_to) if transfer_to else None
+        if target is None:
+            raise NotFoundError("service_not_found", f"Không có dịch vụ xếp hàng '{transfer_to}'.")
+        if target.id == ticket.service_id and ticket.status == "waiting":
+            raise ConflictError("ticket_same_service", f"Số {ticket.number} đã ở hàng {target.name}.")
+        values = {"service_id": target.id, "counter_id": None, "queued_at": now, "called_at": None}
+        details["to_service"] = target.id
+    else:
+        raise ValueError(action)
+    _transition(session, ticket, action, TRANSITIONS[action][0], values)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action=f"ticket.{action}",
+        entity_type="ticket",
+        entity_id=str(ticket.id),
+        details=details,
+    )
+    return ticket

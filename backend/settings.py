@@ -1,0 +1,50 @@
+"""Backend settings, read from `LETAN_*` environment variables through `get_settings()`."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LETAN_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path("var")
+    # Default: a SQLite file `letan.db` in `data_dir`. PostgreSQL: postgresql+psycopg://user@host/db
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Signs staff bearer tokens. When unset, a random key is generated once into data_dir/secret-key.
+    secret_key: str | None = None
+    staff_token_minutes: int = Field(default=480, ge=1)
+    device_token_file: Path | None = None
+    content_dir: Path | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+    max_body_bytes: int = Field(default=256_000, ge=1024)
+    # Failed dossier look-ups allowed per device within the window before 429.
+    dossier_lookup_limit: int = Field(default=10, ge=1)
+    dossier_lookup_window_seconds: int = Field(default=600, ge=1)
+    # Minutes one ticket takes at one counter before there is any history.
+    default_service_minutes: float = Field(default=5.0, gt=0)
+    db_pool_size: int = Field(default=10, ge=1)
+    log_level: str = "INFO"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'letan.db').resolve()}"
+
+    @property
+    def effective_device_token_file(self) -> Path:
+        return self.device_token_file or self.data_dir / "device-token"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.data_dir / "secret-key"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -67,10 +67,12 @@ def synthesize(text: str, data_dir: Path) -> Path:
 
 def _synthesize_to_file(text: str, path: Path) -> None:
     """Write `text` spoken in Vietnamese to `path` (WAV) with the speech package's TTS."""
+    import importlib
+
     try:
-        from speech import tts
+        tts = importlib.import_module("speech.tts")
     except ImportError:
-        tts = None  # type: ignore[assignment]
+        tts = None
     synth = getattr(tts, "synthesize_to_file", None) if tts is not None else None
     if callable(synth):
         synth(text, path)

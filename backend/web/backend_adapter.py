@@ -5,7 +5,6 @@ Pages call these functions only, so when a backend service changes name the chan
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -14,16 +13,22 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from backend import models
+from backend.deps import get_session
+from backend.services import audit
+from backend.services import auth as auth_service
+from backend.services import content as content_service
+from backend.services.auth import load_secret_key
 from backend.settings import get_settings
+from content.model import FaqEntry, Procedure, Site
+from vntext.normalize import fold
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_MINUTES = 15
 
 _site_name: tuple[float, str] = (0.0, "")
-_factory: sessionmaker[Session] | None = None
 
 
 # -- settings --------------------------------------------------------------------------------------
@@ -32,41 +37,14 @@ def data_dir() -> Path:
 
 
 def secret_key() -> str:
-    settings = get_settings()
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.secret_key_file
-    try:
-        value = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        value = ""
-    if not value:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_urlsafe(48)
-        path.write_text(value, encoding="utf-8")
-        path.chmod(0o600)
-    return value
+    """The backend's secret key (LETAN_SECRET_KEY or data_dir/secret-key); signs the session cookie."""
+    return load_secret_key(get_settings())
 
 
 # -- database --------------------------------------------------------------------------------------
 def db_session(request: Request) -> Iterator[Session]:
-    factory = getattr(request.app.state, "session_factory", None)
-    if factory is None:
-        factory = _fallback_factory()
-    session = factory()
-    try:
-        yield session
-    finally:
-        session.close()
-
-
-def _fallback_factory() -> sessionmaker[Session]:
-    global _factory
-    if _factory is None:
-        from backend.db import create_db_engine, create_session_factory
-
-        _factory = create_session_factory(create_db_engine(get_settings().effective_database_url))
-    return _factory
+    """The backend's request session (a write transaction for POST)."""
+    yield from get_session(request)
 
 
 def now() -> datetime:
@@ -99,28 +77,17 @@ def get_user(session: Session, user_id: int) -> models.StaffUser | None:
     return session.get(models.StaffUser, user_id)
 
 
-def _verify_password(password_hash: str, password: str) -> bool:
-    from argon2 import PasswordHasher
-    from argon2.exceptions import Argon2Error
-
-    try:
-        return PasswordHasher().verify(password_hash, password)
-    except Argon2Error:
-        return False
-
-
 def _audit(
     session: Session, actor: str, action: str, entity_type: str, entity_id: str, **details: Any
 ) -> None:
-    session.add(
-        models.AuditEntry(
-            at=now(),
-            actor=actor,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            details=details,
-        )
+    audit.record(
+        session,
+        at=now(),
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        details=details,
     )
 
 
@@ -159,8 +126,8 @@ def authenticate(session: Session, username: str, password: str) -> models.Staff
             f"Tài khoản tạm khoá do nhập sai mật khẩu {LOCKOUT_FAILURES} lần. Hãy thử lại sau {minutes} phút "
             "hoặc liên hệ quản trị viên.",
         )
-    user = session.scalars(select(models.StaffUser).where(models.StaffUser.username == username)).first()
-    if user is None or user.disabled or not _verify_password(user.password_hash, password):
+    user = auth_service.authenticate(session, username, password)
+    if user is None:
         _audit(session, username[:120] or "?", "staff.login_failed", "staff_user", username[:120], via="web")
         session.commit()
         left = LOCKOUT_FAILURES - failures - 1
@@ -182,3 +149,220 @@ def authenticate(session: Session, username: str, password: str) -> models.Staff
 def record_logout(session: Session, username: str) -> None:
     _audit(session, username, "staff.logout", "staff_user", username, via="web")
     session.commit()
+
+
+# -- content ---------------------------------------------------------------------------------------
+def actor_for(username: str) -> str:
+    """How staff appear in the audit log (the same form as the API's `Principal.actor`)."""
+    return f"staff:{username}"
+
+
+def list_procedures(session: Session, q: str) -> list[models.ProcedureRecord]:
+    return content_service.search_procedures(session, q or None, None)
+
+
+def list_faq(session: Session, q: str) -> list[models.FaqRecord]:
+    records = list(session.scalars(select(models.FaqRecord).order_by(models.FaqRecord.key)))
+    tokens = fold(q or "").split()
+    if not tokens:
+        return records
+
+    def text(record: models.FaqRecord) -> str:
+        data = record.data
+        return fold(
+            " ".join(
+                [record.key, data.get("question", ""), *data.get("variants", []), data.get("answer", "")]
+            )
+        )
+
+    return [r for r in records if all(t in text(r) for t in tokens)]
+
+
+def get_procedure(session: Session, procedure_id: str) -> models.ProcedureRecord | None:
+    return session.get(models.ProcedureRecord, procedure_id)
+
+
+def get_faq(session: Session, key: str) -> models.FaqRecord | None:
+    return session.get(models.FaqRecord, key)
+
+
+def service_choices(session: Session) -> list[tuple[str, str]]:
+    rows = session.scalars(select(models.ServiceRecord).order_by(models.ServiceRecord.position))
+    return [(s.id, f"{s.letter} – {s.name}") for s in rows]
+
+
+def get_site(session: Session) -> Site | None:
+    return content_service.get_site(session)
+
+
+def _attach_snapshot(session: Session, entity_type: str, entity_id: str, before: Any, after: Any) -> None:
+    """Keep the record's data before and after in its audit entry (history, diff and revert read it)."""
+    for obj in session.new:
+        if (
+            isinstance(obj, models.AuditEntry)
+            and obj.entity_type == entity_type
+            and obj.entity_id == entity_id
+        ):
+            obj.details = {**(obj.details or {}), "before": before, "after": after}
+
+
+def save_procedure(
+    session: Session, procedure: Procedure, username: str, expected_version: int | None, action_note: str = ""
+) -> models.ProcedureRecord:
+    """Save through the backend's content service (validated, versioned, audited) and commit."""
+    existing = session.get(models.ProcedureRecord, procedure.id)
+    before = dict(existing.data) if existing is not None else None
+    record, _created = content_service.save_procedure(
+        session, procedure, actor=actor_for(username), now=now(), expected_version=expected_version
+    )
+    _attach_snapshot(session, "procedure", procedure.id, before, record.data)
+    if action_note:
+        _attach_note(session, "procedure", procedure.id, action_note)
+    session.commit()
+    return record
+
+
+def save_faq(
+    session: Session, entry: FaqEntry, username: str, expected_version: int | None, action_note: str = ""
+) -> models.FaqRecord:
+    existing = session.get(models.FaqRecord, entry.key)
+    before = dict(existing.data) if existing is not None else None
+    record, _created = content_service.save_faq(
+        session, entry, actor=actor_for(username), now=now(), expected_version=expected_version
+    )
+    _attach_snapshot(session, "faq", entry.key, before, record.data)
+    if action_note:
+        _attach_note(session, "faq", entry.key, action_note)
+    session.commit()
+    return record
+
+
+def _attach_note(session: Session, entity_type: str, entity_id: str, note: str) -> None:
+    for obj in session.new:
+        if (
+            isinstance(obj, models.AuditEntry)
+            and obj.entity_type == entity_type
+            and obj.entity_id == entity_id
+        ):
+            obj.details = {**(obj.details or {}), "note": note}
+
+
+def history(session: Session, entity_type: str, entity_id: str) -> list[models.AuditEntry]:
+    """Audit entries of one record, newest first."""
+    statement = (
+        select(models.AuditEntry)
+        .where(models.AuditEntry.entity_type == entity_type, models.AuditEntry.entity_id == entity_id)
+        .order_by(models.AuditEntry.id.desc())
+        .limit(200)
+    )
+    return list(session.scalars(statement))
+
+
+def audit_entry(session: Session, entry_id: int) -> models.AuditEntry | None:
+    return session.get(models.AuditEntry, entry_id)
+
+
+def audit_trail(session: Session, limit: int = 200) -> list[models.AuditEntry]:
+    statement = select(models.AuditEntry).order_by(models.AuditEntry.id.desc()).limit(limit)
+    return list(session.scalars(statement))
+
+
+def export_yaml_zip(session: Session) -> bytes:
+    """The content now in the database as the YAML files of `content/`, zipped, for review."""
+    import io
+    import tempfile
+    import zipfile
+
+    from content.files import write_content_dir
+
+    content_set = content_service.export_content(session)
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_content_dir(content_set, root)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    archive.write(path, f"content/{path.relative_to(root)}")
+    return buffer.getvalue()
+
+
+# -- citizens' needs -------------------------------------------------------------------------------
+def mark_unanswered_handled(session: Session, ids: list[int], username: str) -> int:
+    rows = list(
+        session.scalars(select(models.UnansweredQuestion).where(models.UnansweredQuestion.id.in_(ids)))
+    )
+    for row in rows:
+        row.reviewed = True
+    if rows:
+        _audit(
+            session,
+            actor_for(username),
+            "unanswered.handled",
+            "unanswered",
+            ",".join(str(r.id) for r in rows)[:120],
+            count=len(rows),
+        )
+    session.commit()
+    return len(rows)
+
+
+def content_check(session: Session, item: Procedure | FaqEntry) -> dict[str, str]:
+    """`letan content check` run on the database's content with `item` in place: problems of `item` by field.
+
+    The content set is exported (backend's `export_content`), written as a content directory
+    (content's `write_content_dir`) and checked by content's `check_content_dir`; each problem found in
+    the edited record's file is put beside the field on its line.
+    """
+    import tempfile
+
+    from content.check import check_content_dir
+    from content.files import FAQ_DIR, PROCEDURES_DIR, read_yaml, write_content_dir
+
+    try:
+        content_set = content_service.export_content(session)
+    except Exception:  # no site yet: the model's validation is all there is
+        return {}
+    if isinstance(item, Procedure):
+        content_set.procedures = [p for p in content_set.procedures if p.id != item.id] + [item]
+        relative, item_id = f"{PROCEDURES_DIR}/{item.id}.yml", item.id
+    else:
+        content_set.faq = [f for f in content_set.faq if f.key != item.key] + [item]
+        relative, item_id = f"{FAQ_DIR}/{item.key}.yml", item.key
+    errors: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_content_dir(content_set, root)
+        source = read_yaml(root / relative, root)
+        lines = _field_lines(source, item.model_dump(mode="json"))
+        for problem in check_content_dir(root):
+            if problem.file.endswith(relative):
+                field = _field_at(lines, problem.line)
+            elif f"'{item_id}'" in problem.message and "tên gọi" in problem.message:
+                field = "aliases"
+            else:
+                continue  # a problem elsewhere (present before this edit)
+            errors.setdefault(field, problem.message[:1].upper() + problem.message[1:])
+    return errors
+
+
+def _field_lines(source: Any, data: dict[str, Any]) -> list[tuple[int, str]]:
+    """(line, field name) of every field and sub-field of the record's file, sorted by line."""
+    found: list[tuple[int, str]] = []
+    for key, value in data.items():
+        found.append((source.line_of((key,)), key))
+        if isinstance(value, dict):
+            for sub in value:
+                found.append((source.line_of((key, sub)), f"{key}.{sub}"))
+        elif isinstance(value, list):
+            for i in range(len(value)):
+                found.append((source.line_of((key, i)), key))
+    return sorted(found)
+
+
+def _field_at(lines: list[tuple[int, str]], line: int) -> str:
+    field = "_form"
+    for start, name in lines:
+        if start <= line:
+            field = name
+    return field

@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from backend.web import pages_auth
+from backend.web import pages_auth, pages_content
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages_auth.router)
+router.include_router(pages_content.router)

@@ -1,0 +1,172 @@
+"""HTML forms of the content editor ↔ the content models, with errors in Vietnamese beside each field.
+
+Validation is the content models' own (`content.model.Procedure`, `FaqEntry`), so the editor
+accepts exactly what `letan content check` accepts; the FAQ answer's placeholders are checked
+against the site's fields as the checker does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from content.model import FaqEntry, Procedure, placeholders, site_placeholders
+
+PROCEDURE_LISTS = ("aliases", "documents", "legal_basis", "notes")
+FAQ_LISTS = ("variants",)
+
+FIELD_LABELS = {
+    "name": "Tên thủ tục",
+    "field": "Lĩnh vực",
+    "aliases": "Cách gọi khác",
+    "summary": "Tóm tắt",
+    "documents": "Giấy tờ cần nộp",
+    "fee.text": "Lệ phí (diễn giải)",
+    "fee.amount_vnd": "Lệ phí (đồng)",
+    "processing_time.text": "Thời hạn giải quyết (diễn giải)",
+    "processing_time.working_days": "Số ngày làm việc",
+    "where.text": "Nơi nộp",
+    "where.service_id": "Dịch vụ xếp hàng",
+    "online.available": "Có nộp trực tuyến",
+    "online.level": "Mức trực tuyến",
+    "online.url": "Địa chỉ nộp trực tuyến",
+    "online.text": "Hướng dẫn trực tuyến",
+    "legal_basis": "Căn cứ pháp lý",
+    "source_url": "Nguồn",
+    "verified_on": "Ngày đối chiếu",
+    "notes": "Ghi chú nội bộ",
+    "question": "Câu hỏi",
+    "variants": "Các cách hỏi",
+    "answer": "Câu trả lời",
+    "answer_details": "Chi tiết thêm",
+}
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _optional(form: FormData, name: str) -> str | None:
+    return _text(form, name) or None
+
+
+def _list(form: FormData, name: str) -> list[str]:
+    return [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()]
+
+
+def procedure_data(form: FormData, procedure_id: str) -> dict[str, Any]:
+    """The submitted procedure as plain data (strings kept as typed; the model parses numbers and dates)."""
+    return {
+        "id": procedure_id,
+        "name": _text(form, "name"),
+        "field": _text(form, "field"),
+        "aliases": _list(form, "aliases"),
+        "summary": _text(form, "summary"),
+        "documents": _list(form, "documents"),
+        "fee": {"text": _text(form, "fee.text"), "amount_vnd": _optional(form, "fee.amount_vnd")},
+        "processing_time": {
+            "text": _text(form, "processing_time.text"),
+            "working_days": _optional(form, "processing_time.working_days"),
+        },
+        "where": {"text": _text(form, "where.text"), "service_id": _optional(form, "where.service_id")},
+        "online": {
+            "available": form.get("online.available") == "on",
+            "level": _text(form, "online.level"),
+            "url": _optional(form, "online.url"),
+            "text": _text(form, "online.text"),
+        },
+        "legal_basis": _list(form, "legal_basis"),
+        "source_url": _text(form, "source_url"),
+        "verified_on": _optional(form, "verified_on"),
+        "notes": _list(form, "notes"),
+    }
+
+
+def faq_data(form: FormData, key: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "question": _text(form, "question"),
+        "variants": _list(form, "variants"),
+        "answer": _text(form, "answer"),
+        "answer_details": _optional(form, "answer_details"),
+    }
+
+
+def _message(item: Any) -> str:
+    kind = item["type"]
+    ctx = item.get("ctx") or {}
+    if kind == "missing":
+        return "Bắt buộc phải nhập."
+    if kind == "string_too_short":
+        return (
+            "Bắt buộc phải nhập."
+            if ctx.get("min_length") == 1
+            else f"Cần ít nhất {ctx.get('min_length')} ký tự."
+        )
+    if kind == "string_too_long":
+        return f"Tối đa {ctx.get('max_length')} ký tự."
+    if kind == "too_short":
+        return f"Cần ít nhất {ctx.get('min_length')} dòng."
+    if kind == "too_long":
+        return f"Tối đa {ctx.get('max_length')} dòng."
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        if "https" in pattern:
+            return "Phải là địa chỉ bắt đầu bằng https://"
+        return "Chỉ dùng chữ thường không dấu, số và dấu gạch dưới."
+    if kind in ("int_parsing", "int_from_float"):
+        return "Phải là số nguyên (đồng), không có dấu chấm hay chữ."
+    if kind == "float_parsing":
+        return "Phải là một số."
+    if kind in ("greater_than_equal", "greater_than"):
+        return "Không được là số âm."
+    if kind.startswith("date"):
+        return "Ngày không hợp lệ."
+    if kind == "literal_error":
+        return "Hãy chọn một giá trị trong danh sách."
+    if kind == "bool_parsing":
+        return "Giá trị không hợp lệ."
+    return "Giá trị không hợp lệ."
+
+
+def errors_by_field(err: ValidationError) -> dict[str, str]:
+    """`{"fee.amount_vnd": "Phải là số nguyên…"}`: list items report on their list's field."""
+    errors: dict[str, str] = {}
+    for item in err.errors():
+        parts = [str(p) for p in item["loc"] if not isinstance(p, int)]
+        name = ".".join(parts) or "_form"
+        errors.setdefault(name, _message(item))
+    return errors
+
+
+def validate_procedure(
+    data: dict[str, Any], service_ids: set[str]
+) -> tuple[Procedure | None, dict[str, str]]:
+    try:
+        procedure = Procedure.model_validate(data)
+    except ValidationError as err:
+        return None, errors_by_field(err)
+    if procedure.where.service_id is not None and procedure.where.service_id not in service_ids:
+        return None, {"where.service_id": "Dịch vụ xếp hàng không tồn tại."}
+    return procedure, {}
+
+
+def validate_faq(data: dict[str, Any]) -> tuple[FaqEntry | None, dict[str, str]]:
+    try:
+        entry = FaqEntry.model_validate(data)
+    except ValidationError as err:
+        return None, errors_by_field(err)
+    allowed = set(site_placeholders())
+    for name in ("answer", "answer_details"):
+        unknown = [p for p in placeholders(getattr(entry, name) or "") if p not in allowed]
+        if unknown:
+            return None, {
+                name: "Chỗ điền không có trong thông tin điểm phục vụ: "
+                + ", ".join("{" + p + "}" for p in unknown)
+                + ". Dùng được: "
+                + ", ".join("{" + p + "}" for p in sorted(allowed))
+            }
+    return entry, {}

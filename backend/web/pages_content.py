@@ -1,0 +1,447 @@
+"""Content editor: search, edit with validation, preview, history with diff and revert, audit, export."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, Response
+from sqlalchemy.orm import Session
+
+from backend.errors import ApiError
+from backend.web import backend_adapter as bk
+from backend.web import forms, preview
+from backend.web.announcements import AnnouncementError, synthesize
+from backend.web.common import EDITORS, check_csrf, db, guard, redirect, render
+from content.model import FIELD_NAMES, FaqEntry, Procedure
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+DbDep = Annotated[Session, Depends(db)]
+
+KIND_LABELS = {"procedure": "Thủ tục", "faq": "Câu hỏi thường gặp"}
+ACTION_LABELS = {
+    "content.load": "Nạp từ tệp",
+    "procedure.create": "Tạo thủ tục",
+    "procedure.update": "Sửa thủ tục",
+    "faq.create": "Tạo câu hỏi",
+    "faq.update": "Sửa câu hỏi",
+    "staff.login": "Đăng nhập",
+    "staff.login_failed": "Đăng nhập sai",
+    "staff.logout": "Đăng xuất",
+}
+
+
+def _dump(data: Any) -> str:
+    from content.files import dump_yaml
+
+    return dump_yaml(data) if data is not None else ""
+
+
+def diff_lines(before: Any, after: Any) -> list[tuple[str, str]]:
+    """(kind, line) pairs of a unified diff of two records in YAML: kind is add, del or ctx."""
+    lines = []
+    for line in difflib.unified_diff(
+        _dump(before).splitlines(), _dump(after).splitlines(), "trước", "sau", n=1, lineterm=""
+    ):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = "add" if line.startswith("+") else "del" if line.startswith("-") else "ctx"
+        lines.append((kind, line))
+    return lines
+
+
+def _fmt(at: datetime | None) -> str:
+    if at is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    return at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M")
+
+
+@router.get("/content", name="staff_content")
+def content_list(request: Request, session: DbDep, q: str = "") -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    bk.refresh_site_name(session)
+    return render(
+        request,
+        "content_list.html",
+        {
+            "page_title": "Nội dung",
+            "q": q,
+            "procedures": bk.list_procedures(session, q),
+            "faq": bk.list_faq(session, q),
+            "field_names": FIELD_NAMES,
+            "fmt": _fmt,
+        },
+        user=user,
+        active="content",
+    )
+
+
+# -- procedures ------------------------------------------------------------------------------------
+def _procedure_page(
+    request: Request,
+    session: Session,
+    user: Any,
+    procedure_id: str,
+    values: dict[str, Any],
+    version: int,
+    errors: dict[str, str],
+    status_code: int = 200,
+    answer: str = "",
+) -> Response:
+    return render(
+        request,
+        "procedure_form.html",
+        {
+            "page_title": f"Sửa thủ tục: {values.get('name') or procedure_id}",
+            "procedure_id": procedure_id,
+            "v": values,
+            "version": version,
+            "errors": errors,
+            "labels": forms.FIELD_LABELS,
+            "field_names": FIELD_NAMES,
+            "services": bk.service_choices(session),
+            "answer": answer,
+        },
+        user=user,
+        status_code=status_code,
+        active="content",
+    )
+
+
+@router.get("/content/procedures/{procedure_id}", name="staff_procedure")
+def procedure_form(request: Request, session: DbDep, procedure_id: str) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    record = bk.get_procedure(session, procedure_id)
+    if record is None:
+        return _not_found(request, user, "Không tìm thấy thủ tục này.")
+    answer = preview.procedure_answer(Procedure.model_validate(record.data))
+    return _procedure_page(
+        request, session, user, procedure_id, record.data, record.version, {}, answer=answer
+    )
+
+
+@router.post("/content/procedures/{procedure_id}")
+async def procedure_save(request: Request, session: DbDep, procedure_id: str) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    refused = await check_csrf(request)
+    if refused is not None:
+        return refused
+    record = bk.get_procedure(session, procedure_id)
+    if record is None:
+        return _not_found(request, user, "Không tìm thấy thủ tục này.")
+    form = await request.form()
+    data = forms.procedure_data(form, procedure_id)
+    expected = _int(form.get("version"))
+    service_ids = {sid for sid, _ in bk.service_choices(session)}
+    procedure, errors = forms.validate_procedure(data, service_ids)
+    if procedure is not None:
+        errors = bk.content_check(session, procedure)
+    if procedure is None or errors:
+        return _procedure_page(
+            request, session, user, procedure_id, data, expected or record.version, errors, status_code=422
+        )
+    assert procedure is not None
+    try:
+        saved = bk.save_procedure(session, procedure, user.username, expected)
+    except ApiError as err:
+        session.rollback()
+        return _procedure_page(
+            request, session, user, procedure_id, data, expected or record.version, {"_form": err.detail}, 409
+        )
+    return redirect(
+        request,
+        f"/staff/content/procedures/{procedure_id}",
+        flash=f"Đã lưu thủ tục “{procedure.name}” (phiên bản {saved.version}); áp dụng ngay.",
+    )
+
+
+# -- FAQ -------------------------------------------------------------------------------------------
+def _faq_page(
+    request: Request,
+    user: Any,
+    key: str,
+    values: dict[str, Any],
+    version: int | None,
+    errors: dict[str, str],
+    status_code: int = 200,
+    answer: str = "",
+    is_new: bool = False,
+) -> Response:
+    from content.model import site_placeholders
+
+    return render(
+        request,
+        "faq_form.html",
+        {
+            "page_title": "Câu hỏi mới" if is_new else f"Sửa câu hỏi: {values.get('question') or key}",
+            "key": key,
+            "v": values,
+            "version": version,
+            "errors": errors,
+            "labels": forms.FIELD_LABELS,
+            "answer": answer,
+            "is_new": is_new,
+            "placeholders": site_placeholders(),
+        },
+        user=user,
+        status_code=status_code,
+        active="content",
+    )
+
+
+@router.get("/content/faq/new", name="staff_faq_new")
+def faq_new(
+    request: Request, session: DbDep, question: str = "", from_unanswered: int | None = None
+) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    values: dict[str, Any] = {
+        "key": "",
+        "question": question,
+        "variants": [question] if question else [],
+        "answer": "",
+    }
+    if from_unanswered is not None:
+        values["from_unanswered"] = from_unanswered
+    return _faq_page(request, user, "", values, None, {}, is_new=True)
+
+
+@router.post("/content/faq/new")
+async def faq_create(request: Request, session: DbDep) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    refused = await check_csrf(request)
+    if refused is not None:
+        return refused
+    form = await request.form()
+    key = str(form.get("key") or "").strip()
+    data = forms.faq_data(form, key)
+    entry, errors = forms.validate_faq(data)
+    if entry is not None and bk.get_faq(session, key) is not None:
+        entry, errors = None, {"key": "Đã có câu hỏi với mã này; hãy chọn mã khác."}
+    if entry is not None:
+        errors = bk.content_check(session, entry)
+    if entry is None or errors:
+        return _faq_page(request, user, key, data, None, errors, status_code=422, is_new=True)
+    assert entry is not None
+    source = _int(form.get("from_unanswered"))
+    bk.save_faq(session, entry, user.username, None)
+    if source is not None:
+        bk.mark_unanswered_handled(session, [source], user.username)
+    return redirect(request, f"/staff/content/faq/{key}", flash=f"Đã tạo câu hỏi “{entry.question}”.")
+
+
+@router.get("/content/faq/{key}", name="staff_faq")
+def faq_form(request: Request, session: DbDep, key: str) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    record = bk.get_faq(session, key)
+    if record is None:
+        return _not_found(request, user, "Không tìm thấy câu hỏi này.")
+    answer = preview.faq_answer(FaqEntry.model_validate(record.data), bk.get_site(session))
+    return _faq_page(request, user, key, record.data, record.version, {}, answer=answer)
+
+
+@router.post("/content/faq/{key}")
+async def faq_save(request: Request, session: DbDep, key: str) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    refused = await check_csrf(request)
+    if refused is not None:
+        return refused
+    record = bk.get_faq(session, key)
+    if record is None:
+        return _not_found(request, user, "Không tìm thấy câu hỏi này.")
+    form = await request.form()
+    data = forms.faq_data(form, key)
+    expected = _int(form.get("version"))
+    entry, errors = forms.validate_faq(data)
+    if entry is not None:
+        errors = bk.content_check(session, entry)
+    if entry is None or errors:
+        return _faq_page(request, user, key, data, expected or record.version, errors, status_code=422)
+    try:
+        saved = bk.save_faq(session, entry, user.username, expected)
+    except ApiError as err:
+        session.rollback()
+        return _faq_page(request, user, key, data, expected or record.version, {"_form": err.detail}, 409)
+    return redirect(
+        request,
+        f"/staff/content/faq/{key}",
+        flash=f"Đã lưu câu hỏi “{entry.question}” (phiên bản {saved.version}).",
+    )
+
+
+# -- preview audio, history, revert ----------------------------------------------------------------
+@router.get("/content/{kind}/{item_id}/preview.wav", name="staff_preview_audio")
+def preview_audio(request: Request, session: DbDep, kind: str, item_id: str) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    if kind == "procedure" and (record := bk.get_procedure(session, item_id)) is not None:
+        text = preview.procedure_spoken(Procedure.model_validate(record.data))
+    elif kind == "faq" and (faq := bk.get_faq(session, item_id)) is not None:
+        text = preview.faq_spoken(FaqEntry.model_validate(faq.data), bk.get_site(session))
+    else:
+        return _not_found(request, user, "Không tìm thấy nội dung này.")
+    try:
+        path = synthesize(text, bk.data_dir())
+    except AnnouncementError as err:
+        return Response(str(err), status_code=503, media_type="text/plain; charset=utf-8")
+    return FileResponse(path, media_type="audio/wav")
+
+
+def _record_data(session: Session, kind: str, item_id: str) -> tuple[Any, dict[str, Any] | None]:
+    record: Any = bk.get_procedure(session, item_id) if kind == "procedure" else bk.get_faq(session, item_id)
+    return record, (dict(record.data) if record is not None else None)
+
+
+@router.get("/content/{kind}/{item_id}/history", name="staff_history")
+def history_page(request: Request, session: DbDep, kind: str, item_id: str) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    record, current = _record_data(session, kind, item_id) if kind in KIND_LABELS else (None, None)
+    if record is None:
+        return _not_found(request, user, "Không tìm thấy nội dung này.")
+    entries = []
+    for entry in bk.history(session, kind, item_id):
+        details = entry.details or {}
+        after = details.get("after")
+        before = details.get("before")
+        entries.append(
+            {
+                "id": entry.id,
+                "at": _fmt(entry.at),
+                "actor": entry.actor,
+                "action": ACTION_LABELS.get(entry.action, entry.action),
+                "version": details.get("version"),
+                "note": details.get("note", ""),
+                "diff": diff_lines(before, after) if before is not None and after is not None else [],
+                "can_revert": before is not None and before != current,
+            }
+        )
+    return render(
+        request,
+        "history.html",
+        {
+            "page_title": f"Lịch sử: {record.data.get('name') or record.data.get('question') or item_id}",
+            "kind": kind,
+            "kind_label": KIND_LABELS[kind],
+            "item_id": item_id,
+            "version": record.version,
+            "entries": entries,
+            "edit_url": f"/staff/content/{'procedures' if kind == 'procedure' else 'faq'}/{item_id}",
+        },
+        user=user,
+        active="content",
+    )
+
+
+@router.post("/content/{kind}/{item_id}/revert/{entry_id}", name="staff_revert")
+async def revert(request: Request, session: DbDep, kind: str, item_id: str, entry_id: int) -> Response:
+    """Bring back the record as it was before the change `entry_id` (saved as a new version)."""
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    refused = await check_csrf(request)
+    if refused is not None:
+        return refused
+    entry = bk.audit_entry(session, entry_id)
+    record, _current = _record_data(session, kind, item_id) if kind in KIND_LABELS else (None, None)
+    before = (entry.details or {}).get("before") if entry is not None else None
+    if (
+        record is None
+        or entry is None
+        or entry.entity_type != kind
+        or entry.entity_id != item_id
+        or before is None
+    ):
+        return _not_found(request, user, "Không tìm thấy phiên bản này.")
+    note = f"Khôi phục bản trước thay đổi #{entry_id}"
+    try:
+        if kind == "procedure":
+            bk.save_procedure(session, Procedure.model_validate(before), user.username, record.version, note)
+        else:
+            bk.save_faq(session, FaqEntry.model_validate(before), user.username, record.version, note)
+    except ApiError as err:
+        session.rollback()
+        return redirect(request, f"/staff/content/{kind}/{item_id}/history", flash=err.detail)
+    return redirect(
+        request,
+        f"/staff/content/{kind}/{item_id}/history",
+        flash=f"Đã khôi phục bản trước thay đổi #{entry_id}; đây là một phiên bản mới.",
+    )
+
+
+@router.get("/content/audit", name="staff_audit")
+def audit_page(request: Request, session: DbDep) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    rows = [
+        {
+            "at": _fmt(e.at),
+            "actor": e.actor,
+            "action": ACTION_LABELS.get(e.action, e.action),
+            "what": f"{KIND_LABELS.get(e.entity_type, e.entity_type)} {e.entity_id}",
+            "version": (e.details or {}).get("version", ""),
+            "link": f"/staff/content/{e.entity_type}/{e.entity_id}/history"
+            if e.entity_type in KIND_LABELS
+            else "",
+        }
+        for e in bk.audit_trail(session)
+    ]
+    return render(
+        request, "audit.html", {"page_title": "Nhật ký thay đổi", "rows": rows}, user=user, active="content"
+    )
+
+
+@router.get("/content/export.zip", name="staff_export")
+def export_zip(request: Request, session: DbDep) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    try:
+        payload = bk.export_yaml_zip(session)
+    except ApiError as err:
+        return redirect(request, "/staff/content", flash=err.detail)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    return Response(
+        payload,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="letan-noi-dung-{stamp}.zip"'},
+    )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _not_found(request: Request, user: Any, message: str) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"page_title": "Không tìm thấy", "heading": "Không tìm thấy", "message": message},
+        user=user,
+        status_code=404,
+    )

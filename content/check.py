@@ -23,6 +23,7 @@ MAX_SPOKEN_CHARS = 300
 MAX_SPOKEN_SENTENCES = 3
 MAX_SUMMARY_SENTENCES = 1
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
 _SENTENCE_END = re.compile(r"[.!?…]+(?:\s+|$)")
 
 
@@ -30,6 +31,11 @@ def count_sentences(text: str) -> int:
     """How many sentences a text reads as (a final sentence without a full stop counts too)."""
     pieces = [p for p in _SENTENCE_END.split(text.strip()) if p.strip()]
     return len(pieces)
+
+
+def match_key(text: str) -> str:
+    """How two names are compared: folded, punctuation ignored ("Nhận cha, mẹ" = "nhan cha me")."""
+    return " ".join(_PUNCTUATION.sub(" ", fold(text)).split())
 
 
 def is_good_url(url: str) -> bool:
@@ -122,9 +128,9 @@ def _check_procedures(parsed: ParsedDir, today: date) -> list[Problem]:
     # The folded name and aliases of every procedure, to find the same words used twice.
     owners: dict[str, list[tuple[str, SourceFile, tuple[str | int, ...]]]] = defaultdict(list)
     for procedure, source in parsed.procedures:
-        owners[fold(procedure.name)].append((procedure.id, source, ("name",)))
+        owners[match_key(procedure.name)].append((procedure.id, source, ("name",)))
         for i, alias in enumerate(procedure.aliases):
-            owners[fold(alias)].append((procedure.id, source, ("aliases", i)))
+            owners[match_key(alias)].append((procedure.id, source, ("aliases", i)))
         problems += _spoken(source, ("summary",), procedure.summary, "Tóm tắt")
         if count_sentences(procedure.summary) > MAX_SUMMARY_SENTENCES:
             problems.append(source.problem(("summary",), "tóm tắt phải là một câu để đọc to"))
@@ -283,7 +289,7 @@ def _check_faq(parsed: ParsedDir) -> list[Problem]:
             problems += _check_answer(entry, source, site, ("answer_details",), entry.answer_details)
         for i, variant in enumerate([entry.question, *entry.variants]):
             loc: tuple[str | int, ...] = ("question",) if i == 0 else ("variants", i - 1)
-            folded = fold(variant)
+            folded = match_key(variant)
             if folded in variants:
                 other, line = variants[folded]
                 problems.append(source.problem(loc, f"câu hỏi '{variant}' trùng với {other.name}:{line}"))

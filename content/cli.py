@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -114,8 +116,27 @@ def _session_factory() -> sessionmaker[Session]:
     from backend.settings import get_settings
 
     url = get_settings().effective_database_url
+    engine = create_db_engine(url)  # creates the SQLite file's folder when needed
     upgrade_database(url)
-    return create_session_factory(create_db_engine(url))
+    return create_session_factory(engine)
+
+
+@contextmanager
+def _database_errors(action: str) -> Iterator[None]:
+    """Turn database and backend errors into one clear Vietnamese line and exit code 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from backend.errors import ApiError
+
+    try:
+        yield
+    except ApiError as err:
+        typer.echo(f"Không {action} được: {err.detail}", err=True)
+        raise typer.Exit(1) from err
+    except SQLAlchemyError as err:
+        reason = str(err.orig) if getattr(err, "orig", None) is not None else type(err).__name__
+        typer.echo(f"Không {action} được: lỗi cơ sở dữ liệu ({reason}).", err=True)
+        raise typer.Exit(1) from err
 
 
 @app.command()
@@ -136,7 +157,7 @@ def load(
         typer.echo("Không nạp: nội dung còn lỗi (xem 'letan content check').", err=True)
         raise typer.Exit(1)
     content_set = read_content_dir(root)
-    with write_session(_session_factory()) as session:
+    with _database_errors("nạp nội dung"), write_session(_session_factory()) as session:
         report = load_content(session, content_set, actor=actor)
     for label in report.created:
         typer.echo(f"thêm mới  {label}")
@@ -159,9 +180,10 @@ def export(
     from backend.services.content import export_content
     from content.files import write_content_dir
 
-    factory = _session_factory()
-    with factory() as session:
-        content_set = export_content(session)
+    with _database_errors("xuất nội dung"):
+        factory = _session_factory()
+        with factory() as session:
+            content_set = export_content(session)
     changed = write_content_dir(content_set, directory)
     typer.echo(
         f"Đã xuất {len(content_set.procedures)} thủ tục, {len(content_set.faq)} câu hỏi ra {directory} "

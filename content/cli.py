@@ -134,7 +134,8 @@ def _database_errors(action: str) -> Iterator[None]:
         typer.echo(f"Không {action} được: {err.detail}", err=True)
         raise typer.Exit(1) from err
     except SQLAlchemyError as err:
-        reason = str(err.orig) if getattr(err, "orig", None) is not None else type(err).__name__
+        orig = getattr(err, "orig", None)
+        reason = str(orig) if orig is not None else type(err).__name__
         typer.echo(f"Không {action} được: lỗi cơ sở dữ liệu ({reason}).", err=True)
         raise typer.Exit(1) from err
 

@@ -1,0 +1,409 @@
+"""One voice turn as ordered stages, wake -> vad -> stt -> intent -> tts, emitting typed events.
+
+The kiosk and the robot subscribe to the same events (`VoicePipeline.subscribe`); nothing polls.
+Every stage has a timeout; a failure becomes an `error` event with a stable code (and, for the
+ones the citizen must hear about, a spoken Vietnamese apology), never an exception to the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from speech.errors import SpeechError
+from speech.events import (
+    BotMessage,
+    ErrorEvent,
+    IntentEnd,
+    IntentStart,
+    PipelineEvent,
+    RunEnd,
+    RunStart,
+    SttEnd,
+    SttPartial,
+    TtsEnd,
+    TtsStart,
+    VadEnd,
+    VadStart,
+    WakeEnd,
+)
+from speech.intent import expects_answer, spoken_reply
+from speech.sources import AudioSource
+from speech.stt_vosk import SttResult, VoskRecognizer, VoskStream
+from speech.tts import Speaker
+from speech.vad import Endpointer, VadConfig, VadSignal
+
+logger = logging.getLogger(__name__)
+
+Subscriber = Callable[[PipelineEvent], None]
+
+# Errors the citizen hears about (the others are silent: nobody spoke, no wake phrase).
+SPOKEN_ERRORS = frozenset({"stt-no-text", "stt-model-missing", "stt-failed", "intent-unavailable"})
+
+
+class IntentClient(Protocol):
+    def send(self, sender: str, message: str) -> tuple[BotMessage, ...]: ...
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    frame_ms: int = 30
+    # Wall-clock limits per stage (seconds).
+    wake_timeout_s: float = 300.0
+    stt_timeout_s: float = 20.0
+    intent_timeout_s: float = 10.0
+    tts_timeout_s: float = 60.0
+    # How often partial results are emitted at most.
+    partial_interval_s: float = 0.2
+    speak_errors: bool = True
+    # Recognition below this word confidence is treated as "not heard" (grammar mode mostly).
+    min_confidence: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.frame_ms not in (10, 20, 30):
+            raise ValueError("frame_ms must be 10, 20 or 30")
+        for name in ("wake_timeout_s", "stt_timeout_s", "intent_timeout_s", "tts_timeout_s"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if self.partial_interval_s < 0 or not 0 <= self.min_confidence <= 1:
+            raise ValueError("partial_interval_s >= 0 and 0 <= min_confidence <= 1")
+
+
+@dataclass
+class TurnResult:
+    run_id: str
+    ok: bool = False
+    text: str = ""
+    reply: str = ""
+    messages: tuple[BotMessage, ...] = ()
+    expects_answer: bool = False
+    error_code: str | None = None
+    reply_path: Path | None = None
+    events: list[PipelineEvent] = field(default_factory=list)
+
+
+class _Run:
+    """State of one run: its id, clock and the events emitted so far."""
+
+    def __init__(self, pipeline: VoicePipeline) -> None:
+        self.id = uuid.uuid4().hex[:12]
+        self.started = time.monotonic()
+        self.pipeline = pipeline
+        self.result = TurnResult(run_id=self.id)
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self.started, 4)
+
+    def emit(self, event_type: type[PipelineEvent], **data: object) -> PipelineEvent:
+        event = event_type(run_id=self.id, elapsed_s=self.elapsed(), **data)  # type: ignore[arg-type]
+        self.result.events.append(event)
+        self.pipeline._publish(event)
+        return event
+
+
+class VoicePipeline:
+    """wake -> vad -> stt -> intent -> tts. Create once, `run` once per turn (one at a time)."""
+
+    def __init__(
+        self,
+        *,
+        recognizer: VoskRecognizer | None,
+        intent: IntentClient | None,
+        speaker: Speaker | None,
+        vad: VadConfig | None = None,
+        config: PipelineConfig | None = None,
+        wake_grammar: str = "wake",
+    ) -> None:
+        self.recognizer = recognizer
+        self.intent = intent
+        self.speaker = speaker
+        self.vad = vad or VadConfig()
+        self.config = config or PipelineConfig()
+        if self.vad.frame_ms != self.config.frame_ms:
+            self.vad = replace(self.vad, frame_ms=self.config.frame_ms)
+        self.wake_grammar = wake_grammar
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self._run_lock = threading.Lock()
+
+    # -- subscribers ----------------------------------------------------------------------
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call `callback(event)` for every event (in the pipeline's thread); returns unsubscribe."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _publish(self, event: PipelineEvent) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(event)
+            except Exception:  # a broken subscriber must not break the turn
+                logger.exception("pipeline subscriber failed on %s", event.type)
+
+    # -- control --------------------------------------------------------------------------
+
+    def barge_in(self) -> None:
+        """The citizen spoke or touched the screen: stop talking now."""
+        if self.speaker is not None:
+            self.speaker.stop()
+
+    def cancel(self) -> None:
+        """Abandon the current run at the next frame (and stop talking)."""
+        self._cancel.set()
+        self.barge_in()
+
+    # -- the run --------------------------------------------------------------------------
+
+    def run(
+        self,
+        source: AudioSource | None = None,
+        *,
+        text: str | None = None,
+        wake: bool = False,
+        grammar: str | list[str] | None = None,
+        sender: str = "robot",
+        reply_path: Path | None = None,
+        play: bool = True,
+        no_speech_timeout_s: float | None = None,
+    ) -> TurnResult:
+        """One turn from `source` (or from typed `text`, starting at the intent stage)."""
+        with self._run_lock:
+            self._cancel.clear()
+            run = _Run(self)
+            start_stage = "intent" if text is not None else ("wake" if wake else "vad")
+            grammar_name = grammar if isinstance(grammar, str) else ("custom" if grammar else None)
+            run.emit(
+                RunStart,
+                source="text" if text is not None else getattr(source, "kind", "audio"),
+                start_stage=start_stage,
+                grammar=grammar_name,
+            )
+            try:
+                self._run_stages(
+                    run, source, text, wake, grammar, sender, reply_path, play, no_speech_timeout_s
+                )
+            finally:
+                if source is not None:
+                    source.close()
+                run.emit(RunEnd, ok=run.result.ok)
+            return run.result
+
+    def _run_stages(
+        self,
+        run: _Run,
+        source: AudioSource | None,
+        text: str | None,
+        wake: bool,
+        grammar: str | list[str] | None,
+        sender: str,
+        reply_path: Path | None,
+        play: bool,
+        no_speech_timeout_s: float | None,
+    ) -> None:
+        stage = "stt"
+        try:
+            if text is None:
+                if source is None:
+                    raise ValueError("run() needs a source or text")
+                if self.recognizer is None:
+                    raise SpeechError("stt-model-missing", "không có bộ nhận dạng")
+                self.recognizer.load()
+                frames = source.frames(self.config.frame_ms)
+                if wake:
+                    stage = "wake"
+                    self._wake(run, frames)
+                stage = "stt"
+                result = self._listen(run, frames, grammar, no_speech_timeout_s)
+                text = result.text
+            run.result.text = text
+            stage = "intent"
+            self._intent(run, text, sender)
+            stage = "tts"
+            reply = run.result.reply
+            if reply and self.speaker is not None:
+                self._speak(run, reply, reply_path, play)
+            run.result.ok = True
+        except SpeechError as err:
+            self._fail(run, stage, err, reply_path, play)
+        except Exception as err:  # a bug or an unexpected library error: report, never crash
+            logger.exception("voice turn failed in stage %s", stage)
+            code = {"stt": "stt-failed", "wake": "stt-failed", "intent": "intent-unavailable"}.get(
+                stage, "tts-failed"
+            )
+            self._fail(run, stage, SpeechError(code, str(err)), reply_path, play)
+
+    def _fail(self, run: _Run, stage: str, err: SpeechError, reply_path: Path | None, play: bool) -> None:
+        logger.info("voice turn %s: %s in stage %s", run.id, err.code, stage)
+        run.result.error_code = err.code
+        run.emit(ErrorEvent, code=err.code, message=err.message, stage=stage)
+        if (
+            self.config.speak_errors
+            and err.code in SPOKEN_ERRORS
+            and self.speaker is not None
+            and stage != "tts"
+        ):
+            try:
+                self._speak(run, err.message, reply_path, play)
+            except SpeechError as tts_err:
+                run.emit(ErrorEvent, code=tts_err.code, message=tts_err.message, stage="tts")
+
+    # -- stages ---------------------------------------------------------------------------
+
+    def _check_cancel(self) -> None:
+        if self._cancel.is_set():
+            raise SpeechError("stt-no-speech", "đã huỷ")
+
+    def _wake(self, run: _Run, frames: Iterator[bytes]) -> None:
+        """Listen to utterance after utterance until one is the wake phrase."""
+        assert self.recognizer is not None
+        deadline = time.monotonic() + self.config.wake_timeout_s
+        phrases = self.recognizer.grammars.get(self.wake_grammar, [])
+        while time.monotonic() < deadline:
+            endpointer = Endpointer(replace(self.vad, no_speech_timeout_s=self.config.wake_timeout_s))
+            stream = self.recognizer.stream(self.wake_grammar)
+            signal = self._segment(frames, endpointer, stream, deadline, None)
+            if signal is not VadSignal.END:
+                break
+            heard = stream.final()
+            if any(phrase in heard.text for phrase in phrases):
+                run.emit(WakeEnd, phrase=heard.text, audio_s=round(endpointer.audio_s, 3))
+                return
+        raise SpeechError("wake-timeout", f"sau {self.config.wake_timeout_s} s")
+
+    def _segment(
+        self,
+        frames: Iterator[bytes],
+        endpointer: Endpointer,
+        stream: VoskStream,
+        deadline: float,
+        on_partial: Callable[[str], None] | None,
+        on_start: Callable[[Endpointer], None] | None = None,
+    ) -> VadSignal:
+        """Feed frames until the end of one utterance; returns END or NO_SPEECH."""
+        last_partial = 0.0
+        for frame in frames:
+            self._check_cancel()
+            signal = endpointer.push(frame)
+            if signal is VadSignal.START:
+                if on_start is not None:
+                    on_start(endpointer)
+                for early in endpointer.pre_roll:
+                    stream.accept(early)
+                continue
+            if signal is VadSignal.DISCARD:
+                stream.final()  # forget the click
+                continue
+            if signal is VadSignal.NO_SPEECH:
+                return signal
+            if endpointer.in_speech:
+                partial = stream.accept(frame)
+                now = time.monotonic()
+                if (
+                    partial
+                    and on_partial is not None
+                    and now - last_partial >= self.config.partial_interval_s
+                ):
+                    last_partial = now
+                    on_partial(partial)
+            if signal is VadSignal.END:
+                return signal
+            if time.monotonic() > deadline:
+                endpointer.end_reason = "timeout"
+                return VadSignal.END if endpointer.in_speech else VadSignal.NO_SPEECH
+        return endpointer.finish()
+
+    def _listen(
+        self,
+        run: _Run,
+        frames: Iterator[bytes],
+        grammar: str | list[str] | None,
+        no_speech_timeout_s: float | None,
+    ) -> SttResult:
+        assert self.recognizer is not None
+        vad = self.vad
+        if no_speech_timeout_s is not None:
+            vad = replace(vad, no_speech_timeout_s=no_speech_timeout_s)
+        endpointer = Endpointer(vad)
+        stream = self.recognizer.stream(grammar)
+        deadline = time.monotonic() + self.config.stt_timeout_s
+
+        def on_start(ep: Endpointer) -> None:
+            run.emit(VadStart, audio_s=round(ep.speech_start_s, 3))
+
+        def on_partial(partial: str) -> None:
+            run.emit(SttPartial, text=partial)
+
+        signal = self._segment(frames, endpointer, stream, deadline, on_partial, on_start)
+        if signal is not VadSignal.END:
+            raise SpeechError("stt-no-speech", f"không có tiếng nói trong {vad.no_speech_timeout_s} s")
+        run.emit(
+            VadEnd,
+            audio_s=round(endpointer.audio_s, 3),
+            last_voiced_s=round(endpointer.last_voiced_s, 3),
+            speech_s=round(endpointer.last_voiced_s - endpointer.speech_start_s, 3),
+            reason=endpointer.end_reason,
+        )
+        result = stream.final()
+        if not result.text or result.confidence < self.config.min_confidence:
+            raise SpeechError("stt-no-text", f"độ tin cậy {result.confidence}")
+        run.emit(
+            SttEnd,
+            text=result.text,
+            confidence=result.confidence,
+            words=result.words,
+            grammar=stream.grammar_name,
+            audio_s=round(result.audio_s, 3),
+            processing_s=round(result.processing_s, 4),
+        )
+        return result
+
+    def _intent(self, run: _Run, text: str, sender: str) -> tuple[BotMessage, ...]:
+        if self.intent is None:
+            raise SpeechError("intent-unavailable", "không có máy chủ hội thoại")
+        run.emit(IntentStart, text=text, sender=sender)
+        started = time.monotonic()
+        messages = self.intent.send(sender, text)
+        if time.monotonic() - started > self.config.intent_timeout_s:
+            raise SpeechError("intent-unavailable", "quá thời gian chờ")
+        reply = spoken_reply(messages)
+        run.result.messages = messages
+        run.result.reply = reply
+        run.result.expects_answer = expects_answer(messages)
+        run.emit(IntentEnd, messages=messages, reply=reply, expects_answer=run.result.expects_answer)
+        return messages
+
+    def _speak(self, run: _Run, text: str, reply_path: Path | None, play: bool) -> None:
+        assert self.speaker is not None
+        run.emit(TtsStart, text=text, voice=self.speaker.voice)
+        job = self.speaker.say(text, path=reply_path, play=play)
+        if not job.wait(self.config.tts_timeout_s):
+            self.speaker.stop()
+            raise SpeechError("tts-timeout", f"sau {self.config.tts_timeout_s} s")
+        if job.error is not None:
+            raise job.error
+        run.result.reply_path = job.result_path
+        ready = job.audio_ready_at - run.started if job.audio_ready_at is not None else run.elapsed()
+        run.emit(
+            TtsEnd,
+            path=str(job.result_path) if job.result_path else None,
+            duration_s=round(job.duration_s, 3),
+            sample_rate=job.sample_rate,
+            first_audio_elapsed_s=round(ready, 4),
+            stopped=job.stopped,
+        )

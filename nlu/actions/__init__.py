@@ -1,0 +1,1 @@
+"""Custom actions of the letan assistant (run by `letan nlu actions` inside .venv-rasa)."""

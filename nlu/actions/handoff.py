@@ -1,0 +1,178 @@
+"""Staff hand-off, feedback and questions the assistant could not answer."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from vntext.normalize import fold
+
+from .backend_client import BackendClient, BackendError, BackendUnavailableError, get_settings
+from .common import MAIN_OPTIONS, counters_text, say_backend_down, service_for
+
+logger = logging.getLogger(__name__)
+
+RATING_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5}
+RATING_PHRASES = {
+    "rat hai long": 5,
+    "tuyet voi": 5,
+    "rat tot": 5,
+    "hai long": 4,
+    "tot": 4,
+    "binh thuong": 3,
+    "tam duoc": 3,
+    "khong hai long": 2,
+    "te": 1,
+    "rat te": 1,
+    "kem": 2,
+    "rat kem": 1,
+}
+
+
+def parse_rating(text: str) -> int | None:
+    """1-5 from "4", "bốn điểm", "năm sao", "hài lòng"..."""
+    digits = re.findall(r"\b([1-5])\b", text)
+    if digits:
+        return int(digits[0])
+    folded = fold(text)
+    for phrase, value in sorted(RATING_PHRASES.items(), key=lambda item: -len(item[0])):
+        if re.search(rf"\b{phrase}\b", folded):
+            return value
+    for word in folded.split():
+        if word in RATING_WORDS:
+            return RATING_WORDS[word]
+    return None
+
+
+def conversation_summary(tracker: Tracker) -> str:
+    """What the citizen was doing, for staff (intents and procedure; no personal data)."""
+    intents = [
+        str((event.get("parse_data") or {}).get("intent", {}).get("name"))
+        for event in tracker.events
+        if event.get("event") == "user"
+    ][-5:]
+    procedure = tracker.get_slot("procedure")
+    summary = "Công dân cần gặp cán bộ."
+    if procedure:
+        summary += f" Thủ tục: {procedure}."
+    if intents:
+        summary += f" Các yêu cầu gần đây: {', '.join(intents)}."
+    return summary
+
+
+class ActionRequestHuman(Action):
+    def name(self) -> str:
+        return "action_request_human"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        client = BackendClient()
+        try:
+            client.handoff("citizen_request", conversation_summary(tracker))
+            procedure = tracker.get_slot("procedure")
+            field = tracker.get_slot("field")
+            service = service_for(client, field=field, procedure=procedure) if (procedure or field) else None
+        except BackendUnavailableError:
+            say_backend_down(dispatcher)
+            return []
+        except BackendError as err:
+            logger.warning("Hand-off refused: %s", err.code)
+            service = None
+        where = counters_text(service) if service else get_settings().help_counter
+        dispatcher.utter_message(
+            text=f"Tôi đã báo cán bộ. Mời bạn đến {where}, cán bộ sẽ hỗ trợ bạn ngay.",
+        )
+        return []
+
+
+class ValidateFeedbackForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_feedback_form"
+
+    def validate_rating(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        rating = parse_rating(str(value or ""))
+        if rating is None:
+            dispatcher.utter_message(text="Bạn chọn giúp tôi một số từ một đến năm nhé.")
+            return {"rating": None}
+        return {"rating": str(rating)}
+
+    def validate_comment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"comment": str(value or "").strip()[:1000]}
+
+
+class ActionSubmitFeedback(Action):
+    def name(self) -> str:
+        return "action_submit_feedback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        rating = int(tracker.get_slot("rating") or 0)
+        comment = str(tracker.get_slot("comment") or "")
+        reset = [SlotSet("rating", None), SlotSet("comment", None)]
+        try:
+            BackendClient().feedback(rating, comment, tracker.get_slot("service_id"))
+        except BackendUnavailableError:
+            say_backend_down(dispatcher, "ghi nhận góp ý")
+            return reset
+        except BackendError as err:
+            logger.warning("Feedback refused: %s", err.code)
+            dispatcher.utter_message(
+                text="Xin lỗi, tôi chưa ghi được góp ý. Bạn có thể góp ý trực tiếp với cán bộ."
+            )
+            return reset
+        dispatcher.utter_message(
+            text=f"Cảm ơn bạn đã đánh giá {rating} điểm. Góp ý của bạn đã được gửi tới cán bộ."
+        )
+        return reset
+
+
+class ActionRedirect(Action):
+    """Out of scope or not understood: a polite redirection, and the question goes to staff."""
+
+    def name(self) -> str:
+        return "action_redirect"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        message = tracker.latest_message or {}
+        text = str(message.get("text") or "")
+        ranking = message.get("intent_ranking") or []
+        intent = str((message.get("intent") or {}).get("name") or "")
+        # nlu_fallback: report the best real guess
+        best = next(
+            (item for item in ranking if item.get("name") != "nlu_fallback"), message.get("intent") or {}
+        )
+        confidence = float(best.get("confidence") or 0.0)
+        if text and not text.startswith("/"):
+            try:
+                BackendClient().unanswered(text[:500], str(best.get("name") or intent), confidence)
+            except BackendError as err:  # logging the question must never block the answer
+                logger.warning("Unanswered question not recorded: %s", err.code)
+        dispatcher.utter_message(
+            text="Xin lỗi, tôi chưa giúp được việc này. Tôi có thể hướng dẫn thủ tục, cấp số thứ tự, "
+            "tra cứu hồ sơ, hoặc mời cán bộ hỗ trợ bạn.",
+            buttons=MAIN_OPTIONS,
+        )
+        return []
+
+
+__all__ = [
+    "ActionRedirect",
+    "ActionRequestHuman",
+    "ActionSubmitFeedback",
+    "ValidateFeedbackForm",
+    "service_for",
+]

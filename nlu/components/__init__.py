@@ -1,0 +1,1 @@
+"""Custom Rasa components for Vietnamese (run inside .venv-rasa)."""

@@ -1,0 +1,180 @@
+"""Pure helpers shared by the components and the actions: words with spans, folding, codes.
+
+No Rasa import here, so the letan side (generator, tests) can use the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from vntext.normalize import ABBREVIATIONS, fold
+
+# Abbreviations and spellings seen at the service point, on top of vntext's list
+# (keys lower-case and diacritic-free; values are what they stand for).
+EXTRA_ABBREVIATIONS: dict[str, str] = {
+    "hs": "hồ sơ",
+    "đkkd": "đăng ký kinh doanh",
+    "dkkd": "đăng ký kinh doanh",
+    "đk": "đăng ký",
+    "dk": "đăng ký",
+    "gpkd": "giấy phép kinh doanh",
+    "tks": "cảm ơn",
+    "thanks": "cảm ơn",
+    "thank": "cảm ơn",
+    "ok": "được",
+    "oke": "được",
+    "okie": "được",
+    "sđt": "số điện thoại",
+    "sdt": "số điện thoại",
+    "gplx": "giấy phép lái xe",
+    "bhyt": "bảo hiểm y tế",
+    "vneid": "vneid",
+}
+
+# One "word": letters/digits run (Vietnamese letters included), or a dotted code chunk.
+_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One normalised word and the span of the raw text it came from."""
+
+    text: str  # NFC, lower-case, abbreviation expanded
+    folded: str  # the same, without diacritics
+    start: int
+    end: int
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def split_words(text: str, abbreviations: Mapping[str, str] | None = None) -> list[Word]:
+    """Split raw text (NFC or NFD, any case) into normalised words with their raw spans.
+
+    An abbreviation ("llpt", "ko", "đkkd") becomes its expansion, each word of which keeps
+    the span of the abbreviation.
+    """
+    table = {**ABBREVIATIONS, **EXTRA_ABBREVIATIONS, **(abbreviations or {})}
+    words: list[Word] = []
+    for match in _WORD.finditer(text):
+        raw = unicodedata.normalize("NFC", match.group(0)).lower()
+        expansion = table.get(raw)
+        parts = (expansion or raw).lower().split()
+        for part in parts:
+            words.append(Word(part, fold(part), match.start(), match.end()))
+    return words
+
+
+def folded_phrase(text: str) -> tuple[str, ...]:
+    """The folded words of an alias, as matched against `split_words(...)`."""
+    return tuple(word.folded for word in split_words(text))
+
+
+@dataclass(frozen=True)
+class Alias:
+    entity: str
+    value: str
+    weak: bool = False
+
+
+class AliasMatcher:
+    """Longest-match lookup of folded word sequences (aliases) in an utterance."""
+
+    def __init__(self, aliases: Mapping[tuple[str, ...], Alias]) -> None:
+        self.aliases = dict(aliases)
+        self.max_len = max((len(key) for key in self.aliases), default=0)
+
+    def find(self, words: list[Word]) -> list[tuple[Alias, int, int, int]]:
+        """Non-overlapping matches as (alias, first word, last word + 1, length), left to right."""
+        found: list[tuple[Alias, int, int, int]] = []
+        index = 0
+        while index < len(words):
+            best: tuple[Alias, int] | None = None
+            for length in range(min(self.max_len, len(words) - index), 0, -1):
+                key = tuple(word.folded for word in words[index : index + length])
+                alias = self.aliases.get(key)
+                if alias is not None:
+                    best = (alias, length)
+                    break
+            if best is None:
+                index += 1
+                continue
+            found.append((best[0], index, index + best[1], best[1]))
+            index += best[1]
+        return found
+
+
+def pick_entities(
+    text: str, matcher: AliasMatcher, words: list[Word] | None = None
+) -> list[dict[str, object]]:
+    """At most one entity per type: the longest strong alias, else the longest weak one."""
+    words = words if words is not None else split_words(text)
+    chosen: dict[str, tuple[tuple[int, int, int], Alias, int, int]] = {}
+    for alias, first, last, length in matcher.find(words):
+        rank = (0 if alias.weak else 1, length, -first)
+        current = chosen.get(alias.entity)
+        if current is None or rank > current[0]:
+            chosen[alias.entity] = (rank, alias, first, last)
+    entities: list[dict[str, object]] = []
+    for rank_alias in chosen.values():
+        _, alias, first, last = rank_alias
+        start, end = words[first].start, words[last - 1].end
+        entities.append(
+            {
+                "entity": alias.entity,
+                "value": alias.value,
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+            }
+        )
+    # A procedure implies its field; a bare field mention is kept only without a procedure.
+    if any(entity["entity"] == "procedure" for entity in entities):
+        entities = [entity for entity in entities if entity["entity"] != "field"]
+    return sorted(entities, key=lambda entity: int(str(entity["start"])))
+
+
+# Dossier codes: DDD.DD.DD.LDD-YYMMDD-NNNN, typed with any case, with spaces, dots or dashes
+# in any mix (or none) between the groups.
+_SEP = r"[\s.\-_/]*"
+_CODE = re.compile(
+    rf"(?<!\d)(\d{{3}}){_SEP}(\d{{2}}){_SEP}(\d{{2}}){_SEP}([A-Za-z])\s*(\d{{2}}){_SEP}(\d{{6}}){_SEP}(\d{{4}})(?!\d)"
+)
+
+
+def find_typed_code(text: str) -> tuple[str, int, int] | None:
+    """The canonical dossier code typed in `text` with its span, or None."""
+    match = _CODE.search(unicodedata.normalize("NFC", text))
+    if match is None:
+        return None
+    agency, d1, d2, letter, d3, day, seq = match.groups()
+    return f"{agency}.{d1}.{d2}.{letter.upper()}{d3}-{day}-{seq}", match.start(), match.end()
+
+
+def find_spoken_code(text: str) -> str | None:
+    """The canonical dossier code read aloud as words in `text` (speech.numbers), or None."""
+    try:
+        from speech.numbers import spoken_to_dossier_code
+    except ImportError:  # speech helpers not installed: typed codes only
+        return None
+    try:
+        return spoken_to_dossier_code(text)
+    except (ValueError, KeyError):
+        return None
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def strip_marks(text: str) -> str:
+    """Diacritic-free text keeping case ("Sổ đỏ" -> "So do")."""
+    return _strip_marks(text).replace("đ", "d").replace("Đ", "D")

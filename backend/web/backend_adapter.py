@@ -16,10 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend import models
+from backend.clock import Clock
 from backend.deps import get_session
 from backend.services import audit
 from backend.services import auth as auth_service
 from backend.services import content as content_service
+from backend.services import tickets as tickets_service
 from backend.services.auth import load_secret_key
 from backend.settings import get_settings
 from content.model import FaqEntry, Procedure, Site
@@ -366,3 +368,136 @@ def _field_at(lines: list[tuple[int, str]], line: int) -> str:
         if start <= line:
             field = name
     return field
+
+
+# -- queue -----------------------------------------------------------------------------------------
+def clock(request: Request) -> Clock:
+    value: Clock = request.app.state.clock
+    return value
+
+
+def counters(session: Session) -> list[models.CounterRecord]:
+    return list(session.scalars(select(models.CounterRecord).order_by(models.CounterRecord.number)))
+
+
+def services(session: Session) -> list[models.ServiceRecord]:
+    return list(session.scalars(select(models.ServiceRecord).order_by(models.ServiceRecord.position)))
+
+
+def counter_services(session: Session, counter_id: str) -> list[models.ServiceRecord]:
+    return [s for s in services(session) if counter_id in (s.counters or [])]
+
+
+def waiting_tickets(session: Session, service_ids: list[str]) -> list[models.Ticket]:
+    """Waiting tickets of these services in the order call-next takes them (priority, then arrival)."""
+    if not service_ids:
+        return []
+    statement = (
+        select(models.Ticket)
+        .where(models.Ticket.service_id.in_(service_ids), models.Ticket.status == "waiting")
+        .order_by(models.Ticket.priority_rank, models.Ticket.queued_at, models.Ticket.id)
+        .limit(200)
+    )
+    return list(session.scalars(statement))
+
+
+def current_ticket(session: Session, counter_id: str) -> models.Ticket | None:
+    return session.scalars(
+        select(models.Ticket)
+        .where(models.Ticket.counter_id == counter_id, models.Ticket.status.in_(("called", "serving")))
+        .order_by(models.Ticket.called_at.desc())
+    ).first()
+
+
+def get_ticket(session: Session, ticket_id: int) -> models.Ticket | None:
+    return session.get(models.Ticket, ticket_id)
+
+
+def procedure_name(session: Session, procedure_id: str | None) -> str:
+    if not procedure_id:
+        return ""
+    record = session.get(models.ProcedureRecord, procedure_id)
+    return record.name if record is not None else procedure_id
+
+
+def call_next(session: Session, clock_: Clock, counter_id: str, username: str) -> models.Ticket | None:
+    """The backend's call-next (priority first, then order of issue), committed."""
+    ticket = tickets_service.call_next(session, clock_, counter_id, actor_for(username))
+    session.commit()
+    return ticket
+
+
+def ticket_action(
+    session: Session,
+    clock_: Clock,
+    ticket_id: int,
+    action: str,
+    username: str,
+    transfer_to: str | None = None,
+) -> models.Ticket:
+    ticket = tickets_service.act(
+        session, clock_, ticket_id, action, actor_for(username), transfer_to=transfer_to
+    )
+    session.commit()
+    return ticket
+
+
+def board(session: Session, clock_: Clock) -> list[dict[str, object]]:
+    return tickets_service.board(session, clock_)
+
+
+CALL_ACTIONS = ("ticket.call", "ticket.recall")
+
+
+def recent_calls(session: Session, after_id: int = 0, limit: int = 10) -> list[dict[str, Any]]:
+    """Calls and recalls (from the audit log the queue service writes), oldest first, after `after_id`."""
+    statement = select(models.AuditEntry).where(models.AuditEntry.action.in_(CALL_ACTIONS))
+    if after_id:
+        statement = (
+            statement.where(models.AuditEntry.id > after_id).order_by(models.AuditEntry.id).limit(limit)
+        )
+    else:
+        statement = statement.order_by(models.AuditEntry.id.desc()).limit(limit)
+    entries = list(session.scalars(statement))
+    if not after_id:
+        entries.reverse()
+    numbers = {c.id: c.number for c in counters(session)}
+    calls = []
+    for entry in entries:
+        details = entry.details or {}
+        counter_id = details.get("counter")
+        if counter_id is None:
+            ticket = session.get(models.Ticket, int(entry.entity_id)) if entry.entity_id.isdigit() else None
+            counter_id = ticket.counter_id if ticket is not None else None
+        if counter_id not in numbers:
+            continue
+        calls.append(
+            {
+                "id": entry.id,
+                "number": str(details.get("number", "")),
+                "counter": numbers[counter_id],
+                "counter_id": counter_id,
+                "recall": entry.action == "ticket.recall",
+                "at": entry.at,
+            }
+        )
+    return calls
+
+
+def last_call_id(session: Session) -> int:
+    value = session.scalar(
+        select(func.max(models.AuditEntry.id)).where(models.AuditEntry.action.in_(CALL_ACTIONS))
+    )
+    return int(value or 0)
+
+
+def call_entry(session: Session, entry_id: int) -> dict[str, Any] | None:
+    entry = session.get(models.AuditEntry, entry_id)
+    if entry is None or entry.action not in CALL_ACTIONS:
+        return None
+    calls = recent_calls(session, after_id=entry_id - 1, limit=1)
+    return calls[0] if calls and calls[0]["id"] == entry_id else None
+
+
+def session_factory(request: Request) -> Any:
+    return request.app.state.session_factory

@@ -1,0 +1,287 @@
+"""Counter console (call, recall, no-show, done, transfer) and the public queue display with announcements."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from backend.errors import ApiError
+from backend.web import backend_adapter as bk
+from backend.web.announcements import AnnouncementError, announcement_text, spoken_text, synthesize
+from backend.web.common import COUNTER_STAFF, check_csrf, db, guard, redirect, render
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+DbDep = Annotated[Session, Depends(db)]
+
+PRIORITY_NAMES = {
+    "none": "",
+    "elderly": "Người cao tuổi",
+    "disabled": "Người khuyết tật",
+    "pregnant": "Phụ nữ mang thai",
+    "child": "Trẻ em / người bế con nhỏ",
+}
+CHANNEL_NAMES = {"kiosk": "Ki-ốt", "robot": "Rô-bốt", "counter": "Tại quầy"}
+STATUS_NAMES = {"called": "Đã gọi, chờ công dân đến", "serving": "Đang phục vụ"}
+ACTIONS = {"recall": "Gọi lại", "no_show": "Vắng mặt", "done": "Xong", "transfer": "Chuyển quầy"}
+SSE_POLL_SECONDS = 1.0
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _hm(at: datetime | None) -> str:
+    return at.astimezone(TZ).strftime("%H:%M") if at else ""
+
+
+def _minutes_since(at: datetime | None, now: datetime) -> int:
+    return max(0, int((now - at).total_seconds() // 60)) if at else 0
+
+
+# -- counter console -------------------------------------------------------------------------------
+@router.get("/counter", name="staff_counter_pick")
+def counter_pick(request: Request, session: DbDep) -> Response:
+    user = guard(request, session, COUNTER_STAFF)
+    if isinstance(user, Response):
+        return user
+    rows = [
+        {"counter": c, "services": [s.name for s in bk.counter_services(session, c.id)]}
+        for c in bk.counters(session)
+    ]
+    return render(
+        request, "counter_pick.html", {"page_title": "Chọn quầy", "rows": rows}, user=user, active="counter"
+    )
+
+
+def _console_context(request: Request, session: Session, counter_id: str) -> dict[str, Any] | None:
+    counter = next((c for c in bk.counters(session) if c.id == counter_id), None)
+    if counter is None:
+        return None
+    now = bk.clock(request).now()
+    services = bk.counter_services(session, counter_id)
+    names = {s.id: s.name for s in bk.services(session)}
+    current = bk.current_ticket(session, counter_id)
+    waiting = [
+        {
+            "number": t.number,
+            "service": names.get(t.service_id, t.service_id),
+            "priority": PRIORITY_NAMES.get(t.priority, t.priority),
+            "procedure": bk.procedure_name(session, t.procedure_id),
+            "issued": _hm(t.issued_at),
+            "waited": _minutes_since(t.queued_at, now),
+            "channel": CHANNEL_NAMES.get(t.channel, t.channel),
+        }
+        for t in bk.waiting_tickets(session, [s.id for s in services])
+    ]
+    details = None
+    if current is not None:
+        details = {
+            "id": current.id,
+            "number": current.number,
+            "status": STATUS_NAMES.get(current.status, current.status),
+            "service": names.get(current.service_id, current.service_id),
+            "procedure": bk.procedure_name(session, current.procedure_id) or "(chưa chọn thủ tục)",
+            "priority": PRIORITY_NAMES.get(current.priority, current.priority),
+            "channel": CHANNEL_NAMES.get(current.channel, current.channel),
+            "issued": _hm(current.issued_at),
+            "called": _hm(current.called_at),
+            "waited": _minutes_since(current.issued_at, current.called_at or now),
+            "recalls": current.recall_count,
+        }
+    return {
+        "page_title": f"Quầy số {counter.number}",
+        "counter": counter,
+        "services": services,
+        "all_services": bk.services(session),
+        "current": details,
+        "waiting": waiting,
+        "now": _hm(now),
+    }
+
+
+@router.get("/counter/{counter_id}", name="staff_counter")
+def counter_console(request: Request, session: DbDep, counter_id: str) -> Response:
+    user = guard(request, session, COUNTER_STAFF)
+    if isinstance(user, Response):
+        return user
+    context = _console_context(request, session, counter_id)
+    if context is None:
+        return redirect(request, "/staff/counter", flash="Không có quầy này; hãy chọn lại.")
+    return render(request, "counter.html", context, user=user, active="counter")
+
+
+@router.get("/counter/{counter_id}/waiting", name="staff_counter_waiting")
+def counter_waiting(request: Request, session: DbDep, counter_id: str) -> Response:
+    """The waiting list alone (htmx refreshes it every few seconds)."""
+    user = guard(request, session, COUNTER_STAFF)
+    if isinstance(user, Response):
+        return user
+    context = _console_context(request, session, counter_id)
+    if context is None:
+        return Response(status_code=404)
+    return render(request, "_waiting.html", context, user=user)
+
+
+@router.post("/counter/{counter_id}/call-next", name="staff_call_next")
+async def counter_call_next(request: Request, session: DbDep, counter_id: str) -> Response:
+    user = guard(request, session, COUNTER_STAFF)
+    if isinstance(user, Response):
+        return user
+    refused = await check_csrf(request)
+    if refused is not None:
+        return refused
+    back = f"/staff/counter/{counter_id}"
+    try:
+        ticket = bk.call_next(session, bk.clock(request), counter_id, user.username)
+    except ApiError as err:
+        session.rollback()
+        return redirect(request, back, flash=err.detail)
+    if ticket is None:
+        return redirect(request, back, flash="Không còn ai đang chờ ở các dịch vụ của quầy này.")
+    return redirect(request, back, flash=f"Đã gọi số {ticket.number}.")
+
+
+@router.post("/counter/{counter_id}/tickets/{ticket_id}/{action}", name="staff_ticket_action")
+async def counter_ticket_action(
+    request: Request, session: DbDep, counter_id: str, ticket_id: int, action: str
+) -> Response:
+    user = guard(request, session, COUNTER_STAFF)
+    if isinstance(user, Response):
+        return user
+    refused = await check_csrf(request)
+    if refused is not None:
+        return refused
+    back = f"/staff/counter/{counter_id}"
+    ticket = bk.get_ticket(session, ticket_id)
+    if action not in ACTIONS or ticket is None or ticket.counter_id != counter_id:
+        return redirect(request, back, flash="Số này không còn ở quầy của bạn; trang đã được cập nhật.")
+    form = await request.form()
+    target = form.get("service_id")
+    try:
+        bk.ticket_action(
+            session,
+            bk.clock(request),
+            ticket_id,
+            action,
+            user.username,
+            transfer_to=target if isinstance(target, str) and target else None,
+        )
+    except ApiError as err:
+        session.rollback()
+        return redirect(request, back, flash=err.detail)
+    done = {
+        "recall": f"Đã gọi lại số {ticket.number}.",
+        "no_show": f"Đã ghi số {ticket.number} vắng mặt.",
+        "done": f"Đã xong số {ticket.number}.",
+        "transfer": f"Đã chuyển số {ticket.number} sang hàng khác.",
+    }
+    return redirect(request, back, flash=done[action])
+
+
+# -- queue display (public) ------------------------------------------------------------------------
+def _call_view(call: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": call["id"],
+        "number": call["number"],
+        "counter": call["counter"],
+        "recall": call["recall"],
+        "at": _hm(call["at"]),
+        "text": announcement_text(call["number"], call["counter"]),
+        "audio": f"/staff/display/audio/{call['id']}.wav",
+    }
+
+
+def _display_state(request: Request, session: Session) -> dict[str, Any]:
+    board = bk.board(session, bk.clock(request))
+    serving: dict[str, str] = {}
+    for service in board:
+        for item in service["now_serving"]:  # type: ignore[attr-defined]
+            serving.setdefault(str(item["counter_id"]), str(item["number"]))
+    counters = [
+        {"id": c.id, "number": c.number, "name": c.name, "serving": serving.get(c.id, "")}
+        for c in bk.counters(session)
+    ]
+    waiting = [{"letter": s["letter"], "name": s["name"], "waiting": s["waiting"]} for s in board]
+    calls = [_call_view(c) for c in bk.recent_calls(session, limit=8)]
+    calls.reverse()
+    return {"counters": counters, "waiting": waiting, "calls": calls}
+
+
+@router.get("/display", name="staff_display")
+def display(request: Request, session: DbDep) -> Response:
+    bk.refresh_site_name(session)
+    state = _display_state(request, session)
+    return render(
+        request,
+        "display.html",
+        {"page_title": "Màn hình gọi số", "state": state, "last_call_id": bk.last_call_id(session)},
+    )
+
+
+@router.get("/display/state", name="staff_display_state")
+def display_state(request: Request, session: DbDep) -> Response:
+    return Response(
+        json.dumps(_display_state(request, session), ensure_ascii=False), media_type="application/json"
+    )
+
+
+@router.get("/display/events", name="staff_display_events")
+async def display_events(request: Request, after: int = 0) -> Response:
+    """Server-sent events: `call` for each new call or recall (in order), `board` when the board changes."""
+    from sse_starlette.sse import EventSourceResponse
+
+    factory = bk.session_factory(request)
+    last_event = request.headers.get("last-event-id", "")
+    cursor = int(last_event) if last_event.isdigit() else after
+
+    def poll(after_id: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        with factory() as session:
+            calls = [_call_view(c) for c in bk.recent_calls(session, after_id=after_id, limit=20)]
+            return calls, _display_state(request, session)
+
+    async def stream() -> AsyncIterator[dict[str, str]]:
+        nonlocal cursor
+        last_board = ""
+        while True:
+            if await request.is_disconnected():
+                break
+            try:
+                calls, state = await run_in_threadpool(poll, cursor)
+            except Exception:  # the database went away: say so, and keep trying
+                logger.exception("queue display: could not read the board")
+                yield {"event": "offline", "data": "{}"}
+                await asyncio.sleep(5)
+                continue
+            for call in calls:
+                cursor = call["id"]
+                yield {"event": "call", "id": str(call["id"]), "data": json.dumps(call, ensure_ascii=False)}
+            board = json.dumps(state, ensure_ascii=False)
+            if board != last_board:
+                last_board = board
+                yield {"event": "board", "data": board}
+            await asyncio.sleep(SSE_POLL_SECONDS)
+
+    return EventSourceResponse(stream(), ping=15)
+
+
+@router.get("/display/audio/{call_id}.wav", name="staff_display_audio")
+async def display_audio(request: Request, session: DbDep, call_id: int) -> Response:
+    """The spoken announcement of one call, synthesised on the server (cached)."""
+    call = bk.call_entry(session, call_id)
+    if call is None:
+        return Response("Không có lượt gọi này.", status_code=404, media_type="text/plain; charset=utf-8")
+    text = spoken_text(call["number"], call["counter"])
+    try:
+        path = await run_in_threadpool(synthesize, text, bk.data_dir())
+    except AnnouncementError as err:
+        logger.error("announcement audio failed: %s", err.code)
+        return Response(str(err), status_code=503, media_type="text/plain; charset=utf-8")
+    return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"})

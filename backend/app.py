@@ -57,9 +57,9 @@ VALIDATION_MESSAGES = {
 }
 
 
-def _error(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"detail": detail, "code": code, **extra}, status_code=status, headers=headers)
+def _error(http_status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if http_status == 401 else None
+    return JSONResponse({**extra, "detail": detail, "code": code}, status_code=http_status, headers=headers)
 
 
 def _describe_validation(errors: list[Any]) -> str:

@@ -253,7 +253,7 @@ def _invalid_transition(ticket: Ticket, action: str) -> ConflictError:
     return ConflictError(
         "ticket_invalid_transition",
         f"Không thể {ACTION_NAMES[action]} số {ticket.number}: số này {STATUS_NAMES[ticket.status]}.",
-        status=ticket.status,
+        ticket_status=ticket.status,
     )
 
 

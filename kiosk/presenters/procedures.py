@@ -1,0 +1,111 @@
+"""Finding procedures and turning one into what its card shows and what "Đọc to" says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.presenters.formatting import vn_date
+from kiosk.strings import t
+from vntext.normalize import expand_abbreviations, fold
+
+FIELD_NAMES: dict[str, str] = {
+    "ho_tich": "Hộ tịch",
+    "chung_thuc": "Chứng thực",
+    "tu_phap": "Tư pháp",
+    "cu_tru": "Cư trú, căn cước",
+    "dat_dai": "Đất đai",
+    "xay_dung": "Xây dựng",
+    "kinh_doanh": "Kinh doanh",
+    "xa_hoi": "Bảo trợ xã hội",
+}
+
+
+def _haystack(procedure: dict[str, Any]) -> str:
+    parts = [
+        str(procedure.get("name", "")),
+        str(procedure.get("summary", "")),
+        str(procedure.get("id", "")).replace("_", " "),
+        *[str(a) for a in procedure.get("aliases") or []],
+    ]
+    return fold(" ".join(parts))
+
+
+def search_procedures(
+    procedures: list[dict[str, Any]], query: str = "", field_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Procedures whose name, aliases or summary hold every word of `query`, with or without diacritics."""
+    words = fold(expand_abbreviations(query)).split() if query.strip() else []
+    found = []
+    for procedure in procedures:
+        if field_id and procedure.get("field") != field_id:
+            continue
+        haystack = _haystack(procedure)
+        if all(word in haystack for word in words):
+            found.append(procedure)
+    if words:
+        # Name matches first, then by name.
+        found.sort(
+            key=lambda p: (not all(w in fold(str(p.get("name", ""))) for w in words), p.get("name", ""))
+        )
+    return found
+
+
+def fields_of(procedures: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    seen: list[str] = []
+    for procedure in procedures:
+        field_id = str(procedure.get("field", ""))
+        if field_id and field_id not in seen:
+            seen.append(field_id)
+    order = list(FIELD_NAMES)
+    seen.sort(key=lambda f: order.index(f) if f in order else len(order))
+    return [(f, FIELD_NAMES.get(f, f)) for f in seen]
+
+
+@dataclass
+class ProcedureCard:
+    id: str
+    name: str
+    field_name: str
+    documents: list[str]
+    fee: str
+    time: str
+    where: str
+    online_available: bool
+    online_text: str
+    online_url: str | None
+    legal_basis: list[str]
+    verified_on: str
+    service_id: str | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def speech_text(self) -> str:
+        docs = "; ".join(self.documents)
+        return (
+            f"{self.name}. {t('procedures.documents')}: {docs}. {t('procedures.fee')}: {self.fee}. "
+            f"{t('procedures.time')}: {self.time}. {t('procedures.where')}: {self.where}. {self.online_text}"
+        )
+
+
+def procedure_card(detail: dict[str, Any]) -> ProcedureCard:
+    fee = detail.get("fee") or {}
+    time = detail.get("processing_time") or {}
+    where = detail.get("where") or {}
+    online = detail.get("online") or {}
+    return ProcedureCard(
+        id=str(detail.get("id", "")),
+        name=str(detail.get("name", "")),
+        field_name=FIELD_NAMES.get(str(detail.get("field", "")), str(detail.get("field", ""))),
+        documents=[str(d) for d in detail.get("documents") or []],
+        fee=str(fee.get("text", "")),
+        time=str(time.get("text", "")),
+        where=str(where.get("text", "")),
+        online_available=bool(online.get("available")),
+        online_text=str(online.get("text", "")),
+        online_url=online.get("url") or None,
+        legal_basis=[str(x) for x in detail.get("legal_basis") or []],
+        verified_on=vn_date(detail.get("verified_on")),
+        service_id=where.get("service_id") or None,
+        notes=[str(x) for x in detail.get("notes") or []],
+    )

@@ -1,0 +1,48 @@
+"""Amenities and frequent questions, each answer with "Đọc to"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import BooleanProperty
+
+from kiosk.screens.base import KioskScreen
+from kiosk.strings import t
+from kiosk.widgets.base import Card, KLabel, ReadAloudButton, Row
+
+
+class FaqScreen(KioskScreen):
+    from_cache = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.entries: list[dict[str, Any]] = []
+
+    def prepare(self, **params: Any) -> None:
+        self.app.load_faq(self.show)
+
+    def reset(self) -> None:
+        self.ids.body.clear_widgets()
+        self.entries = []
+
+    def refresh_language(self) -> None:
+        self.show(self.entries, self.from_cache)
+
+    def show(self, entries: list[dict[str, Any]], from_cache: bool) -> None:
+        self.entries = entries
+        self.from_cache = from_cache
+        body = self.ids.body
+        body.clear_widgets()
+        if not entries:
+            body.add_widget(KLabel(text=t("faq.none") if not from_cache else t("procedures.no_cache")))
+            return
+        for entry in entries:
+            card = Card()
+            head = Row()
+            head.add_widget(KLabel(text=f"[b]{entry.get('question', '')}[/b]", base_size=38))
+            answer = str(entry.get("answer", ""))
+            head.add_widget(ReadAloudButton(speech_text=answer))
+            card.add_widget(head)
+            card.add_widget(KLabel(text=answer))
+            card.faq_key = entry.get("key")
+            body.add_widget(card)

@@ -1,0 +1,111 @@
+"""Procedures: by field, or found with a search box that ignores diacritics."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.presenters.procedures import FIELD_NAMES
+from kiosk.screens.base import KioskScreen
+from kiosk.strings import t
+from kiosk.widgets.base import KButton, KLabel
+from kiosk.widgets.keyboard import VietKeyboard
+
+__all__ = ["ProceduresScreen", "VietKeyboard"]
+
+
+class ProceduresScreen(KioskScreen):
+    query = StringProperty("")
+    field_id = StringProperty("")
+    keyboard_open = BooleanProperty(False)
+    from_cache = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.results: list[dict[str, Any]] = []
+        self._search_trigger = Clock.create_trigger(lambda _dt: self.search(), 0.25)
+        self._requested: tuple[str, str] | None = None
+        Clock.schedule_once(lambda _dt: self._build_fields(), 0)
+
+    def _build_fields(self) -> None:
+        box = self.ids.fields
+        box.clear_widgets()
+        for field_id, name in [("", t("procedures.all_fields")), *FIELD_NAMES.items()]:
+            button = KButton(
+                text=name, base_size=30, role="primary" if field_id == self.field_id else "secondary"
+            )
+            button.size_hint_x = None
+            button.width = self.app.u * (60 + 19 * len(name)) if self.app else 200
+            button.field_id = field_id
+            button.bind(on_release=partial(self._choose_field, field_id))
+            box.add_widget(button)
+
+    def refresh_language(self) -> None:
+        self._build_fields()
+        self.show_results(self.results, self.from_cache)
+
+    def prepare(self, **params: Any) -> None:
+        if not self.results:
+            self.search()
+
+    def reset(self) -> None:
+        self.ids.keyboard.clear()
+        self.query = ""
+        self.field_id = ""
+        self.keyboard_open = False
+        self.results = []
+        self.ids.results.clear_widgets()
+        self._build_fields()
+
+    def toggle_keyboard(self) -> None:
+        self.keyboard_open = not self.keyboard_open
+
+    def on_keyboard_text(self, text: str) -> None:
+        self.query = text
+        self._search_trigger()
+
+    def _choose_field(self, field_id: str, *_args: Any) -> None:
+        self.field_id = field_id
+        for button in self.ids.fields.children:
+            button.role = "primary" if getattr(button, "field_id", None) == field_id else "secondary"
+        self.search()
+
+    def search(self) -> None:
+        request = (self.query, self.field_id)
+        self._requested = request
+
+        def on_result(procedures: list[dict[str, Any]], from_cache: bool) -> None:
+            if self._requested == request:
+                self.show_results(procedures, from_cache)
+
+        self.app.find_procedures(self.query.strip(), self.field_id or None, on_result)
+
+    def show_results(self, procedures: list[dict[str, Any]], from_cache: bool) -> None:
+        self.results = procedures
+        self.from_cache = from_cache
+        box = self.ids.results
+        box.clear_widgets()
+        if not procedures:
+            empty = (
+                t("procedures.no_cache")
+                if from_cache and not self.app.snapshot.procedures
+                else t("procedures.none_found")
+            )
+            box.add_widget(KLabel(text=empty, halign="center"))
+            return
+        for procedure in procedures:
+            summary = str(procedure.get("summary") or "")
+            text = f"{procedure.get('name', '')}"
+            button = KButton(text=text, role="secondary", base_size=36)
+            button.halign = "left"
+            button.procedure_id = procedure.get("id")
+            button.bind(on_release=partial(self.open_procedure, str(procedure.get("id"))))
+            box.add_widget(button)
+            if summary and len(procedures) <= 6:
+                box.add_widget(KLabel(text=summary, base_size=28, color=self.app.muted))
+
+    def open_procedure(self, procedure_id: str, *_args: Any) -> None:
+        self.app.go("procedure", procedure_id=procedure_id)

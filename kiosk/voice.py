@@ -1,0 +1,104 @@
+"""The seam to `speech/`: the "Đọc to" speaker and the voice pipeline's events.
+
+Both are optional: when the speech package, the speech engine, the microphone or the model is
+missing, `available` is False and the kiosk says so and keeps working by touch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+EventCallback = Callable[[str, dict[str, Any]], None]
+
+
+class VoiceBridge:
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.speaker: Any = None
+        self.pipeline: Any = None
+        self._listeners: list[EventCallback] = []
+
+    # text to speech
+    def start_speaker(self) -> bool:
+        """Create the speech engine's Speaker if the package and its engine are present."""
+        if not self.enabled or self.speaker is not None:
+            return self.speaker is not None
+        try:
+            tts = importlib.import_module("speech.tts")
+            self.speaker = tts.Speaker()
+        except Exception as err:
+            logger.info("text to speech unavailable: %s", type(err).__name__)
+            self.speaker = None
+        return self.speaker is not None
+
+    @property
+    def can_speak(self) -> bool:
+        return self.speaker is not None
+
+    def say(self, text: str) -> bool:
+        if self.speaker is None:
+            return False
+        try:
+            self.speaker.say(text)
+        except Exception as err:
+            logger.warning("text to speech failed: %s", type(err).__name__)
+            return False
+        return True
+
+    def stop_speaking(self) -> None:
+        if self.speaker is not None:
+            try:
+                self.speaker.stop()
+            except Exception as err:
+                logger.debug("speaker stop failed: %s", type(err).__name__)
+
+    # speech to text
+    def attach_pipeline(self, pipeline: Any) -> None:
+        """Subscribe to a `speech.pipeline.VoicePipeline`'s events."""
+        self.pipeline = pipeline
+        pipeline.subscribe(self._on_pipeline_event)
+
+    @property
+    def can_listen(self) -> bool:
+        return self.pipeline is not None and callable(getattr(self.pipeline, "listen_once", None))
+
+    def listen(self) -> bool:
+        if not self.can_listen:
+            return False
+        try:
+            self.pipeline.listen_once()
+        except Exception as err:
+            logger.warning("voice pipeline failed: %s", type(err).__name__)
+            return False
+        return True
+
+    def subscribe(self, callback: EventCallback) -> None:
+        self._listeners.append(callback)
+
+    def _on_pipeline_event(self, event: Any) -> None:
+        """Translate a pipeline event (object with `type`/`name` and data, or a dict) for listeners."""
+        if isinstance(event, dict):
+            name = str(event.get("type") or event.get("name") or "")
+            data = dict(event.get("data") or event)
+        else:
+            name = str(getattr(event, "type", None) or getattr(event, "name", "") or "")
+            raw = getattr(event, "data", None)
+            data = dict(raw) if isinstance(raw, dict) else {"text": getattr(event, "text", "")}
+        for callback in list(self._listeners):
+            callback(name, data)
+
+    def close(self) -> None:
+        self.stop_speaking()
+        for name in ("close", "stop"):
+            closer = getattr(self.pipeline, name, None)
+            if callable(closer):
+                try:
+                    closer()
+                except Exception as err:
+                    logger.debug("pipeline %s failed: %s", name, type(err).__name__)
+                break

@@ -74,8 +74,8 @@ def check_or_raise(path: Path | None = None) -> None:
 
 def _check_contract(parsed: ParsedDir) -> list[Problem]:
     problems = []
-    have_procedures = {p.id for p, _ in parsed.procedures}
-    have_faq = {f.key for f, _ in parsed.faq}
+    have_procedures = {p.id for p, _ in parsed.procedures} | parsed.unreadable_procedures
+    have_faq = {f.key for f, _ in parsed.faq} | parsed.unreadable_faq
     for folder, wanted, have, what in (
         (PROCEDURES_DIR, CONTRACT_PROCEDURE_IDS, have_procedures, "thủ tục"),
         (FAQ_DIR, CONTRACT_FAQ_KEYS, have_faq, "câu hỏi thường gặp"),
@@ -210,6 +210,8 @@ def _check_services(parsed: ParsedDir) -> list[Problem]:
                     source.problem(("services", i, "counters", j), f"không có quầy '{counter_id}'")
                 )
         for j, procedure_id in enumerate(service.procedures):
+            if procedure_id in parsed.unreadable_procedures:
+                continue
             if procedure_id not in procedures:
                 problems.append(
                     source.problem(("services", i, "procedures", j), f"không có thủ tục '{procedure_id}'")

@@ -164,6 +164,10 @@ class ParsedDir:
     procedures: list[tuple[Procedure, SourceFile]] = field(default_factory=list)
     faq: list[tuple[FaqEntry, SourceFile]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Ids (file stems) of procedure and FAQ files that exist but could not be read: their problems
+    # are already reported, so other checks must not call them missing as well.
+    unreadable_procedures: set[str] = field(default_factory=set)
+    unreadable_faq: set[str] = field(default_factory=set)
 
     def content_set(self) -> ContentSet:
         if self.problems or self.site is None or self.services is None:
@@ -206,7 +210,9 @@ def parse_content_dir(path: Path | None = None) -> ParsedDir:
 
     for file in _yaml_files(root / PROCEDURES_DIR):
         procedure = load(file, Procedure)
-        if procedure is not None:
+        if procedure is None:
+            parsed.unreadable_procedures.add(file.stem)
+        else:
             if procedure[0].id != file.stem:
                 parsed.problems.append(
                     procedure[1].problem(("id",), f"id '{procedure[0].id}' phải trùng tên tệp '{file.stem}'")
@@ -214,7 +220,9 @@ def parse_content_dir(path: Path | None = None) -> ParsedDir:
             parsed.procedures.append(procedure)
     for file in _yaml_files(root / FAQ_DIR):
         entry = load(file, FaqEntry)
-        if entry is not None:
+        if entry is None:
+            parsed.unreadable_faq.add(file.stem)
+        else:
             if entry[0].key != file.stem:
                 parsed.problems.append(
                     entry[1].problem(("key",), f"key '{entry[0].key}' phải trùng tên tệp '{file.stem}'")

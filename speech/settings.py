@@ -33,7 +33,8 @@ class SpeechSettings(BaseModel):
     reply_dir: Path | None = None
     intent_timeout_s: float = Field(default=8.0, gt=0)
     follow_up_s: float = Field(default=6.0, ge=0)
-    wake_phrase: str = "robot ơi"
+    # JSON {"name": ["word", ...]} replacing or adding recognition grammars (other models).
+    grammar_file: Path | None = None
 
     @field_validator("voice")
     @classmethod

@@ -25,7 +25,7 @@ class VadConfig:
     end_silence_ms: int = 450
     long_after_s: float = 1.5
     # Utterances with less voiced audio than this are clicks or coughs, and are ignored.
-    min_speech_ms: int = 150
+    min_speech_ms: int = 200
     max_speech_s: float = 12.0
     # Give up when nobody speaks for this long.
     no_speech_timeout_s: float = 8.0

@@ -20,9 +20,7 @@ class RestStandIn:
     url: str
     replies: dict[str, list[dict[str, Any]]]
     received: list[dict[str, Any]] = field(default_factory=list)
-    default: list[dict[str, Any]] = field(
-        default_factory=lambda: [{"text": "Xin lỗi, tôi chưa hiểu ý bạn."}]
-    )
+    default: list[dict[str, Any]] = field(default_factory=lambda: [{"text": "Xin lỗi, tôi chưa hiểu ý bạn."}])
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -45,7 +46,12 @@ def small_content() -> ContentSet:
         "documents": ["Tờ khai theo mẫu", "Căn cước của người đi đăng ký"],
         "fee": {"text": "Miễn lệ phí", "amount_vnd": 0},
         "processing_time": {"text": "Trong ngày", "working_days": 0.5},
-        "online": {"available": True, "level": "full", "url": "https://dichvucong.gov.vn", "text": "Nộp trực tuyến"},
+        "online": {
+            "available": True,
+            "level": "full",
+            "url": "https://dichvucong.gov.vn",
+            "text": "Nộp trực tuyến",
+        },
         "legal_basis": ["Luật Hộ tịch 2014"],
         "source_url": "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html",
         "verified_on": date(2026, 1, 5),
@@ -98,7 +104,13 @@ def small_content() -> ContentSet:
                 {
                     "key": "gio_lam_viec",
                     "question": "Giờ làm việc thế nào?",
-                    "variants": ["mấy giờ mở cửa", "giờ làm việc", "giờ mở cửa", "khi nào đóng cửa", "lịch làm việc"],
+                    "variants": [
+                        "mấy giờ mở cửa",
+                        "giờ làm việc",
+                        "giờ mở cửa",
+                        "khi nào đóng cửa",
+                        "lịch làm việc",
+                    ],
                     "answer": "Làm việc {opening_hours}.",
                 },
             ],
@@ -233,7 +245,7 @@ def device(database: Database) -> dict[str, str]:
 
 class Staff:
     # Tokens are signed with the tests' fixed secret and users persist per database: log in once.
-    _cache: dict[tuple[str, str], str] = {}
+    _cache: ClassVar[dict[tuple[str, str], str]] = {}
 
     def __init__(self, client: TestClient, database: Database) -> None:
         self.client = client

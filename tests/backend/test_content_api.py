@@ -56,7 +56,9 @@ def test_a_load_never_overwrites_a_staff_edit_and_reports_the_conflict(client, d
     assert client.get(f"{API}/procedures/khai_sinh").json()["summary"] == "Cán bộ đã sửa tóm tắt."
 
 
-@pytest.mark.parametrize("query", ["dang ky khai sinh", "KHAI SINH", "khai sinh", "Đăng ký khai sinh", "  khai   sinh "])
+@pytest.mark.parametrize(
+    "query", ["dang ky khai sinh", "KHAI SINH", "khai sinh", "Đăng ký khai sinh", "  khai   sinh "]
+)
 def test_search_ignores_case_and_diacritics(client, content, query):
     found = client.get(f"{API}/procedures", params={"q": query}).json()
     assert [p["id"] for p in found] == ["khai_sinh"]
@@ -75,8 +77,24 @@ def test_search_matches_aliases_and_filters_by_field(client, content):
 
 def test_procedure_detail_has_the_contract_fields(client, content):
     body = client.get(f"{API}/procedures/cap_so_do").json()
-    for key in ("id", "name", "field", "aliases", "documents", "fee", "processing_time", "where", "online",
-                "legal_basis", "source_url", "verified_on", "version", "updated_at", "summary", "notes"):
+    for key in (
+        "id",
+        "name",
+        "field",
+        "aliases",
+        "documents",
+        "fee",
+        "processing_time",
+        "where",
+        "online",
+        "legal_basis",
+        "source_url",
+        "verified_on",
+        "version",
+        "updated_at",
+        "summary",
+        "notes",
+    ):
         assert key in body, key
     assert body["fee"] == {"text": "Theo quy định của tỉnh", "amount_vnd": None}
     assert body["where"]["service_id"] == "dat_dai"
@@ -107,7 +125,9 @@ def test_put_procedure_needs_an_editor(client, content, device, staff):
     body = procedure_body(client)
     assert_error(client.put(f"{API}/procedures/khai_sinh", json=body), 401, "unauthorized")
     assert_error(client.put(f"{API}/procedures/khai_sinh", json=body, headers=device), 403, "forbidden")
-    assert_error(client.put(f"{API}/procedures/khai_sinh", json=body, headers=staff("counter")), 403, "forbidden")
+    assert_error(
+        client.put(f"{API}/procedures/khai_sinh", json=body, headers=staff("counter")), 403, "forbidden"
+    )
     assert client.put(f"{API}/procedures/khai_sinh", json=body, headers=staff("admin")).status_code == 200
 
 
@@ -121,8 +141,11 @@ def test_put_procedure_bumps_version_audits_and_stores_nfc(client, database, con
     stored = client.get(f"{API}/procedures/khai_sinh").json()
     assert stored["documents"] == [unicodedata.normalize("NFC", decomposed)]
     with database.factory() as session:
-        entries = session.scalars(select(AuditEntry).where(AuditEntry.entity_id == "khai_sinh",
-                                                           AuditEntry.action == "procedure.update")).all()
+        entries = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity_id == "khai_sinh", AuditEntry.action == "procedure.update"
+            )
+        ).all()
     assert len(entries) == 1 and entries[0].actor == "staff:fixture-editor"
     assert entries[0].details == {"version": 2}
 
@@ -133,7 +156,9 @@ def test_put_procedure_creates_a_new_one(client, content, staff):
     body["name"] = "Đăng ký lại khai sinh"
     response = client.put(f"{API}/procedures/khai_sinh_lai", json=body, headers=staff("editor"))
     assert response.status_code == 201
-    assert [p["id"] for p in client.get(f"{API}/procedures", params={"q": "dang ky lai"}).json()] == ["khai_sinh_lai"]
+    assert [p["id"] for p in client.get(f"{API}/procedures", params={"q": "dang ky lai"}).json()] == [
+        "khai_sinh_lai"
+    ]
 
 
 def test_put_procedure_refuses_bad_bodies_without_writing(client, content, staff):
@@ -141,16 +166,24 @@ def test_put_procedure_refuses_bad_bodies_without_writing(client, content, staff
     body = procedure_body(client)
     missing = dict(body)
     missing.pop("documents")
-    error = assert_error(client.put(f"{API}/procedures/khai_sinh", json=missing, headers=headers), 422,
-                         "validation_error")
+    error = assert_error(
+        client.put(f"{API}/procedures/khai_sinh", json=missing, headers=headers), 422, "validation_error"
+    )
     assert "documents" in error["detail"] and "thiếu" in error["detail"]
-    assert_error(client.put(f"{API}/procedures/khai_sinh", json={**body, "field": "khong_co"}, headers=headers),
-                 422, "validation_error")
-    assert_error(client.put(f"{API}/procedures/khai_sinh", json={**body, "id": "ket_hon"}, headers=headers),
-                 422, "id_mismatch")
+    assert_error(
+        client.put(f"{API}/procedures/khai_sinh", json={**body, "field": "khong_co"}, headers=headers),
+        422,
+        "validation_error",
+    )
+    assert_error(
+        client.put(f"{API}/procedures/khai_sinh", json={**body, "id": "ket_hon"}, headers=headers),
+        422,
+        "id_mismatch",
+    )
     html = {**body, "summary": "<script>alert(1)</script>"}
-    error = assert_error(client.put(f"{API}/procedures/khai_sinh", json=html, headers=headers), 422,
-                         "html_not_allowed")
+    error = assert_error(
+        client.put(f"{API}/procedures/khai_sinh", json=html, headers=headers), 422, "html_not_allowed"
+    )
     assert "HTML" in error["detail"]
     assert_error(client.put(f"{API}/procedures/khai_sinh", content=b"{not json", headers=headers), 422)
     assert client.get(f"{API}/procedures/khai_sinh").json()["version"] == 1
@@ -159,7 +192,10 @@ def test_put_procedure_refuses_bad_bodies_without_writing(client, content, staff
 def test_put_with_a_stale_version_is_a_conflict(client, content, staff):
     headers = staff("editor")
     body = procedure_body(client)
-    assert client.put(f"{API}/procedures/khai_sinh", json=body, headers={**headers, "If-Match": "1"}).status_code == 200
+    assert (
+        client.put(f"{API}/procedures/khai_sinh", json=body, headers={**headers, "If-Match": "1"}).status_code
+        == 200
+    )
     stale = client.put(f"{API}/procedures/khai_sinh", json=body, headers={**headers, "If-Match": "1"})
     assert_error(stale, 409, "version_conflict")
 
@@ -176,8 +212,11 @@ def test_put_faq_validates_placeholders_and_audits(client, database, content, st
     assert response.status_code == 200, response.text
     assert response.json()["answer"] == "Wifi PhuongThu, mật khẩu: matkhau-wifi-123"
     assert response.json()["version"] == 2
-    assert_error(client.put(f"{API}/faq/wifi", json={**entry, "answer": "Gọi {hotline_khong_co}"}, headers=headers),
-                 422, "faq_placeholder_unknown")
+    assert_error(
+        client.put(f"{API}/faq/wifi", json={**entry, "answer": "Gọi {hotline_khong_co}"}, headers=headers),
+        422,
+        "faq_placeholder_unknown",
+    )
     assert_error(client.put(f"{API}/faq/wifi", json={**entry, "variants": ["một"]}, headers=headers), 422)
     assert_error(client.put(f"{API}/faq/wifi", json=entry, headers=staff("counter")), 403)
     with database.factory() as session:

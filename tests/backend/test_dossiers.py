@@ -48,10 +48,15 @@ def test_upsert_needs_the_integration_role_and_a_valid_body(client, content, sta
     headers = staff("integration")
     assert_error(client.put(f"{API}/dossiers/{CODE}", json=dossier(status="dang_lam"), headers=headers), 422)
     assert_error(client.put(f"{API}/dossiers/{CODE}", json=dossier(phone="abc"), headers=headers), 422)
-    assert_error(client.put(f"{API}/dossiers/{CODE}", json=dossier(received_on="hôm qua"), headers=headers), 422)
+    assert_error(
+        client.put(f"{API}/dossiers/{CODE}", json=dossier(received_on="hôm qua"), headers=headers), 422
+    )
     assert_error(client.put(f"{API}/dossiers/{CODE}", json=dossier(note="<b>x</b>"), headers=headers), 422)
-    assert_error(client.put(f"{API}/dossiers/000.00.12-xyz", json=dossier(), headers=headers), 422,
-                 "dossier_code_malformed")
+    assert_error(
+        client.put(f"{API}/dossiers/000.00.12-xyz", json=dossier(), headers=headers),
+        422,
+        "dossier_code_malformed",
+    )
 
 
 @pytest.mark.parametrize("typed", [CODE, CODE.lower(), " 000 . 00 . 12 . h26 - 250701 - 0001 "])
@@ -79,7 +84,9 @@ def test_note_only_with_the_right_verify_digits(client, saved, device):
 def test_lookup_errors(client, saved, device):
     assert_error(client.get(f"{API}/dossiers/{CODE}"), 401)
     assert_error(client.get(f"{API}/dossiers/12345", headers=device), 422, "dossier_code_malformed")
-    assert_error(client.get(f"{API}/dossiers/000.00.12.H26-250701-9999", headers=device), 404, "dossier_not_found")
+    assert_error(
+        client.get(f"{API}/dossiers/000.00.12.H26-250701-9999", headers=device), 404, "dossier_not_found"
+    )
 
 
 def test_too_many_failed_lookups_from_one_device_are_refused(client, saved, device, database, clock):
@@ -98,7 +105,9 @@ def test_too_many_failed_lookups_from_one_device_are_refused(client, saved, devi
     with database.factory() as session:
         other = auth.add_device(session, "kiosk-2", datetime.now(timezone.utc))
         session.commit()
-    assert client.get(f"{API}/dossiers/{CODE}", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+    assert (
+        client.get(f"{API}/dossiers/{CODE}", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+    )
     # After the window the device may try again.
     clock.set(clock.now() + timedelta(minutes=11))
     assert client.get(f"{API}/dossiers/{CODE}", headers=device).status_code == 200
@@ -146,4 +155,6 @@ def test_logs_never_hold_full_codes_or_phone_numbers(client, saved, device, staf
     # runs uvicorn with its access log off for this reason).
     text = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
     assert "***99" in text
-    assert "250701-9999" not in text and CODE not in text and "345 678" not in text and "0912345678" not in text
+    assert (
+        "250701-9999" not in text and CODE not in text and "345 678" not in text and "0912345678" not in text
+    )

@@ -31,14 +31,25 @@ def test_issuing_needs_a_device_and_a_known_service(client, content, device):
     assert_error(client.post(f"{API}/tickets", json={"service_id": "ho_tich"}), 401, "unauthorized")
     bad = {"Authorization": "Bearer not-a-token"}
     assert_error(client.post(f"{API}/tickets", json={"service_id": "ho_tich"}, headers=bad), 401)
-    assert_error(client.post(f"{API}/tickets", json={"service_id": "khong_co"}, headers=device), 404,
-                 "service_not_found")
-    assert_error(client.post(f"{API}/tickets", json={"procedure_id": "khong_co"}, headers=device), 404,
-                 "procedure_not_found")
+    assert_error(
+        client.post(f"{API}/tickets", json={"service_id": "khong_co"}, headers=device),
+        404,
+        "service_not_found",
+    )
+    assert_error(
+        client.post(f"{API}/tickets", json={"procedure_id": "khong_co"}, headers=device),
+        404,
+        "procedure_not_found",
+    )
     assert_error(client.post(f"{API}/tickets", json={}, headers=device), 422, "service_required")
-    assert_error(client.post(f"{API}/tickets", json={"service_id": "ho_tich", "priority": "vip"}, headers=device),
-                 422, "validation_error")
-    assert_error(client.post(f"{API}/tickets", json={"service_id": 5}, headers=device), 422, "validation_error")
+    assert_error(
+        client.post(f"{API}/tickets", json={"service_id": "ho_tich", "priority": "vip"}, headers=device),
+        422,
+        "validation_error",
+    )
+    assert_error(
+        client.post(f"{API}/tickets", json={"service_id": 5}, headers=device), 422, "validation_error"
+    )
     # Nothing half-written: the failed requests consumed no number.
     assert issue(client, device, service_id="ho_tich")["number"] == "A001"
 
@@ -68,7 +79,10 @@ def test_idempotency_key_returns_the_same_ticket_per_device(client, database, co
         other = auth.add_device(session, "kiosk-2", clock_now())
         session.commit()
     other_headers = {"Authorization": f"Bearer {other}", "Idempotency-Key": "kiosk-req-42"}
-    assert client.post(f"{API}/tickets", json={"service_id": "ho_tich"}, headers=other_headers).json()["number"] == "A002"
+    assert (
+        client.post(f"{API}/tickets", json={"service_id": "ho_tich"}, headers=other_headers).json()["number"]
+        == "A002"
+    )
     assert issue(client, device, service_id="ho_tich")["number"] == "A003"
 
 
@@ -116,7 +130,9 @@ def test_state_machine_refuses_invalid_moves_with_409(client, database, content,
     counter = staff("counter")
     ticket = issue(client, device, service_id="ho_tich")
     tid = ticket["id"]
-    error = assert_error(client.post(f"{API}/tickets/{tid}/done", headers=counter), 409, "ticket_invalid_transition")
+    error = assert_error(
+        client.post(f"{API}/tickets/{tid}/done", headers=counter), 409, "ticket_invalid_transition"
+    )
     assert "A001" in error["detail"] and "đang chờ" in error["detail"]
     assert_error(client.post(f"{API}/tickets/{tid}/no-show", headers=counter), 409)
     assert client.post(f"{API}/counters/quay_2/call-next", headers=counter).json()["id"] == tid
@@ -127,13 +143,18 @@ def test_state_machine_refuses_invalid_moves_with_409(client, database, content,
     assert client.post(f"{API}/tickets/{tid}/start", headers=counter).json()["status"] == "serving"
     assert client.post(f"{API}/tickets/{tid}/done", headers=counter).json()["status"] == "done"
     for action in ("recall", "done", "no-show", "start"):
-        assert_error(client.post(f"{API}/tickets/{tid}/{action}", headers=counter), 409, "ticket_invalid_transition")
-    assert_error(client.post(f"{API}/tickets/{tid}/transfer", json={"service_id": "dat_dai"}, headers=counter), 409)
+        assert_error(
+            client.post(f"{API}/tickets/{tid}/{action}", headers=counter), 409, "ticket_invalid_transition"
+        )
+    assert_error(
+        client.post(f"{API}/tickets/{tid}/transfer", json={"service_id": "dat_dai"}, headers=counter), 409
+    )
     # A done ticket is never called again.
     assert client.post(f"{API}/counters/quay_2/call-next", headers=counter).status_code == 204
     with database.factory() as session:
-        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "ticket")
-                                  .order_by(AuditEntry.id)).all()
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity_type == "ticket").order_by(AuditEntry.id)
+        ).all()
     assert actions == ["ticket.call", "ticket.recall", "ticket.start", "ticket.done"]
 
 
@@ -143,15 +164,22 @@ def test_no_show_then_recall_and_transfer(client, content, device, staff):
     client.post(f"{API}/counters/quay_1/call-next", headers=counter)
     assert client.post(f"{API}/tickets/{ticket['id']}/no-show", headers=counter).json()["status"] == "no_show"
     assert client.post(f"{API}/tickets/{ticket['id']}/recall", headers=counter).json()["status"] == "called"
-    moved = client.post(f"{API}/tickets/{ticket['id']}/transfer", json={"service_id": "dat_dai"}, headers=counter)
+    moved = client.post(
+        f"{API}/tickets/{ticket['id']}/transfer", json={"service_id": "dat_dai"}, headers=counter
+    )
     assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == "waiting" and moved.json()["service_id"] == "dat_dai"
     assert moved.json()["number"] == "A001"  # the citizen keeps the printed number
     # The land queue now has it; the next B ticket still gets B001.
     assert issue(client, device, service_id="dat_dai")["number"] == "B001"
     assert client.post(f"{API}/counters/quay_3/call-next", headers=counter).json()["number"] == "A001"
-    assert_error(client.post(f"{API}/tickets/{ticket['id']}/transfer", json={"service_id": "khong_co"},
-                             headers=counter), 404, "service_not_found")
+    assert_error(
+        client.post(
+            f"{API}/tickets/{ticket['id']}/transfer", json={"service_id": "khong_co"}, headers=counter
+        ),
+        404,
+        "service_not_found",
+    )
 
 
 def test_counter_actions_need_the_counter_role(client, content, device, staff):
@@ -161,7 +189,9 @@ def test_counter_actions_need_the_counter_role(client, content, device, staff):
     assert_error(client.post(f"{API}/counters/quay_1/call-next", headers=staff("editor")), 403, "forbidden")
     assert_error(client.post(f"{API}/tickets/{ticket['id']}/done", headers=device), 403)
     assert client.post(f"{API}/counters/quay_1/call-next", headers=staff("admin")).status_code == 200
-    assert_error(client.post(f"{API}/counters/khong_co/call-next", headers=staff("counter")), 404, "counter_not_found")
+    assert_error(
+        client.post(f"{API}/counters/khong_co/call-next", headers=staff("counter")), 404, "counter_not_found"
+    )
     assert_error(client.post(f"{API}/tickets/999999/done", headers=staff("counter")), 404, "ticket_not_found")
     assert_error(client.get(f"{API}/tickets/999999", headers=device), 404, "ticket_not_found")
     assert_error(client.get(f"{API}/tickets/abc", headers=device), 422, "validation_error")
@@ -175,6 +205,7 @@ def test_queue_board_shows_waiting_and_now_serving(client, content, device, staf
     board = client.get(f"{API}/queue").json()["services"]
     by_id = {s["service_id"]: s for s in board}
     assert by_id["ho_tich"]["waiting"] == 2 and by_id["dat_dai"]["waiting"] == 1
-    assert by_id["ho_tich"]["now_serving"] == [{"counter": 2, "counter_id": "quay_2", "number": "A001",
-                                                "status": "called"}]
+    assert by_id["ho_tich"]["now_serving"] == [
+        {"counter": 2, "counter_id": "quay_2", "number": "A001", "status": "called"}
+    ]
     assert by_id["dat_dai"]["now_serving"] == []

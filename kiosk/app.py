@@ -20,7 +20,7 @@ from kiosk.errors import BackendError
 from kiosk.presenters.conversation import Conversation
 from kiosk.presenters.formatting import vn_date
 from kiosk.presenters.idle import IdleAction, IdleMonitor
-from kiosk.presenters.procedures import search_procedures
+from kiosk.presenters.procedures import rank_procedures, search_procedures
 from kiosk.rasa_client import RasaClient
 from kiosk.screens import load_screen_class
 from kiosk.settings import KioskSettings
@@ -187,8 +187,7 @@ class KioskApp(App):
             screen_class = load_screen_class(name)
             self.manager.add_widget(screen_class(name=name))
         self.manager.current = "home"
-        interval = max(0.05, min(1.0, self.settings.idle_seconds / 4, self.settings.idle_answer_seconds / 4))
-        Clock.schedule_interval(self._idle_tick, interval)
+        Clock.schedule_interval(self._idle_tick, 0.25)
         self.idle.touched(time.monotonic())
         Clock.schedule_once(self._first_frame, 0)
         if self.sync_on_start:
@@ -384,9 +383,10 @@ class KioskApp(App):
         def offline(_err: BackendError) -> None:
             on_result(search_procedures(self.snapshot.procedures, query, field_id), True)
 
-        self.call_backend(
-            lambda b: b.procedures(q=query or None, field=field_id), lambda r: on_result(r, False), offline
-        )
+        def online(found: list[dict[str, Any]]) -> None:
+            on_result(rank_procedures(found, query), False)
+
+        self.call_backend(lambda b: b.procedures(q=query or None, field=field_id), online, offline)
 
     def load_procedure(
         self, procedure_id: str, on_result: Callable[[dict[str, Any] | None, bool], None]

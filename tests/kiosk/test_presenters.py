@@ -1,0 +1,251 @@
+"""Presenters of the kiosk, without a window."""
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.cache import ContentCache, ContentSnapshot
+from kiosk.presenters.conversation import Conversation, card_from_custom
+from kiosk.presenters.dossier import dossier_view, lookup_error_message
+from kiosk.presenters.dossier_entry import DossierCodeEntry
+from kiosk.presenters.idle import IdleAction, IdleMonitor
+from kiosk.presenters.procedures import procedure_card, search_procedures
+from kiosk.presenters.queue import ticket_view
+from kiosk.presenters.voice import VoiceState
+from kiosk.strings import STRINGS, set_language, t
+from vntext.dossier_code import is_dossier_code
+
+PROCEDURES = [
+    {
+        "id": "trich_luc_ho_tich",
+        "name": "Cấp bản sao trích lục hộ tịch",
+        "field": "ho_tich",
+        "summary": "Bản sao trích lục khai sinh, kết hôn",
+        "aliases": [],
+    },
+    {
+        "id": "khai_sinh",
+        "name": "Đăng ký khai sinh",
+        "field": "ho_tich",
+        "summary": "Làm giấy khai sinh cho trẻ",
+        "aliases": ["làm giấy khai sinh", "gks"],
+    },
+    {
+        "id": "cap_so_do",
+        "name": "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
+        "field": "dat_dai",
+        "summary": "Cấp sổ đỏ",
+        "aliases": ["sổ đỏ"],
+    },
+]
+
+
+def test_search_ignores_diacritics_and_ranks_name_matches_first() -> None:
+    found = search_procedures(PROCEDURES, "khai sinh")
+    assert [p["id"] for p in found] == ["khai_sinh", "trich_luc_ho_tich"]
+    assert [p["id"] for p in search_procedures(PROCEDURES, "ĐĂNG KÝ KHAI SINH")] == ["khai_sinh"]
+    assert [p["id"] for p in search_procedures(PROCEDURES, "so do")] == ["cap_so_do"]
+    assert [p["id"] for p in search_procedures(PROCEDURES, "gks")] == ["khai_sinh"]  # abbreviation
+    assert search_procedures(PROCEDURES, "hộ chiếu") == []
+
+
+def test_search_by_field() -> None:
+    assert [p["id"] for p in search_procedures(PROCEDURES, "", "dat_dai")] == ["cap_so_do"]
+    assert len(search_procedures(PROCEDURES, "")) == 3
+
+
+def test_procedure_card_from_the_api_shape() -> None:
+    card = procedure_card(
+        {
+            "id": "khai_sinh",
+            "name": "Đăng ký khai sinh",
+            "field": "ho_tich",
+            "documents": ["Tờ khai", "Giấy chứng sinh"],
+            "fee": {"text": "Miễn phí", "amount_vnd": 0},
+            "processing_time": {"text": "Trong ngày", "working_days": 0},
+            "where": {"text": "Quầy 1", "service_id": "ho_tich_chung_thuc"},
+            "online": {"available": True, "level": "full", "url": "https://dichvucong.gov.vn", "text": "Có"},
+            "legal_basis": ["Luật Hộ tịch 2014"],
+            "verified_on": "2025-11-02",
+        }
+    )
+    assert card.field_name == "Hộ tịch"
+    assert card.verified_on == "02/11/2025"
+    assert card.online_url == "https://dichvucong.gov.vn"
+    assert card.service_id == "ho_tich_chung_thuc"
+    assert "Giấy chứng sinh" in card.speech_text and "Miễn phí" in card.speech_text
+
+
+def test_dossier_entry_inserts_separators_and_needs_a_letter() -> None:
+    entry = DossierCodeEntry()
+    for key in "000":
+        assert entry.press(key)
+    assert entry.text == "000."
+    for key in "0031":
+        entry.press(key)
+    assert entry.text == "000.00.31."
+    assert entry.expects_letter()
+    assert not entry.press("1")  # a digit does not fit the letter position
+    assert entry.press("h")
+    for key in "26251121000":
+        entry.press(key)
+    assert not entry.complete
+    assert entry.text == "000.00.31.H26-251121-000"
+    entry.press("3")
+    assert entry.complete
+    assert entry.code == "000.00.31.H26-251121-0003"
+    assert is_dossier_code(entry.code)
+    assert not entry.press("4")  # nothing after the last digit
+    entry.backspace()
+    assert entry.code is None
+    assert entry.remaining_mask == "0"
+
+
+def test_dossier_entry_paste_from_a_scan() -> None:
+    entry = DossierCodeEntry()
+    entry.paste("000 00 31 h26 251121 0003")
+    assert entry.code == "000.00.31.H26-251121-0003"
+
+
+def test_idle_monitor_asks_then_resets() -> None:
+    idle = IdleMonitor(idle_seconds=60, answer_seconds=20)
+    idle.touched(0)
+    assert idle.poll(59) is None
+    assert idle.poll(60) is IdleAction.ASK
+    assert idle.asking
+    assert idle.poll(79) is None
+    assert idle.poll(80) is IdleAction.RESET
+    assert not idle.asking
+
+
+def test_idle_monitor_answer_keeps_the_session() -> None:
+    idle = IdleMonitor(idle_seconds=60, answer_seconds=20)
+    idle.touched(0)
+    assert idle.poll(61) is IdleAction.ASK
+    idle.touched(65)
+    assert idle.poll(90) is None
+    assert idle.poll(125) is IdleAction.ASK
+
+
+def test_idle_monitor_quiet_when_nothing_to_clear() -> None:
+    idle = IdleMonitor(idle_seconds=1, answer_seconds=1)
+    assert idle.poll(100, nothing_to_clear=True) is None
+    assert idle.poll(100.5) is None
+    assert idle.poll(101.5) is IdleAction.ASK
+
+
+def test_ticket_view_from_the_api_shape() -> None:
+    view = ticket_view(
+        {
+            "id": 7,
+            "number": "A023",
+            "service_id": "ho_tich_chung_thuc",
+            "counters": [{"id": "quay_1", "number": 1, "name": "Quầy 1"}, {"id": "quay_2", "number": 2}],
+            "ahead": 4,
+            "estimated_wait_minutes": 12.4,
+            "priority": "elderly",
+        },
+        [{"id": "ho_tich_chung_thuc", "name": "Hộ tịch – Chứng thực"}],
+    )
+    assert view.counters == "1, 2"
+    assert view.counter_line == "Mời đến quầy 1, 2"
+    assert view.ahead_line == "Trước bác còn 4 người"
+    assert view.wait_line == "Thời gian chờ dự kiến khoảng 12 phút"
+    assert view.service_name == "Hộ tịch – Chứng thực"
+    assert "A 0 2 3" in view.speech_text
+    nobody = ticket_view({"id": 1, "number": "B001", "service_id": "x", "counters": ["quay_3"], "ahead": 0}, [])
+    assert nobody.ahead_line == "Bác là người tiếp theo"
+    assert nobody.counters == "3"
+
+
+def test_dossier_view_and_errors() -> None:
+    view = dossier_view(
+        {
+            "status": "yeu_cau_bo_sung",
+            "status_text": "",
+            "procedure_name": "Đăng ký khai sinh",
+            "appointment_on": "2026-11-28",
+            "next_step": "Mang thêm giấy chứng sinh",
+        }
+    )
+    assert view.status_text == "Yêu cầu bổ sung giấy tờ"
+    assert view.appointment_on == "28/11/2026"
+    assert "Mang thêm giấy chứng sinh" in view.speech_text
+    assert lookup_error_message("dossier_not_found", 404) == t("dossier.not_found")
+    assert lookup_error_message("rate_limited", 429) == t("dossier.too_many")
+    assert lookup_error_message("backend_unavailable", None) == t("dossier.unavailable")
+
+
+def test_conversation_replies_buttons_cards_and_reset() -> None:
+    conversation = Conversation()
+    first_sender = conversation.sender_id
+    conversation.add_user("tôi muốn lấy số")
+    added = conversation.add_replies(
+        [
+            {"text": "Bác làm thủ tục gì?", "buttons": [{"title": "Khai sinh", "payload": "/inform"}]},
+            {"custom": {"type": "ticket", "number": "A005", "counters": [{"number": 1}], "ahead": 2}},
+            {"custom": {"type": "procedure", "id": "khai_sinh", "name": "Đăng ký khai sinh", "fee": {"text": "0"}}},
+            {"custom": {"type": "faq", "question": "Wifi?", "answer": "Mật khẩu phucvu2026"}},
+            {"custom": {"type": "unknown"}},
+        ]
+    )
+    assert [item.kind for item in added] == ["bot", "card", "card", "card"]
+    assert added[0].buttons == [("Khai sinh", "/inform")]
+    ticket = added[1].card
+    assert ticket is not None and ticket.title.endswith("A005")
+    assert "Mời đến quầy 1" in ticket.lines and "Trước bác còn 2 người" in ticket.lines
+    procedure = added[2].card
+    assert procedure is not None and procedure.action == ("Xem thủ tục", "procedure:khai_sinh")
+    assert conversation.last_answer.endswith("Mật khẩu phucvu2026")
+    conversation.add_rasa_down()
+    assert conversation.rasa_down
+    conversation.reset()
+    assert conversation.items == [] and conversation.sender_id != first_sender
+
+
+def test_dossier_card_from_custom_payload() -> None:
+    card = card_from_custom(
+        {"type": "dossier", "dossier": {"procedure_name": "Khai tử", "status_text": "Đang xử lý", "appointment_on": "2026-12-01"}}
+    )
+    assert card is not None
+    assert card.lines == ["Tình trạng: Đang xử lý", "Ngày hẹn trả kết quả: 01/12/2026"]
+
+
+def test_voice_state_follows_pipeline_events() -> None:
+    state = VoiceState()
+    assert state.on_event("stt-start")
+    assert state.label == "Đang nghe…"
+    assert state.on_event("stt-end", {"text": "tôi muốn lấy số"})
+    assert state.state == "heard" and state.text == "tôi muốn lấy số"
+    state.on_event("intent-start")
+    assert state.state == "thinking" and state.text == "tôi muốn lấy số"
+    assert not state.on_event("something-else")
+
+
+def test_strings_have_both_languages() -> None:
+    try:
+        for key, (vi, en) in STRINGS.items():
+            assert vi and en, key
+        set_language("en")
+        assert t("home.queue") == "Take a queue number"
+        assert t("queue.ahead", ahead=3) == "3 people ahead of you"
+    finally:
+        set_language("vi")
+    assert t("home.queue") == "Lấy số thứ tự"
+
+
+def test_cache_round_trip(tmp_path: Path) -> None:
+    cache = ContentCache(tmp_path / "sub" / "cache.json")
+    assert cache.load().empty
+    snapshot = ContentSnapshot(synced_at="2026-11-26T09:00:00+00:00", procedures=PROCEDURES, faq=[{"key": "wifi"}])
+    cache.save(snapshot)
+    loaded = cache.load()
+    assert loaded.procedure("khai_sinh") == PROCEDURES[1]
+    assert loaded.faq == [{"key": "wifi"}]
+    (tmp_path / "sub" / "cache.json").write_text("{broken", encoding="utf-8")
+    assert cache.load().empty
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese() -> None:
+    set_language("vi")

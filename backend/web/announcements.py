@@ -1,9 +1,9 @@
 """Spoken announcements of the queue display: "Mời số A023 đến quầy số 2".
 
-The text is composed here; the audio is synthesised on the server (so every TV sounds the same
-and needs no voice of its own) into a WAV file cached by the text's hash under
-`<data_dir>/announcements/`. Synthesis is serialised by a lock: the TTS engine is not reentrant,
-and two quick calls are then synthesised, and served, in the order they were made. The display
+The text is composed here; the audio is synthesised on the server by the speech package's
+`speech.tts.Speaker` (so every TV sounds the same and needs no voice of its own) into a WAV
+file cached by the text's hash under `<data_dir>/announcements/`. Synthesis is serialised (one
+Speaker worker, and a lock): two quick calls are synthesised, and served, in the order made. The display
 page plays them one after the other from its own queue.
 """
 
@@ -13,6 +13,7 @@ import hashlib
 import logging
 import threading
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -67,30 +68,24 @@ def synthesize(text: str, data_dir: Path) -> Path:
 
 def _synthesize_to_file(text: str, path: Path) -> None:
     """Write `text` spoken in Vietnamese to `path` (WAV) with the speech package's TTS."""
-    import importlib
+    from speech.errors import SpeechError
 
     try:
-        tts = importlib.import_module("speech.tts")
-    except ImportError:
-        tts = None
-    synth = getattr(tts, "synthesize_to_file", None) if tts is not None else None
-    if callable(synth):
-        synth(text, path)
-        return
-    _pyttsx3_to_file(text, path)
+        _speaker().synthesize(text, path, timeout=60)
+    except SpeechError as err:
+        raise AnnouncementError(
+            "tts-failed", "Bộ đọc tiếng Việt (espeak-ng) không tạo được âm thanh."
+        ) from err
 
 
-def _pyttsx3_to_file(text: str, path: Path) -> None:
-    """espeak-ng's Vietnamese voice through pyttsx3 (used until speech.tts offers file synthesis)."""
-    try:
-        import pyttsx3
+_SPEAKER: Any = None
 
-        engine = pyttsx3.init("espeak")
-        voices = [v.id for v in engine.getProperty("voices") if v.id.endswith("/vi") or v.id == "vi"]
-        if voices:
-            engine.setProperty("voice", voices[0])
-        engine.setProperty("rate", 145)
-        engine.save_to_file(text, str(path))
-        engine.runAndWait()
-    except Exception as err:
-        raise AnnouncementError("tts-failed", "Bộ đọc tiếng Việt (espeak-ng) không hoạt động.") from err
+
+def _speaker() -> Any:
+    """One `speech.tts.Speaker` per process: its worker thread synthesises one text at a time, in order."""
+    global _SPEAKER
+    if _SPEAKER is None:
+        from speech.tts import SilentPlayer, Speaker
+
+        _SPEAKER = Speaker(player=SilentPlayer(realtime=False))
+    return _SPEAKER

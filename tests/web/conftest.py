@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,10 @@ CHROMIUM_ARGS = [
     # The queue display plays its announcements without a click, as a TV in kiosk mode does.
     "--autoplay-policy=no-user-gesture-required",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+if str(REPO) not in sys.path:  # `tests.support` is imported from the repository root
+    sys.path.insert(0, str(REPO))
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +59,16 @@ def context(browser: object) -> Iterator[object]:
 @pytest.fixture
 def page(context: object) -> object:
     return context.new_page()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def shot() -> object:
+    return screenshot
+
+
+@pytest.fixture
+def log_in() -> object:
+    return login
 
 
 def screenshot(page: object, name: str) -> None:

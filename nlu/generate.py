@@ -233,6 +233,12 @@ def collect_aliases(content_set: object, lookups_dir: Path = LOOKUPS_DIR) -> lis
     result: list[Aliases] = []
     procedures = {procedure.id: procedure for procedure in content_set.procedures}
     procedure_ids = sorted(set(procedures) | {key for key in hand if key not in FIELD_NAMES})
+    # Content is the authority: an alias content gives one procedure is never another's.
+    owner: dict[str, str] = {}
+    for procedure_id in procedure_ids:
+        procedure = procedures.get(procedure_id)
+        for alias in [procedure.name, *procedure.aliases] if procedure is not None else []:
+            owner.setdefault(fold(alias), procedure_id)
     for procedure_id in procedure_ids:
         surfaces: list[str] = []
         procedure = procedures.get(procedure_id)
@@ -241,6 +247,8 @@ def collect_aliases(content_set: object, lookups_dir: Path = LOOKUPS_DIR) -> lis
         surfaces += hand.get(procedure_id, [])
         entry = Aliases("procedure", procedure_id)
         for alias in _dedupe(surfaces):
+            if owner.setdefault(fold(alias), procedure_id) != procedure_id:
+                continue
             (entry.weak if fold(alias) in weak else entry.strong).append(alias)
         result.append(entry)
     taken = {fold(alias) for entry in result for alias in entry.strong + entry.weak}
@@ -268,13 +276,15 @@ def _with_folded(aliases: Iterable[str]) -> list[str]:
 
 
 def render_lookups(aliases: list[Aliases], hand_written: dict[str, list[str]]) -> str:
+    """One lookup table per id, named `<entity>:<id>` (`procedure_weak:<id>` for weak aliases),
+    and the synonyms alias -> id that data/lookups/ does not already give."""
     hand_folded = {fold(alias) for values in hand_written.values() for alias in values}
     parts = [HEADER, 'version: "3.1"\nnlu:\n']
-    for kind in ("procedure", "field"):
-        strong = [a for entry in aliases if entry.entity == kind for a in _with_folded(entry.strong)]
-        parts.append(_block("lookup", kind, strong))
-    weak = [a for entry in aliases for a in _with_folded(entry.weak)]
-    parts.append(_block("lookup", "procedure_weak", weak))
+    for entry in aliases:
+        if entry.strong:
+            parts.append(_block("lookup", f"{entry.entity}:{entry.value}", _with_folded(entry.strong)))
+        if entry.weak:
+            parts.append(_block("lookup", f"{entry.entity}_weak:{entry.value}", _with_folded(entry.weak)))
     for entry in aliases:
         extra = [
             a for a in _with_folded(entry.strong + entry.weak) if fold(a) not in hand_folded or a == fold(a)

@@ -143,7 +143,7 @@ def check_dossier(dispatcher: CollectingDispatcher, code: str, verify: str | Non
             text=text, json_message={"type": "dossier", "step": "not_found", "status": err.status}
         )
         return [SlotSet("dossier_code", None), SlotSet("pending_offer", None)]
-    detailed = verify is not None and dossier.get("note") is not None
+    detailed = verify is not None and bool(dossier.get("verified"))
     if verify is not None and not detailed:
         dispatcher.utter_message(
             text="Bốn số điện thoại chưa khớp với hồ sơ, nên tôi chỉ báo được tình trạng chung."

@@ -112,25 +112,20 @@ class VietnameseEntityExtractor(GraphComponent, EntityExtractorMixin):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        synonyms = {fold(key): value for key, value in training_data.entity_synonyms.items()}
+        """Aliases from the lookup tables named `<entity>:<id>` or `<entity>_weak:<id>`."""
         rows: list[dict[str, Any]] = []
-
-        def add(surface: str, entity: str, value: str, weak: bool) -> None:
-            words = [word.folded for word in split_words(surface)]
-            if words:
-                rows.append({"words": words, "entity": entity, "value": value, "weak": weak})
-
         for table in training_data.lookup_tables:
-            name = table.get("name", "")
-            entity = name.removesuffix("_weak")
-            if entity not in ALIAS_ENTITIES:
+            name = str(table.get("name", ""))
+            kind, _, value = name.partition(":")
+            entity = kind.removesuffix("_weak")
+            if entity not in ALIAS_ENTITIES or not value:
                 continue
             for element in table.get("elements", []):
-                value = synonyms.get(fold(element))
-                if value is None:
-                    logger.warning("Lookup %s element %r has no synonym; skipped.", name, element)
-                    continue
-                add(element, entity, value, name.endswith("_weak"))
+                words = [word.folded for word in split_words(str(element))]
+                if words:
+                    rows.append(
+                        {"words": words, "entity": entity, "value": value, "weak": kind.endswith("_weak")}
+                    )
         self._set_aliases(rows)
         self.persist()
         return self._resource

@@ -1,0 +1,205 @@
+"""Each custom action against the real backend: tracker from a dict, CollectingDispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from actions.conversation import ActionAffirm, ActionAnswerFaq, ActionInform, ActionRepeat
+from actions.dossier import ActionCheckDossier, ActionDossierDetails, ValidateDossierForm
+from actions.handoff import ActionRedirect, ActionRequestHuman, ActionSubmitFeedback, parse_rating
+from actions.procedures import ActionAnswerProcedure
+from actions.queue import ActionIssueTicket, ActionQueueStatus, ValidateTicketForm
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
+
+
+def tracker(
+    intent: str = "ask_procedure",
+    text: str = "",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Tracker:
+    latest = {
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "text": text,
+        **(extra or {}),
+    }
+    return Tracker.from_dict(
+        {
+            "sender_id": "test-citizen",
+            "slots": slots or {},
+            "latest_message": latest,
+            "events": events or [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+def run(action: Any, track: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, track, DOMAIN)
+    if asyncio.iscoroutine(events):
+        events = asyncio.run(events)
+    return dispatcher.messages, events
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def entity(name: str, value: str) -> dict[str, Any]:
+    return {"entity": name, "value": value, "start": 0, "end": 1}
+
+
+def test_fee_is_read_live_from_the_backend() -> None:
+    from actions.backend_client import BackendClient
+
+    live = BackendClient().procedure("ket_hon")
+    messages, events = run(
+        ActionAnswerProcedure(), tracker("ask_fee", entities=[entity("procedure", "ket_hon")])
+    )
+    assert live["fee"]["text"].rstrip(".") in messages[0]["text"]
+    assert messages[0]["custom"]["type"] == "procedure"
+    assert messages[0]["custom"]["procedure_id"] == "ket_hon"
+    assert slots_of(events)["procedure"] == "ket_hon"
+
+
+def test_follow_up_keeps_the_procedure_of_the_conversation() -> None:
+    messages, _ = run(ActionAnswerProcedure(), tracker("ask_documents", slots={"procedure": "khai_sinh"}))
+    custom = messages[0]["custom"]
+    assert custom["aspect"] == "documents" and custom["procedure_id"] == "khai_sinh"
+    assert custom["documents"] and custom["documents"][0].rstrip(". ")[:20] in messages[0]["text"]
+
+
+def test_without_procedure_asks_which_with_buttons() -> None:
+    messages, events = run(ActionAnswerProcedure(), tracker("ask_fee"))
+    assert "thủ tục nào" in messages[0]["text"]
+    assert any('"procedure": "khai_sinh"' in button["payload"] for button in messages[0]["buttons"])
+    assert slots_of(events)["pending_aspect"] == "fee"
+    # the bare answer then gives the fee
+    messages, _ = run(
+        ActionInform(),
+        tracker("inform", entities=[entity("procedure", "tam_tru")], slots={"pending_aspect": "fee"}),
+    )
+    assert messages[0]["custom"]["aspect"] == "fee" and messages[0]["custom"]["procedure_id"] == "tam_tru"
+
+
+def test_where_for_a_field_names_the_counters() -> None:
+    messages, _ = run(ActionAnswerProcedure(), tracker("ask_where", entities=[entity("field", "dat_dai")]))
+    assert "quầy 4" in messages[0]["text"]
+
+
+def test_ticket_form_finds_the_service_and_issues_a_real_ticket() -> None:
+    validator = ValidateTicketForm()
+    found = asyncio.run(
+        validator.extract_service_id(
+            CollectingDispatcher(),
+            tracker("request_queue_number", entities=[entity("procedure", "khai_sinh")]),
+            DOMAIN,
+        )
+    )
+    assert found["service_id"] == "ho_tich_chung_thuc"
+    assert validator.validate_priority(
+        "yes", CollectingDispatcher(), tracker("affirm", "có, tôi đang mang thai"), DOMAIN
+    ) == {"priority": "pregnant"}
+    slots = {"service_id": "ho_tich_chung_thuc", "priority": "none", "procedure": "khai_sinh"}
+    messages, events = run(ActionIssueTicket(), tracker("deny", "không", slots=slots))
+    custom = messages[0]["custom"]
+    assert custom["type"] == "ticket" and custom["number"].startswith("A")
+    assert custom["number"] in messages[0]["text"] and "quầy" in messages[0]["text"]
+    assert slots_of(events)["pending_offer"] == "documents"
+    # the same turn retried gives the same ticket (Idempotency-Key)
+    again, _ = run(ActionIssueTicket(), tracker("deny", "không", slots=slots))
+    assert again[0]["custom"]["number"] == custom["number"]
+    # and the waiting question is about that ticket
+    status, _ = run(
+        ActionQueueStatus(), tracker("ask_queue_status", slots={"ticket_id": str(custom["ticket_id"])})
+    )
+    assert custom["number"] in status[0]["text"]
+    # yes to the offer gives the documents
+    docs, _ = run(
+        ActionAffirm(), tracker("affirm", slots={"pending_offer": "documents", "procedure": "khai_sinh"})
+    )
+    assert docs[0]["custom"]["aspect"] == "documents"
+
+
+def test_dossier_status_then_details_with_the_phone_digits(dossiers: list[tuple[str, str]]) -> None:
+    code, verify = dossiers[0]
+    typed = code.lower().replace("-", " ")
+    validator = ValidateDossierForm()
+    assert validator.validate_dossier_code(typed, CollectingDispatcher(), tracker("inform"), DOMAIN) == {
+        "dossier_code": code
+    }
+    messages, events = run(ActionCheckDossier(), tracker("inform", slots={"dossier_code": code}))
+    custom = messages[0]["custom"]
+    assert custom["type"] == "dossier" and custom["code"] == code and custom["status"]
+    assert custom["note"] is None and slots_of(events)["pending_offer"] == "dossier_details"
+    assert code not in messages[0]["text"]  # nothing personal read aloud
+    details, _ = run(
+        ActionDossierDetails(), tracker("inform", slots={"dossier_code": code, "phone_last4": verify})
+    )
+    assert details[-1]["custom"]["detailed"] is True
+
+
+def test_unknown_dossier_says_so() -> None:
+    messages, events = run(
+        ActionCheckDossier(), tracker("inform", slots={"dossier_code": "000.00.31.H26-251121-9999"})
+    )
+    assert "không tìm thấy" in messages[0]["text"].lower()
+    assert slots_of(events)["dossier_code"] is None
+
+
+def test_request_human_and_feedback_and_unanswered_reach_the_backend() -> None:
+    messages, _ = run(ActionRequestHuman(), tracker("request_human", slots={"field": "ho_tich"}))
+    assert "đã báo cán bộ" in messages[0]["text"] and "quầy 1" in messages[0]["text"]
+    messages, events = run(ActionSubmitFeedback(), tracker("deny", slots={"rating": "4", "comment": ""}))
+    assert "4 điểm" in messages[0]["text"] and slots_of(events)["rating"] is None
+    messages, _ = run(ActionRedirect(), tracker("out_of_scope", "giá vàng hôm nay bao nhiêu"))
+    assert messages[0]["buttons"] and "chưa giúp được" in messages[0]["text"]
+    assert (
+        parse_rating("bốn điểm") == 4 and parse_rating("rất hài lòng") == 5 and parse_rating("chịu") is None
+    )
+
+
+def test_faq_answer_is_rendered_by_the_backend() -> None:
+    selector = {"faq": {"response": {"intent_response_key": "faq/wifi"}}}
+    messages, _ = run(ActionAnswerFaq(), tracker("faq", "pass wifi", extra={"response_selector": selector}))
+    assert messages[0]["custom"] == {**messages[0]["custom"], "type": "faq", "key": "wifi"}
+    assert "{" not in messages[0]["text"] and "wifi" in messages[0]["text"].lower()
+
+
+def test_repeat_sends_the_last_answer_again() -> None:
+    last = {
+        "event": "bot",
+        "text": "Số của bạn là A001.",
+        "data": {"custom": {"type": "ticket", "number": "A001"}},
+    }
+    messages, _ = run(ActionRepeat(), tracker("repeat", events=[last, {"event": "user", "text": "nói lại"}]))
+    assert messages[0]["text"] == "Số của bạn là A001." and messages[0]["custom"]["number"] == "A001"
+
+
+@pytest.mark.parametrize("action", [ActionAnswerProcedure(), ActionIssueTicket(), ActionCheckDossier()])
+def test_backend_down_gives_a_clear_apology(monkeypatch: pytest.MonkeyPatch, action: Any) -> None:
+    from actions import backend_client
+
+    monkeypatch.setenv("LETAN_BACKEND_URL", "http://127.0.0.1:9/api/v1")
+    monkeypatch.setenv("LETAN_NLU_BACKEND_TIMEOUT", "0.5")
+    backend_client.get_settings.cache_clear()
+    backend_client.BackendClient._cache.clear()
+    slots = {
+        "procedure": "khai_sinh",
+        "service_id": "ho_tich_chung_thuc",
+        "dossier_code": "000.00.31.H26-251121-0003",
+    }
+    messages, _ = run(action, tracker("ask_fee", slots=slots))
+    assert "hệ thống đang gián đoạn" in messages[0]["text"] and "quầy hướng dẫn" in messages[0]["text"]

@@ -65,8 +65,9 @@ class Procedure(Strict):
     online: Online
     legal_basis: list[str] = Field(min_length=1)
     source_url: str = Field(pattern=r"^https://")
-    # Set only when the facts were confirmed against `source_url` on that day; left out otherwise
-    # (and `notes` says what could not be confirmed).
+    # Set only on the day the key facts (fee, time limit, authority) were confirmed against a
+    # published source (`source_url`, or the one `notes` names); left out otherwise, and `notes`
+    # then says what could not be confirmed.
     verified_on: date | None = None
     notes: list[str] = Field(default_factory=list)
 

@@ -119,6 +119,7 @@ class VoicePipeline:
         vad: VadConfig | None = None,
         config: PipelineConfig | None = None,
         wake_grammar: str = "wake",
+        wake_phrases: tuple[str, ...] | None = None,
     ) -> None:
         self.recognizer = recognizer
         self.intent = intent
@@ -127,7 +128,10 @@ class VoicePipeline:
         self.config = config or PipelineConfig()
         if self.vad.frame_ms != self.config.frame_ms:
             self.vad = replace(self.vad, frame_ms=self.config.frame_ms)
+        # The wake grammar may hold decoy words that absorb other speech; the phrases that wake
+        # the robot are `wake_phrases` (default: every word of the wake grammar).
         self.wake_grammar = wake_grammar
+        self.wake_phrases = wake_phrases
         self._subscribers: list[Subscriber] = []
         self._lock = threading.Lock()
         self._cancel = threading.Event()
@@ -273,7 +277,7 @@ class VoicePipeline:
         """Listen to utterance after utterance until one is the wake phrase."""
         assert self.recognizer is not None
         deadline = time.monotonic() + self.config.wake_timeout_s
-        phrases = self.recognizer.grammars.get(self.wake_grammar, [])
+        phrases = self.wake_phrases or tuple(self.recognizer.grammars.get(self.wake_grammar, []))
         while time.monotonic() < deadline:
             endpointer = Endpointer(replace(self.vad, no_speech_timeout_s=self.config.wake_timeout_s))
             stream = self.recognizer.stream(self.wake_grammar)

@@ -81,7 +81,10 @@ def build_pipeline(
         out_dir=settings.reply_dir,
     )
     intent = RasaClient(settings.effective_rasa_url, timeout_s=settings.speech.intent_timeout_s)
-    pipeline = VoicePipeline(recognizer=recognizer, intent=intent, speaker=speaker, config=config)
+    wake_phrases = tuple(settings.speech.wake_phrases) if settings.speech.wake_phrases else None
+    pipeline = VoicePipeline(
+        recognizer=recognizer, intent=intent, speaker=speaker, config=config, wake_phrases=wake_phrases
+    )
     return pipeline, speaker
 
 

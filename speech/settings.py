@@ -35,6 +35,8 @@ class SpeechSettings(BaseModel):
     follow_up_s: float = Field(default=6.0, ge=0)
     # JSON {"name": ["word", ...]} replacing or adding recognition grammars (other models).
     grammar_file: Path | None = None
+    # Phrases of the wake grammar that wake the robot (default: all of its words).
+    wake_phrases: list[str] | None = None
 
     @field_validator("voice")
     @classmethod

@@ -8,14 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from speech_helpers import espeak, trim_silence
+from speech_helpers import KO_GRAMMARS, espeak, trim_silence
 
 from speech.models import packaged_test_model
 from speech.sources import SAMPLE_RATE, read_wav_16k, write_wav_16k
 from speech.stt_vosk import VoskRecognizer
-
-# Korean words that espeak-ng says clearly enough for the small Korean model.
-KO_GRAMMARS = {"yes_no": ["네", "아니요"], "wake": ["안녕하세요"]}
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,11 @@ import numpy as np
 
 from speech.sources import SAMPLE_RATE
 
+# Korean words that espeak-ng says clearly enough for the small Korean model. "안녕하세요" stands
+# for the wake phrase "robot ơi"; the other words of the wake grammar are decoys.
+KO_WAKE_PHRASES = ("안녕하세요",)
+KO_GRAMMARS = {"yes_no": ["네", "아니요"], "wake": ["안녕하세요", "네", "아니요"]}
+
 
 def espeak(text: str, voice: str, path: Path) -> Path:
     assert shutil.which("espeak-ng"), "espeak-ng is installed by scripts/setup.sh"

@@ -115,3 +115,29 @@ def test_cli_load_refuses_broken_content(content_copy: Path, tmp_path: Path) -> 
     assert f"content/faq/wifi.yml:{line}:" in result.stderr
     assert "Không nạp" in result.stderr
     assert not (tmp_path / "var" / "letan.db").exists()
+
+
+@pytest.mark.postgres
+def test_load_then_export_round_trips_on_postgresql(tmp_path: Path) -> None:
+    from tests.support.postgres import fresh_postgres_database
+
+    with fresh_postgres_database("letan_content") as url:
+        if url is None:
+            pytest.skip("PostgreSQL không chạy trên máy này")
+        engine = create_db_engine(url)
+        try:
+            upgrade_database(url)
+            factory = create_session_factory(engine)
+            with factory() as s:
+                report = load_content(s, read_content_dir())
+                s.commit()
+                assert len(report.created) == 1 + 20 + 11
+            with factory() as s:
+                write_content_dir(export_content(s), tmp_path / "export")
+                again = load_content(s, read_content_dir())
+                assert again.created == again.updated == again.conflicts == []
+        finally:
+            engine.dispose()
+    source = tmp_path / "source"
+    write_content_dir(read_content_dir(), source)
+    assert_same_tree(source, tmp_path / "export")

@@ -141,3 +141,28 @@ def test_load_then_export_round_trips_on_postgresql(tmp_path: Path) -> None:
     source = tmp_path / "source"
     write_content_dir(read_content_dir(), source)
     assert_same_tree(source, tmp_path / "export")
+
+
+def test_cli_load_reports_conflicts_and_exits_2(content_copy: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "LETAN_DATA_DIR": str(tmp_path / "var")}
+    env.pop("LETAN_DATABASE_URL", None)
+    load = [LETAN, "content", "load", "--dir", str(content_copy)]
+    assert subprocess.run(load, env=env, capture_output=True, text=True).returncode == 0
+    url = f"sqlite:///{(tmp_path / 'var' / 'letan.db').resolve()}"
+    engine = create_db_engine(url)
+    with create_session_factory(engine)() as s:
+        staff = read_content_dir(content_copy)
+        tam_vang = next(p for p in staff.procedures if p.id == "tam_vang")
+        save_procedure(
+            s,
+            tam_vang.model_copy(update={"summary": "Bản cán bộ sửa."}),
+            actor="canbo2",
+            now=datetime.now(timezone.utc),
+        )
+        s.commit()
+    engine.dispose()
+    edit(content_copy / "procedures" / "tam_vang.yml", "Trong 1 ngày làm việc.", "Trong một ngày làm việc.")
+    result = subprocess.run(load, env=env, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "xung đột  procedure 'tam_vang': cán bộ canbo2" in result.stderr
+    assert "xung đột: 1" in result.stdout

@@ -18,9 +18,9 @@ from typing import TextIO
 from speech.errors import SpeechError
 from speech.events import ErrorEvent, IntentEnd, PipelineEvent, SttEnd, SttPartial, VadStart, WakeEnd
 from speech.intent import RasaClient
-from speech.pipeline import PipelineConfig, TurnResult, VoicePipeline
+from speech.pipeline import SPOKEN_ERRORS, PipelineConfig, TurnResult, VoicePipeline
 from speech.settings import Settings
-from speech.sources import MicrophoneSource, WavFileSource, input_device_available
+from speech.sources import AudioSource, MicrophoneSource, WavFileSource, input_device_available
 from speech.stt_vosk import GRAMMARS, VoskRecognizer, model_is_installed
 from speech.tts import Player, SilentPlayer, Speaker, output_device_available
 
@@ -125,7 +125,8 @@ class _FailingSource:
 
 
 class Robot:
-    """The interactive loop. `input_fn` and `out` are the terminal (replaced in tests)."""
+    """The interactive loop. `input_fn` and `out` are the terminal, `source_factory` opens the
+    microphone for one turn (all replaced in tests; the factory ends the loop with EOFError)."""
 
     def __init__(
         self,
@@ -135,8 +136,10 @@ class Robot:
         input_fn: Callable[[str], str] = input,
         out: TextIO,
         microphone: bool | None = None,
+        source_factory: Callable[[], AudioSource] = MicrophoneSource,
     ) -> None:
         self.pipeline = pipeline
+        self.source_factory = source_factory
         self.options = options
         self.input_fn = input_fn
         self.out = out
@@ -168,7 +171,7 @@ class Robot:
             for message in event.messages:
                 if message.custom and message.custom.get("type") == "ticket":
                     self._print_ticket(message.custom)
-        elif isinstance(event, ErrorEvent):
+        elif isinstance(event, ErrorEvent) and event.code in SPOKEN_ERRORS:
             self._print(f"[robot] {event.message}")
 
     def _print_ticket(self, ticket: dict[str, object]) -> None:
@@ -226,7 +229,7 @@ class Robot:
                         break
                 wake = self.options.mode == "wake" and not follow_up
                 result = self.pipeline.run(
-                    MicrophoneSource(),
+                    self.source_factory(),
                     wake=wake,
                     sender=self.options.sender,
                     no_speech_timeout_s=self.options.follow_up_s if follow_up else None,

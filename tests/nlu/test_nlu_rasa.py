@@ -23,6 +23,7 @@ from nlu.training import rasa_env, train
 from tests.support.backend import RunningBackend, free_port
 
 pytestmark = pytest.mark.slow
+CODE = "000.00.31.H26-251121-0003"
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,7 @@ def _entities(result: dict[str, Any]) -> dict[str, str]:
         ("so do nop o quay nao", "ask_where", {"procedure": "cap_so_do"}),
         ("Làm LLPT cần giấy tờ gì?", "ask_documents", {"procedure": "ly_lich_tu_phap"}),
         ("ĐĂNG KÝ KẾT HÔN LỆ PHÍ BAO NHIÊU", "ask_fee", {"procedure": "ket_hon"}),
-        ("hồ sơ 000.00.31.h26 251121 0003 xong chưa", "check_dossier_status", {"dossier_code": "000.00.31.H26-251121-0003"}),
+        ("hồ sơ 000.00.31.h26 251121 0003 xong chưa", "check_dossier_status", {"dossier_code": CODE}),
         ("cho tôi lấy số quầy hộ tịch", "request_queue_number", {"field": "ho_tich"}),
     ],
 )  # fmt: skip

@@ -501,3 +501,74 @@ def call_entry(session: Session, entry_id: int) -> dict[str, Any] | None:
 
 def session_factory(request: Request) -> Any:
     return request.app.state.session_factory
+
+
+def unanswered(session: Session, include_handled: bool = False) -> list[models.UnansweredQuestion]:
+    statement = (
+        select(models.UnansweredQuestion).order_by(models.UnansweredQuestion.created_at.desc()).limit(2000)
+    )
+    if not include_handled:
+        statement = statement.where(models.UnansweredQuestion.reviewed.is_(False))
+    return list(session.scalars(statement))
+
+
+def handoffs(session: Session, limit: int = 50) -> list[models.Handoff]:
+    statement = (
+        select(models.Handoff)
+        .order_by((models.Handoff.status == "open").desc(), models.Handoff.created_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def close_handoff(session: Session, handoff_id: int, username: str) -> models.Handoff | None:
+    row = session.get(models.Handoff, handoff_id)
+    if row is None:
+        return None
+    if row.status == "open":
+        row.status, row.handled_by, row.handled_at = "closed", username, now()
+        _audit(session, actor_for(username), "handoff.close", "handoff", str(row.id))
+        session.commit()
+    return row
+
+
+def feedback(session: Session, since: datetime) -> list[models.Feedback]:
+    statement = (
+        select(models.Feedback)
+        .where(models.Feedback.created_at >= since)
+        .order_by(models.Feedback.created_at.desc())
+    )
+    return list(session.scalars(statement))
+
+
+def tickets_since(session: Session, day: Any) -> list[models.Ticket]:
+    statement = (
+        select(models.Ticket).where(models.Ticket.service_day >= day).order_by(models.Ticket.issued_at)
+    )
+    return list(session.scalars(statement))
+
+
+def devices(session: Session) -> list[models.Device]:
+    return list(
+        session.scalars(
+            select(models.Device).order_by(models.Device.revoked_at.is_not(None), models.Device.name)
+        )
+    )
+
+
+def add_device(session: Session, name: str, username: str) -> str:
+    """A new device through the backend's auth service; returns its token (shown once)."""
+    token = auth_service.add_device(session, name, now())
+    _audit(session, actor_for(username), "device.add", "device", name.strip()[:120])
+    session.commit()
+    return token
+
+
+def revoke_device(session: Session, name: str, username: str) -> None:
+    auth_service.revoke_device(session, name, now())
+    _audit(session, actor_for(username), "device.revoke", "device", name[:120])
+    session.commit()
+
+
+def export_content(session: Session) -> Any:
+    return content_service.export_content(session)

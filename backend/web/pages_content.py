@@ -202,9 +202,7 @@ def _faq_page(
 
 
 @router.get("/content/faq/new", name="staff_faq_new")
-def faq_new(
-    request: Request, session: DbDep, question: str = "", from_unanswered: int | None = None
-) -> Response:
+def faq_new(request: Request, session: DbDep, question: str = "", from_unanswered: str = "") -> Response:
     user = guard(request, session, EDITORS)
     if isinstance(user, Response):
         return user
@@ -214,8 +212,8 @@ def faq_new(
         "variants": [question] if question else [],
         "answer": "",
     }
-    if from_unanswered is not None:
-        values["from_unanswered"] = from_unanswered
+    if from_unanswered:
+        values["from_unanswered"] = ",".join(i for i in from_unanswered.split(",") if i.strip().isdigit())
     return _faq_page(request, user, "", values, None, {}, is_new=True)
 
 
@@ -238,10 +236,10 @@ async def faq_create(request: Request, session: DbDep) -> Response:
     if entry is None or errors:
         return _faq_page(request, user, key, data, None, errors, status_code=422, is_new=True)
     assert entry is not None
-    source = _int(form.get("from_unanswered"))
+    sources = [int(i) for i in str(form.get("from_unanswered") or "").split(",") if i.strip().isdigit()]
     bk.save_faq(session, entry, user.username, None)
-    if source is not None:
-        bk.mark_unanswered_handled(session, [source], user.username)
+    if sources:
+        bk.mark_unanswered_handled(session, sources, user.username)
     return redirect(request, f"/staff/content/faq/{key}", flash=f"Đã tạo câu hỏi “{entry.question}”.")
 
 
@@ -445,3 +443,51 @@ def _not_found(request: Request, user: Any, message: str) -> Response:
         user=user,
         status_code=404,
     )
+
+
+# -- publish ---------------------------------------------------------------------------------------
+def _publish_context(session: Session) -> dict[str, Any]:
+    from backend.web import publish
+
+    state = publish.read_state(bk.data_dir())
+    try:
+        changed = publish.needs_training(bk.data_dir(), bk.export_content(session))
+    except ApiError:
+        changed = False
+    return {"job": publish.as_view(state), "changed": changed, "rasa_url": publish.rasa_url()}
+
+
+@router.get("/content/publish", name="staff_publish")
+def publish_page(request: Request, session: DbDep) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    context = {"page_title": "Xuất bản cho trợ lý", **_publish_context(session)}
+    return render(request, "publish.html", context, user=user, active="content")
+
+
+@router.get("/content/publish/status", name="staff_publish_status")
+def publish_status(request: Request, session: DbDep) -> Response:
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    return render(request, "_publish_status.html", _publish_context(session), user=user)
+
+
+@router.post("/content/publish")
+async def publish_start(request: Request, session: DbDep) -> Response:
+    from backend.web import publish
+
+    user = guard(request, session, EDITORS)
+    if isinstance(user, Response):
+        return user
+    refused = await check_csrf(request)
+    if refused is not None:
+        return refused
+    form = await request.form()
+    try:
+        content_set = bk.export_content(session)
+    except ApiError as err:
+        return redirect(request, "/staff/content/publish", flash=err.detail)
+    publish.start(bk.data_dir(), content_set, user.username, force=form.get("force") == "on")
+    return redirect(request, "/staff/content/publish", flash="Đã bắt đầu xuất bản; tiến độ hiện bên dưới.")

@@ -16,6 +16,7 @@ from backend.clock import Clock
 from backend.db import create_db_engine, create_session_factory
 from backend.errors import ApiError
 from backend.services.auth import TokenSigner, load_secret_key
+from backend.services.tickets import QueueCache
 from backend.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.state.settings = settings
     app.state.clock = clock or Clock(settings.timezone)
+    app.state.queue_cache = QueueCache(settings.queue_cache_seconds, settings.service_time_cache_seconds)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
 

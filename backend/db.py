@@ -58,7 +58,22 @@ def create_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def begin_write(session: Session) -> None:
-    """Start the session's transaction as a write transaction (call before any other statement)."""
+    """Start the session's transaction as a write transaction.
+
+    Call it inside the endpoint (the thread that will also commit), never in a dependency: on SQLite
+    the write lock is held until commit, and a dependency's thread is not the endpoint's thread, so a
+    lock taken there could wait for a free worker thread while every worker thread waits for the lock.
+    A read-only transaction already open (authentication) is ended first.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL locks rows, not the database: nothing to do
+    if session.in_transaction():
+        if session.connection().get_execution_options().get(WRITE_OPTION):
+            return  # already a write transaction
+        if session.new or session.dirty or session.deleted:
+            logger.warning("begin_write() after changes in a read transaction; keeping it")
+            return
+        session.rollback()
     session.connection(execution_options={WRITE_OPTION: True})
 
 

@@ -8,45 +8,49 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.clock import Clock
-from backend.db import begin_write, write_session
+from backend.db import write_session
 from backend.models import Device
 from backend.services import auth
 from backend.services.auth import Principal
+from backend.services.tickets import QueueCache
 from backend.settings import Settings
 
-READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-
-def get_session_factory(request: Request) -> sessionmaker[Session]:
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
     return factory
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; writes start a write transaction. Routes commit explicitly."""
-    session = get_session_factory(request)()
+    """One session per request. Routes that write call `begin_write(session)` first and commit."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    session = factory()
     try:
-        if request.method not in READ_METHODS:
-            begin_write(session)
         yield session
     finally:
         session.close()
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+async def get_queue_cache(request: Request) -> QueueCache:
+    cache: QueueCache = request.app.state.queue_cache
+    return cache
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+CacheDep = Annotated[QueueCache, Depends(get_queue_cache)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -77,13 +81,11 @@ def _mark_seen(request: Request, session: Session, clock: Clock, device_id: int)
         and now - device.last_seen_at < timedelta(seconds=auth.DEVICE_SEEN_EVERY_SECONDS)
     ):
         return
-    if request.method in READ_METHODS:
-        with write_session(get_session_factory(request)) as writer:
-            fresh = writer.get(Device, device_id)
-            if fresh is not None:
-                fresh.last_seen_at = now
-    else:
-        device.last_seen_at = now  # committed with the request's own write
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with write_session(factory) as writer:  # a tiny transaction of its own, once a minute at most
+        fresh = writer.get(Device, device_id)
+        if fresh is not None:
+            fresh.last_seen_at = now
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     dossier_lookup_window_seconds: int = Field(default=600, ge=1)
     # Minutes one ticket takes at one counter before there is any history.
     default_service_minutes: float = Field(default=5.0, gt=0)
+    # Services, counters (and, longer, average service times) are re-read at most this often per process.
+    queue_cache_seconds: float = Field(default=10.0, ge=0)
+    service_time_cache_seconds: float = Field(default=30.0, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"
 

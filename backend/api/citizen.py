@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
+from backend.db import begin_write
 from backend.deps import ClockDep, DeviceDep, SessionDep, StaffDep
 from backend.errors import NotFoundError
 from backend.models import Feedback, Handoff, ServiceRecord, UnansweredQuestion
@@ -17,6 +18,7 @@ router = APIRouter(tags=["citizens"])
 def create_handoff(
     body: HandoffCreate, session: SessionDep, clock: ClockDep, principal: DeviceDep
 ) -> Created:
+    begin_write(session)
     row = Handoff(
         reason=body.reason, summary=body.summary, device_name=principal.name, created_at=clock.now()
     )
@@ -49,6 +51,7 @@ def list_handoffs(
 
 @router.post("/handoffs/{handoff_id}/close", response_model=HandoffPublic)
 def close_handoff(handoff_id: int, session: SessionDep, clock: ClockDep, staff: StaffDep) -> HandoffPublic:
+    begin_write(session)
     row = session.get(Handoff, handoff_id)
     if row is None:
         raise NotFoundError("handoff_not_found", "Không có yêu cầu gặp cán bộ này.")
@@ -68,6 +71,7 @@ def close_handoff(handoff_id: int, session: SessionDep, clock: ClockDep, staff: 
 def create_feedback(
     body: FeedbackCreate, session: SessionDep, clock: ClockDep, principal: DeviceDep
 ) -> Created:
+    begin_write(session)
     if body.service_id is not None and session.get(ServiceRecord, body.service_id) is None:
         raise NotFoundError("service_not_found", f"Không có dịch vụ xếp hàng '{body.service_id}'.")
     row = Feedback(
@@ -86,6 +90,7 @@ def create_feedback(
 def create_unanswered(
     body: UnansweredCreate, session: SessionDep, clock: ClockDep, principal: DeviceDep
 ) -> Created:
+    begin_write(session)
     row = UnansweredQuestion(
         text=body.text,
         intent=body.intent,

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy import select
 
+from backend.db import begin_write
 from backend.deps import ClockDep, EditorDep, SessionDep
 from backend.errors import ApiError, InvalidError
 from backend.models import CounterRecord, FaqRecord, ProcedureRecord, ServiceRecord
@@ -88,6 +89,7 @@ def put_procedure(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
+    begin_write(session)
     procedure = _validated(Procedure, body, procedure_id, "id")
     record, created = content_service.save_procedure(
         session,
@@ -122,6 +124,7 @@ def put_faq(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> FaqPublic:
+    begin_write(session)
     entry = _validated(FaqEntry, body, key, "key")
     record, created = content_service.save_faq(
         session, entry, actor=principal.actor, now=clock.now(), expected_version=_expected_version(if_match)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from backend.db import begin_write
 from backend.deps import ClockDep, DeviceDep, FactoryDep, IntegrationDep, SessionDep, SettingsDep
 from backend.schemas import DossierPublic, DossierSaved, DossierUpsert
 from backend.services import dossiers
@@ -20,6 +21,7 @@ def put_dossier(
     principal: IntegrationDep,
     response: Response,
 ) -> DossierSaved:
+    begin_write(session)
     canonical, created = dossiers.upsert(session, code, body, principal.actor, clock.now())
     session.commit()
     response.status_code = 201 if created else 200

@@ -8,21 +8,31 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.clock import Clock
-from backend.deps import ClockDep, CounterDep, DeviceDep, SessionDep, SettingsDep
+from backend.db import begin_write
+from backend.deps import CacheDep, ClockDep, CounterDep, DeviceDep, SessionDep, SettingsDep
 from backend.errors import ApiError
-from backend.models import CounterRecord, ServiceRecord, Ticket
+from backend.models import CounterRecord, Ticket
 from backend.schemas import CounterPublic, QueuePublic, TicketCreate, TicketPublic, TicketTransfer
 from backend.services import tickets as queue
+from backend.services.tickets import QueueCache
 from backend.settings import Settings
 
 router = APIRouter(tags=["queue"])
 
 
-def ticket_public(session: Session, clock: Clock, settings: Settings, ticket: Ticket) -> TicketPublic:
-    service = session.get(ServiceRecord, ticket.service_id)
-    assert service is not None
-    counters = [c for c in (session.get(CounterRecord, cid) for cid in service.counters) if c is not None]
-    counter = session.get(CounterRecord, ticket.counter_id) if ticket.counter_id else None
+def ticket_public(
+    session: Session, clock: Clock, settings: Settings, ticket: Ticket, cache: QueueCache
+) -> TicketPublic:
+    service = cache.services(session).get(ticket.service_id)
+    if service is None:  # a service removed from content since: read it directly
+        cache = queue.QueueCache(0, settings.service_time_cache_seconds)
+        service = cache.services(session)[ticket.service_id]
+    counter = next(
+        (c for c in service.counters if c.id == ticket.counter_id), None
+    )
+    if counter is None and ticket.counter_id:
+        record = session.get(CounterRecord, ticket.counter_id)
+        counter = None if record is None else queue.CounterView(record.id, record.number, record.name)
     ahead = queue.ahead_of(session, ticket)
     return TicketPublic(
         id=ticket.id,
@@ -30,10 +40,10 @@ def ticket_public(session: Session, clock: Clock, settings: Settings, ticket: Ti
         service_id=ticket.service_id,
         service_name=service.name,
         procedure_id=ticket.procedure_id,
-        counters=[CounterPublic(id=c.id, number=c.number, name=c.name) for c in counters],
+        counters=[CounterPublic(id=c.id, number=c.number, name=c.name) for c in service.counters],
         ahead=ahead,
         estimated_wait_minutes=queue.estimated_wait(
-            session, ticket, ahead, clock.now(), settings.default_service_minutes
+            session, ticket, ahead, clock.now(), settings.default_service_minutes, cache
         ),
         issued_at=ticket.issued_at,
         status=ticket.status,  # type: ignore[arg-type]
@@ -52,10 +62,12 @@ def create_ticket(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    cache: CacheDep,
     principal: DeviceDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> TicketPublic:
+    begin_write(session)
     if idempotency_key is not None and not idempotency_key.strip():
         raise ApiError("idempotency_key_invalid", "Idempotency-Key không được để trống.")
     device_id = principal.device_id
@@ -69,6 +81,7 @@ def create_ticket(
             channel=body.channel,
             device_id=device_id,
             idempotency_key=idempotency_key,
+            cache=cache,
         )
         ticket = issued.ticket
         session.commit()
@@ -77,14 +90,19 @@ def create_ticket(
         issued = queue.IssuedTicket(ticket, replayed=True)
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return ticket_public(session, clock, settings, ticket)
+    return ticket_public(session, clock, settings, ticket, cache)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic)
 def read_ticket(
-    ticket_id: int, session: SessionDep, clock: ClockDep, settings: SettingsDep, _principal: DeviceDep
+    ticket_id: int,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    cache: CacheDep,
+    _principal: DeviceDep,
 ) -> TicketPublic:
-    return ticket_public(session, clock, settings, queue.get_ticket(session, ticket_id))
+    return ticket_public(session, clock, settings, queue.get_ticket(session, ticket_id), cache)
 
 
 @router.get("/queue", response_model=QueuePublic)
@@ -98,23 +116,35 @@ def read_queue(session: SessionDep, clock: ClockDep) -> QueuePublic:
     responses={204: {"description": "no ticket waiting"}},
 )
 def call_next(
-    counter_id: str, session: SessionDep, clock: ClockDep, settings: SettingsDep, principal: CounterDep
+    counter_id: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    cache: CacheDep,
+    principal: CounterDep,
 ) -> TicketPublic | Response:
+    begin_write(session)
     ticket = queue.call_next(session, clock, counter_id, principal.actor)
     if ticket is None:
         session.rollback()
         return Response(status_code=204)
     session.commit()
-    return ticket_public(session, clock, settings, ticket)
+    return ticket_public(session, clock, settings, ticket, cache)
 
 
 def _action(action: str) -> Callable[..., TicketPublic]:
     def endpoint(
-        ticket_id: int, session: SessionDep, clock: ClockDep, settings: SettingsDep, principal: CounterDep
+        ticket_id: int,
+        session: SessionDep,
+        clock: ClockDep,
+        settings: SettingsDep,
+        cache: CacheDep,
+        principal: CounterDep,
     ) -> TicketPublic:
+        begin_write(session)
         ticket = queue.act(session, clock, ticket_id, action, principal.actor)
         session.commit()
-        return ticket_public(session, clock, settings, ticket)
+        return ticket_public(session, clock, settings, ticket, cache)
 
     return endpoint
 
@@ -136,8 +166,10 @@ def transfer(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    cache: CacheDep,
     principal: CounterDep,
 ) -> TicketPublic:
+    begin_write(session)
     ticket = queue.act(session, clock, ticket_id, "transfer", principal.actor, transfer_to=body.service_id)
     session.commit()
-    return ticket_public(session, clock, settings, ticket)
+    return ticket_public(session, clock, settings, ticket, cache)

@@ -2,6 +2,7 @@
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.clock import Clock
+from backend.db import begin_write
 from backend.errors import ConflictError, InvalidError, NotFoundError
 from backend.models import CounterRecord, ProcedureRecord, ServiceRecord, Ticket, TicketDayCounter
 from backend.services import audit
@@ -45,32 +47,95 @@ HISTORY_SIZE = 20
 HISTORY_DAYS = 7
 
 
+@dataclass(frozen=True)
+class CounterView:
+    id: str
+    number: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    id: str
+    letter: str
+    name: str
+    fields: tuple[str, ...]
+    procedures: tuple[str, ...]
+    counters: tuple[CounterView, ...]
+
+
+class QueueCache:
+    """Services, counters and recent service times, kept for a few seconds per process.
+
+    They change only with a content load (services) or slowly (service times), and every ticket
+    needs them: reading them once per `ttl` instead of per request keeps issuing fast.
+    """
+
+    def __init__(self, ttl_seconds: float = 10.0, history_ttl_seconds: float = 30.0) -> None:
+        self.ttl = ttl_seconds
+        self.history_ttl = history_ttl_seconds
+        self._services: tuple[float, dict[str, ServiceView]] = (-1e9, {})
+        self._averages: dict[str, tuple[float, float]] = {}
+
+    def services(self, session: Session) -> dict[str, ServiceView]:
+        loaded_at, services = self._services
+        if time.monotonic() - loaded_at < self.ttl:
+            return services
+        counters = {c.id: CounterView(c.id, c.number, c.name) for c in session.scalars(select(CounterRecord))}
+        services = {
+            s.id: ServiceView(
+                s.id,
+                s.letter,
+                s.name,
+                tuple(s.fields),
+                tuple(s.procedures),
+                tuple(counters[c] for c in s.counters if c in counters),
+            )
+            for s in session.scalars(select(ServiceRecord).order_by(ServiceRecord.position))
+        }
+        self._services = (time.monotonic(), services)
+        return services
+
+    def average_minutes(self, session: Session, service_id: str, now: datetime, default: float) -> float:
+        cached = self._averages.get(service_id)
+        if cached is not None and time.monotonic() - cached[0] < self.history_ttl:
+            return cached[1]
+        value = average_service_minutes(session, service_id, now, default)
+        self._averages[service_id] = (time.monotonic(), value)
+        return value
+
+    def clear(self) -> None:
+        self._services = (-1e9, {})
+        self._averages.clear()
+
+
 @dataclass
 class IssuedTicket:
     ticket: Ticket
     replayed: bool
 
 
-def resolve_service(session: Session, service_id: str | None, procedure_id: str | None) -> ServiceRecord:
+def resolve_service(
+    session: Session, service_id: str | None, procedure_id: str | None, cache: QueueCache | None = None
+) -> ServiceView:
+    services = (cache or QueueCache(0)).services(session)
     if service_id:
-        service = session.get(ServiceRecord, service_id)
-        if service is None:
+        found = services.get(service_id)
+        if found is None:
             raise NotFoundError("service_not_found", f"Không có dịch vụ xếp hàng '{service_id}'.")
-        return service
+        return found
     if not procedure_id:
         raise InvalidError("service_required", "Cần chọn dịch vụ (service_id) hoặc thủ tục (procedure_id).")
     procedure = session.get(ProcedureRecord, procedure_id)
     if procedure is None:
         raise NotFoundError("procedure_not_found", f"Không tìm thấy thủ tục '{procedure_id}'.")
     wanted = (procedure.data.get("where") or {}).get("service_id")
-    services = list(session.scalars(select(ServiceRecord).order_by(ServiceRecord.position)))
-    for service in services:
-        if service.id == wanted:
-            return service
-    for service in services:
+    if wanted in services:
+        return services[wanted]
+    for service in services.values():
         if procedure_id in service.procedures:
             return service
-    for service in services:
+    for service in services.values():
         if procedure.field in service.fields:
             return service
     raise NotFoundError("service_not_found", f"Chưa có quầy nào nhận thủ tục '{procedure.name}'.")
@@ -101,13 +166,15 @@ def issue_ticket(
     channel: str,
     device_id: int | None,
     idempotency_key: str | None,
+    cache: QueueCache | None = None,
 ) -> IssuedTicket:
     """Issue the next number of the service for today (local day). The caller commits."""
+    begin_write(session)
     if idempotency_key is not None:
         existing = _by_idempotency(session, device_id, idempotency_key)
         if existing is not None:
             return IssuedTicket(existing, replayed=True)
-    service = resolve_service(session, service_id, procedure_id)
+    service = resolve_service(session, service_id, procedure_id, cache)
     now = clock.now()
     day = clock.local_day(now)
     sequence = _next_sequence(session, service.id, day)
@@ -201,12 +268,20 @@ def average_service_minutes(session: Session, service_id: str, now: datetime, de
     return sum(durations) / len(durations)
 
 
-def estimated_wait(session: Session, ticket: Ticket, ahead: int, now: datetime, default: float) -> int:
-    if ticket.status != "waiting":
+def estimated_wait(
+    session: Session,
+    ticket: Ticket,
+    ahead: int,
+    now: datetime,
+    default: float,
+    cache: QueueCache | None = None,
+) -> int:
+    if ticket.status != "waiting" or ahead == 0:
         return 0
-    service = session.get(ServiceRecord, ticket.service_id)
+    cache = cache or QueueCache(0, 0)
+    service = cache.services(session).get(ticket.service_id)
     counters = max(1, len(service.counters) if service else 1)
-    minutes = average_service_minutes(session, ticket.service_id, now, default)
+    minutes = cache.average_minutes(session, ticket.service_id, now, default)
     return math.ceil(ahead * minutes / counters)
 
 
@@ -277,6 +352,7 @@ def _transition(
 
 
 def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ticket | None:
+    begin_write(session)
     counter = session.get(CounterRecord, counter_id)
     if counter is None:
         raise NotFoundError("counter_not_found", f"Không có quầy '{counter_id}'.")
@@ -320,6 +396,7 @@ def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ti
 def act(
     session: Session, clock: Clock, ticket_id: int, action: str, actor: str, transfer_to: str | None = None
 ) -> Ticket:
+    begin_write(session)
     ticket = get_ticket(session, ticket_id)
     now = clock.now()
     values: dict[str, object] = {}

@@ -218,6 +218,8 @@ def settings(database: Database, tmp_path: Path) -> Settings:
         secret_key="a-test-secret-key-that-is-long-enough",
         dossier_lookup_limit=5,
         max_body_bytes=20_000,
+        queue_cache_seconds=0,
+        service_time_cache_seconds=0,
     )
 
 

@@ -1,0 +1,270 @@
+"""Ticket issuing under load: 50 concurrent clients POST /tickets over HTTP for a fixed time.
+
+    .venv/bin/python bench/tickets.py                      # SQLite and PostgreSQL, servers started here
+    .venv/bin/python bench/tickets.py --db postgres --workers 3 --seconds 20
+    .venv/bin/python bench/tickets.py --url http://127.0.0.1:8000/api/v1 --token "$(cat var/device-token)"
+
+Prints tickets/s, p50 and p95 latency, errors, duplicates and gaps per service. The clients speak
+HTTP/1.1 keep-alive over asyncio streams so that the load generator itself uses little CPU on a
+small machine shared with the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+LETAN = Path(sys.executable).parent / "letan"
+PG_ADMIN = os.environ.get("LETAN_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    numbers: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection (what one kiosk client holds)."""
+
+    def __init__(self, host: str, port: int, prefix: str, token: str) -> None:
+        self.host, self.port, self.prefix, self.token = host, port, prefix, token
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        payload = json.dumps(body).encode()
+        head = (
+            f"POST {self.prefix}{path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Authorization: Bearer {self.token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n"
+        ).encode()
+        self.writer.write(head + payload)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        length = 0
+        close = False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and value.strip().lower() == "close":
+                close = True
+        data = await self.reader.readexactly(length) if length else b""
+        if close:
+            await self.close()
+        return status, json.loads(data) if data else {}
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+async def client(url: str, token: str, services: list[str], index: int, deadline: float, result: Result) -> None:
+    parts = urlsplit(url)
+    connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80, parts.path.rstrip("/"), token)
+    turn = index
+    try:
+        while time.perf_counter() < deadline:
+            service = services[turn % len(services)]
+            turn += 1
+            started = time.perf_counter()
+            try:
+                status, body = await connection.post("/tickets", {"service_id": service, "channel": "kiosk"})
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                result.errors[0] += 1
+                await connection.close()
+                continue
+            elapsed = time.perf_counter() - started
+            if status == 201:
+                result.latencies.append(elapsed)
+                result.numbers[str(body["service_id"])].append(str(body["number"]))
+            else:
+                result.errors[status] += 1
+    finally:
+        await connection.close()
+
+
+def run_load(url: str, token: str, services: list[str], clients: int, seconds: float) -> tuple[Result, float]:
+    result = Result()
+
+    async def main() -> float:
+        deadline = time.perf_counter() + seconds
+        started = time.perf_counter()
+        await asyncio.gather(*(client(url, token, services, i, deadline, result) for i in range(clients)))
+        return time.perf_counter() - started
+
+    return result, asyncio.run(main())
+
+
+def report(label: str, result: Result, elapsed: float) -> dict[str, object]:
+    count = len(result.latencies)
+    latencies = sorted(result.latencies)
+    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
+    p95 = latencies[int(0.95 * (count - 1))] * 1000 if latencies else float("nan")
+    duplicates = sum(len(n) - len(set(n)) for n in result.numbers.values())
+    gaps = 0
+    for numbers in result.numbers.values():
+        sequences = sorted(int(n[1:]) for n in set(numbers))
+        if sequences:
+            gaps += sequences[-1] - sequences[0] + 1 - len(sequences)
+    figures = {
+        "label": label,
+        "tickets": count,
+        "tickets_per_s": round(count / elapsed, 1),
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(p95, 1),
+        "errors": dict(result.errors),
+        "duplicates": duplicates,
+        "gaps": gaps,
+    }
+    print(
+        f"{label:34} {figures['tickets_per_s']:8.1f} tickets/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
+        f"tickets {count}   duplicates {duplicates}   gaps {gaps}   errors {dict(result.errors) or 0}"
+    )
+    return figures
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get_json(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (local URL)
+        return json.loads(response.read())
+
+
+class Server:
+    """`letan serve` in a subprocess on a fresh database."""
+
+    def __init__(self, data_dir: Path, database_url: str | None, workers: int) -> None:
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LETAN_")}
+        env.update({"LETAN_DATA_DIR": str(data_dir), "LETAN_LOG_LEVEL": "WARNING"})
+        if database_url:
+            env["LETAN_DATABASE_URL"] = database_url
+        self.log = (data_dir.parent / "server.log").open("wb")
+        self.process = subprocess.Popen(
+            [str(LETAN), "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.url = f"http://127.0.0.1:{self.port}/api/v1"
+        deadline = time.monotonic() + 90
+        while True:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the server exited; see {self.log.name}")
+            try:
+                get_json(f"{self.url}/health")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise SystemExit("the server did not start in 90 s") from None
+                time.sleep(0.3)
+        self.token = (data_dir / "device-token").read_text().strip()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def bench_started_server(label: str, database_url: str | None, args: argparse.Namespace, workers: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="letan-bench-") as tmp:
+        server = Server(Path(tmp) / "var", database_url, workers)
+        try:
+            services = [s["id"] for s in get_json(f"{server.url}/services")]  # type: ignore[index, union-attr]
+            if args.service:
+                services = [args.service]
+            run_load(server.url, server.token, services, min(args.clients, 5), 1.0)  # warm-up
+            result, elapsed = run_load(server.url, server.token, services, args.clients, args.seconds)
+            return report(f"{label} ({workers} worker{'s' if workers > 1 else ''})", result, elapsed)
+        finally:
+            server.stop()
+
+
+def postgres_database() -> tuple[str, str] | None:
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    name = f"letan_bench_{secrets.token_hex(4)}"
+    try:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return None
+    host = PG_ADMIN.split("://", 1)[1].rsplit("/", 1)[0]
+    return name, f"postgresql+psycopg://{host}/{name}"
+
+
+def drop_postgres_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running backend's API base URL (…/api/v1); else servers are started")
+    parser.add_argument("--token", help="device token for --url (default: var/device-token)")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--workers", type=int, default=None, help="uvicorn workers (default 1 SQLite, 2 PG)")
+    parser.add_argument("--service", help="issue every ticket for this one service (default: all, round-robin)")
+    args = parser.parse_args()
+
+    print(f"{args.clients} concurrent clients, {args.seconds:.0f} s, {os.cpu_count()} CPU cores")
+    if args.url:
+        token = args.token or (REPO / "var" / "device-token").read_text().strip()
+        services = [args.service] if args.service else [s["id"] for s in get_json(f"{args.url}/services")]  # type: ignore[index, union-attr]
+        result, elapsed = run_load(args.url, token, services, args.clients, args.seconds)
+        report(args.url, result, elapsed)
+        return
+    if args.db in ("sqlite", "both"):
+        bench_started_server("SQLite", None, args, args.workers or 1)
+    if args.db in ("postgres", "both"):
+        database = postgres_database()
+        if database is None:
+            print("PostgreSQL: no server on 127.0.0.1:5432, skipped")
+            return
+        name, url = database
+        try:
+            bench_started_server("PostgreSQL", url, args, args.workers or 2)
+        finally:
+            drop_postgres_database(name)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,9 @@ ones the citizen must hear about, a spoken Vietnamese apology), never an excepti
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -35,7 +37,7 @@ from speech.events import (
 )
 from speech.intent import expects_answer, spoken_reply
 from speech.sources import AudioSource
-from speech.stt_vosk import SttResult, VoskRecognizer, VoskStream
+from speech.stt_vosk import SttResult, VoskRecognizer
 from speech.tts import Speaker
 from speech.vad import Endpointer, VadConfig, VadSignal
 
@@ -105,6 +107,86 @@ class _Run:
         self.result.events.append(event)
         self.pipeline._publish(event)
         return event
+
+
+class _Utterance:
+    """One utterance's recognition in a worker thread: `accept` never blocks the caller.
+
+    Partial results go to `on_partial` (throttled) until `ending()`; `final` waits for the
+    worker to catch up and returns the result."""
+
+    def __init__(
+        self,
+        recognizer: VoskRecognizer,
+        grammar: str | list[str] | None,
+        on_partial: Callable[[str], None] | None,
+        partial_interval_s: float,
+    ) -> None:
+        self._recognizer = recognizer
+        self._grammar = grammar
+        self._on_partial = on_partial
+        self._interval = partial_interval_s
+        self._emit_lock = threading.Lock()
+        self._ended = False
+        self._last_partial = 0.0
+        self._stream = recognizer.stream(grammar)
+        self.grammar_name = self._stream.grammar_name
+        self._queue: queue.Queue[bytes | None] = queue.Queue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="letan-stt", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            frame = self._queue.get()
+            if frame is None:
+                return
+            if self._error is not None:
+                continue
+            try:
+                partial = self._stream.accept(frame)
+            except Exception as err:  # Kaldi errors surface in final()
+                self._error = err
+                continue
+            if partial and self._on_partial is not None:
+                now = time.monotonic()
+                with self._emit_lock:
+                    if not self._ended and now - self._last_partial >= self._interval:
+                        self._last_partial = now
+                        self._on_partial(partial)
+
+    def accept(self, frame: bytes) -> None:
+        self._queue.put(frame)
+
+    def restart(self) -> None:
+        """Forget what was heard (a click) and start a fresh recognition."""
+        self._queue.put(None)
+        self._thread.join()
+        self._stream = self._recognizer.stream(self._grammar)
+        self._queue = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="letan-stt", daemon=True)
+        self._thread.start()
+
+    @contextlib.contextmanager
+    def ending(self) -> Iterator[None]:
+        """No partial result is emitted after this block (it emits `vad-end`)."""
+        with self._emit_lock:
+            self._ended = True
+            yield
+
+    def final(self, timeout_s: float) -> SttResult:
+        self._queue.put(None)
+        self._thread.join(timeout_s)
+        if self._thread.is_alive():
+            raise SpeechError("stt-failed", f"bộ nhận dạng chưa xong sau {timeout_s} s")
+        if self._error is not None:
+            raise SpeechError("stt-failed", str(self._error)) from self._error
+        return self._stream.final()
+
+    def close(self) -> None:
+        self._ended = True
+        if self._thread.is_alive():
+            self._queue.put(None)
 
 
 class VoicePipeline:
@@ -280,11 +362,14 @@ class VoicePipeline:
         phrases = self.wake_phrases or tuple(self.recognizer.grammars.get(self.wake_grammar, []))
         while time.monotonic() < deadline:
             endpointer = Endpointer(replace(self.vad, no_speech_timeout_s=self.config.wake_timeout_s))
-            stream = self.recognizer.stream(self.wake_grammar)
-            signal = self._segment(frames, endpointer, stream, deadline, None)
-            if signal is not VadSignal.END:
-                break
-            heard = stream.final()
+            utterance = _Utterance(self.recognizer, self.wake_grammar, None, 0.0)
+            try:
+                signal = self._segment(frames, endpointer, utterance, deadline)
+                if signal is not VadSignal.END:
+                    break
+                heard = utterance.final(self.config.stt_timeout_s)
+            finally:
+                utterance.close()
             if any(phrase in heard.text for phrase in phrases):
                 run.emit(WakeEnd, phrase=heard.text, audio_s=round(endpointer.audio_s, 3))
                 return
@@ -294,13 +379,14 @@ class VoicePipeline:
         self,
         frames: Iterator[bytes],
         endpointer: Endpointer,
-        stream: VoskStream,
+        utterance: _Utterance,
         deadline: float,
-        on_partial: Callable[[str], None] | None,
         on_start: Callable[[Endpointer], None] | None = None,
     ) -> VadSignal:
-        """Feed frames until the end of one utterance; returns END or NO_SPEECH."""
-        last_partial = 0.0
+        """Feed frames until the end of one utterance; returns END or NO_SPEECH.
+
+        Recognition runs in the utterance's own thread, so a recogniser that falls behind never
+        delays the decision that the citizen has stopped talking."""
         for frame in frames:
             self._check_cancel()
             signal = endpointer.push(frame)
@@ -308,23 +394,15 @@ class VoicePipeline:
                 if on_start is not None:
                     on_start(endpointer)
                 for early in endpointer.pre_roll:
-                    stream.accept(early)
+                    utterance.accept(early)
                 continue
             if signal is VadSignal.DISCARD:
-                stream.final()  # forget the click
+                utterance.restart()  # it was a click: forget it
                 continue
             if signal is VadSignal.NO_SPEECH:
                 return signal
             if endpointer.in_speech:
-                partial = stream.accept(frame)
-                now = time.monotonic()
-                if (
-                    partial
-                    and on_partial is not None
-                    and now - last_partial >= self.config.partial_interval_s
-                ):
-                    last_partial = now
-                    on_partial(partial)
+                utterance.accept(frame)
             if signal is VadSignal.END:
                 return signal
             if time.monotonic() > deadline:
@@ -344,7 +422,6 @@ class VoicePipeline:
         if no_speech_timeout_s is not None:
             vad = replace(vad, no_speech_timeout_s=no_speech_timeout_s)
         endpointer = Endpointer(vad)
-        stream = self.recognizer.stream(grammar)
         deadline = time.monotonic() + self.config.stt_timeout_s
 
         def on_start(ep: Endpointer) -> None:
@@ -353,17 +430,22 @@ class VoicePipeline:
         def on_partial(partial: str) -> None:
             run.emit(SttPartial, text=partial)
 
-        signal = self._segment(frames, endpointer, stream, deadline, on_partial, on_start)
-        if signal is not VadSignal.END:
-            raise SpeechError("stt-no-speech", f"không có tiếng nói trong {vad.no_speech_timeout_s} s")
-        run.emit(
-            VadEnd,
-            audio_s=round(endpointer.audio_s, 3),
-            last_voiced_s=round(endpointer.last_voiced_s, 3),
-            speech_s=round(endpointer.last_voiced_s - endpointer.speech_start_s, 3),
-            reason=endpointer.end_reason,
-        )
-        result = stream.final()
+        utterance = _Utterance(self.recognizer, grammar, on_partial, self.config.partial_interval_s)
+        try:
+            signal = self._segment(frames, endpointer, utterance, deadline, on_start)
+            if signal is not VadSignal.END:
+                raise SpeechError("stt-no-speech", f"không có tiếng nói trong {vad.no_speech_timeout_s} s")
+            with utterance.ending():
+                run.emit(
+                    VadEnd,
+                    audio_s=round(endpointer.audio_s, 3),
+                    last_voiced_s=round(endpointer.last_voiced_s, 3),
+                    speech_s=round(endpointer.last_voiced_s - endpointer.speech_start_s, 3),
+                    reason=endpointer.end_reason,
+                )
+            result = utterance.final(self.config.stt_timeout_s)
+        finally:
+            utterance.close()
         if not result.text or result.confidence < self.config.min_confidence:
             raise SpeechError("stt-no-text", f"độ tin cậy {result.confidence}")
         run.emit(
@@ -371,7 +453,7 @@ class VoicePipeline:
             text=result.text,
             confidence=result.confidence,
             words=result.words,
-            grammar=stream.grammar_name,
+            grammar=utterance.grammar_name,
             audio_s=round(result.audio_s, 3),
             processing_s=round(result.processing_s, 4),
         )

@@ -22,7 +22,7 @@ class VadConfig:
     # Silence that ends an utterance: short answers ("có", "vâng") end after `short_end_silence_ms`;
     # after `long_after_s` of speech, `end_silence_ms` lets the citizen pause for breath.
     short_end_silence_ms: int = 360
-    end_silence_ms: int = 450
+    end_silence_ms: int = 420
     long_after_s: float = 1.5
     # Utterances with less voiced audio than this are clicks or coughs, and are ignored.
     min_speech_ms: int = 200

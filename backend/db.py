@@ -50,7 +50,9 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
                 connection.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pre-ping (it costs a round trip per request): a connection lost while the server restarts
+    # fails that one request with 503 and is then replaced by the pool; old connections are recycled.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:

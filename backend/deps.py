@@ -69,17 +69,15 @@ def get_principal(request: Request, session: SessionDep, clock: ClockDep) -> Pri
     if principal is None:
         raise auth.invalid_token()
     if principal.device_id is not None:
-        _mark_seen(request, session, clock, principal.device_id)
+        _mark_seen(request, clock, principal)
     return principal
 
 
-def _mark_seen(request: Request, session: Session, clock: Clock, device_id: int) -> None:
+def _mark_seen(request: Request, clock: Clock, principal: Principal) -> None:
     now = clock.now()
-    device = session.get(Device, device_id)
-    if device is None or (
-        device.last_seen_at is not None
-        and now - device.last_seen_at < timedelta(seconds=auth.DEVICE_SEEN_EVERY_SECONDS)
-    ):
+    device_id = principal.device_id
+    last = principal.last_seen_at
+    if last is not None and now - last < timedelta(seconds=auth.DEVICE_SEEN_EVERY_SECONDS):
         return
     factory: sessionmaker[Session] = request.app.state.session_factory
     with write_session(factory) as writer:  # a tiny transaction of its own, once a minute at most

@@ -84,12 +84,23 @@ class Connection:
             self.writer = None
 
 
-async def client(url: str, token: str, services: list[str], index: int, deadline: float, result: Result) -> None:
+async def client(
+    url: str, token: str, services: list[str], index: int, deadline: float, result: Result, interval: float
+) -> None:
+    """One kiosk: as fast as it can (interval 0) or one ticket every `interval` seconds."""
     parts = urlsplit(url)
     connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80, parts.path.rstrip("/"), token)
     turn = index
+    next_at = time.perf_counter() + (interval * index / 50 if interval else 0)
     try:
         while time.perf_counter() < deadline:
+            if interval:
+                delay = next_at - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                next_at += interval
+                if time.perf_counter() >= deadline:
+                    break
             service = services[turn % len(services)]
             turn += 1
             started = time.perf_counter()
@@ -109,19 +120,45 @@ async def client(url: str, token: str, services: list[str], index: int, deadline
         await connection.close()
 
 
-def run_load(url: str, token: str, services: list[str], clients: int, seconds: float) -> tuple[Result, float]:
+def run_load(
+    url: str, token: str, services: list[str], clients: int, seconds: float, rate: float = 0
+) -> tuple[Result, float]:
+    """Closed loop (rate 0: every client sends its next request when the last one is answered)
+    or open loop at `rate` tickets/s shared by the clients."""
     result = Result()
+    interval = clients / rate if rate else 0.0
 
     async def main() -> float:
         deadline = time.perf_counter() + seconds
         started = time.perf_counter()
-        await asyncio.gather(*(client(url, token, services, i, deadline, result) for i in range(clients)))
+        await asyncio.gather(
+            *(client(url, token, services, i, deadline, result, interval) for i in range(clients))
+        )
         return time.perf_counter() - started
 
     return result, asyncio.run(main())
 
 
-def report(label: str, result: Result, elapsed: float) -> dict[str, object]:
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User+system CPU seconds of `pid` and its children (uvicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def report(label: str, result: Result, elapsed: float, server_cpu: float | None = None) -> dict[str, object]:
     count = len(result.latencies)
     latencies = sorted(result.latencies)
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
@@ -142,10 +179,16 @@ def report(label: str, result: Result, elapsed: float) -> dict[str, object]:
         "duplicates": duplicates,
         "gaps": gaps,
     }
-    print(
-        f"{label:34} {figures['tickets_per_s']:8.1f} tickets/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
+    line = (
+        f"{label:26} {figures['tickets_per_s']:7.1f} tickets/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
         f"tickets {count}   duplicates {duplicates}   gaps {gaps}   errors {dict(result.errors) or 0}"
     )
+    if server_cpu is not None and count:
+        per_ticket = server_cpu / count * 1000
+        figures["server_cpu_ms_per_ticket"] = round(per_ticket, 2)
+        line += f"   server CPU {per_ticket:.2f} ms/ticket"
+    load = os.getloadavg()[0]
+    print(f"{line}   (load average {load:.1f})", flush=True)
     return figures
 
 
@@ -156,8 +199,14 @@ def free_port() -> int:
 
 
 def get_json(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (local URL)
+    with urllib.request.urlopen(url, timeout=5) as response:
         return json.loads(response.read())
+
+
+def service_ids(url: str) -> list[str]:
+    services = get_json(f"{url}/services")
+    assert isinstance(services, list)
+    return [str(service["id"]) for service in services]
 
 
 class Server:
@@ -172,7 +221,10 @@ class Server:
         self.log = (data_dir.parent / "server.log").open("wb")
         self.process = subprocess.Popen(
             [str(LETAN), "serve", "--port", str(self.port), "--workers", str(workers)],
-            env=env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
         deadline = time.monotonic() + 90
@@ -198,16 +250,27 @@ class Server:
         self.log.close()
 
 
-def bench_started_server(label: str, database_url: str | None, args: argparse.Namespace, workers: int) -> dict[str, object]:
+def bench_started_server(
+    label: str, database_url: str | None, args: argparse.Namespace, workers: int
+) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="letan-bench-") as tmp:
         server = Server(Path(tmp) / "var", database_url, workers)
         try:
-            services = [s["id"] for s in get_json(f"{server.url}/services")]  # type: ignore[index, union-attr]
+            services = service_ids(server.url)
             if args.service:
                 services = [args.service]
             run_load(server.url, server.token, services, min(args.clients, 5), 1.0)  # warm-up
-            result, elapsed = run_load(server.url, server.token, services, args.clients, args.seconds)
-            return report(f"{label} ({workers} worker{'s' if workers > 1 else ''})", result, elapsed)
+            name = f"{label} ({workers} worker{'s' if workers > 1 else ''})"
+            figures = []
+            for rate in [0.0] if args.rate == 0 else [0.0, args.rate]:
+                cpu_before = process_tree_cpu_seconds(server.process.pid)
+                result, elapsed = run_load(
+                    server.url, server.token, services, args.clients, args.seconds, rate
+                )
+                cpu = process_tree_cpu_seconds(server.process.pid) - cpu_before
+                mode = "flat out" if rate == 0 else f"at {rate:.0f}/s"
+                figures.append(report(f"{name} {mode}", result, elapsed, cpu))
+            return {"label": name, "runs": figures}
         finally:
             server.stop()
 
@@ -235,22 +298,33 @@ def drop_postgres_database(name: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", help="a running backend's API base URL (…/api/v1); else servers are started")
     parser.add_argument("--token", help="device token for --url (default: var/device-token)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--workers", type=int, default=None, help="uvicorn workers (default 1 SQLite, 2 PG)")
-    parser.add_argument("--service", help="issue every ticket for this one service (default: all, round-robin)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=300.0,
+        help="after the flat-out run, a second run offering this many tickets/s in total (0: skip)",
+    )
+    parser.add_argument(
+        "--service", help="issue every ticket for this one service (default: all, round-robin)"
+    )
     args = parser.parse_args()
 
     print(f"{args.clients} concurrent clients, {args.seconds:.0f} s, {os.cpu_count()} CPU cores")
     if args.url:
         token = args.token or (REPO / "var" / "device-token").read_text().strip()
-        services = [args.service] if args.service else [s["id"] for s in get_json(f"{args.url}/services")]  # type: ignore[index, union-attr]
-        result, elapsed = run_load(args.url, token, services, args.clients, args.seconds)
-        report(args.url, result, elapsed)
+        services = [args.service] if args.service else service_ids(args.url)
+        for rate in [0.0] if args.rate == 0 else [0.0, args.rate]:
+            result, elapsed = run_load(args.url, token, services, args.clients, args.seconds, rate)
+            report(f"{args.url} {'flat out' if rate == 0 else f'at {rate:.0f}/s'}", result, elapsed)
         return
     if args.db in ("sqlite", "both"):
         bench_started_server("SQLite", None, args, args.workers or 1)

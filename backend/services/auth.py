@@ -41,6 +41,7 @@ class Principal:
     role: str | None = None
     device_id: int | None = None
     user_id: int | None = None
+    last_seen_at: datetime | None = None
 
     @property
     def actor(self) -> str:
@@ -181,9 +182,14 @@ def user_for_token(session: Session, signer: TokenSigner, token: str) -> StaffUs
 
 
 def principal_for_token(session: Session, signer: TokenSigner, token: str) -> Principal | None:
-    device = device_for_token(session, token)
+    # Every device request passes here: a plain column select, no ORM object.
+    device = session.execute(
+        select(Device.id, Device.name, Device.last_seen_at).where(
+            Device.token_hash == hash_token(token), Device.revoked_at.is_(None)
+        )
+    ).first()
     if device is not None:
-        return Principal("device", device.name, device_id=device.id)
+        return Principal("device", device.name, device_id=device.id, last_seen_at=device.last_seen_at)
     user = user_for_token(session, signer, token)
     if user is not None:
         return Principal("staff", user.username, role=user.role, user_id=user.id)

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -145,10 +145,12 @@ def _next_sequence(session: Session, service_id: str, day: date) -> int:
     """Increment the day counter atomically; the row lock lasts until the ticket is committed."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    statement = insert(TicketDayCounter).values(service_id=service_id, service_day=day, last_sequence=1)
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    statement = dialect_insert(TicketDayCounter).values(
+        service_id=service_id, service_day=day, last_sequence=1
+    )
     upsert = statement.on_conflict_do_update(
         index_elements=["service_id", "service_day"],
         set_={"last_sequence": TicketDayCounter.last_sequence + 1},
@@ -178,7 +180,7 @@ def issue_ticket(
     now = clock.now()
     day = clock.local_day(now)
     sequence = _next_sequence(session, service.id, day)
-    ticket = Ticket(
+    values = dict(
         issued_service_id=service.id,
         service_day=day,
         sequence=sequence,
@@ -193,10 +195,15 @@ def issue_ticket(
         idempotency_key=idempotency_key,
         issued_at=now,
         queued_at=now,
+        counter_id=None,
+        called_at=None,
+        finished_at=None,
+        recall_count=0,
     )
-    session.add(ticket)
-    session.flush()
-    return IssuedTicket(ticket, replayed=False)
+    # A Core insert (the ORM unit of work costs more than the rest of the request); the Ticket
+    # returned is a plain object holding the row's values, not attached to the session.
+    ticket_id = session.execute(insert(Ticket).values(**values).returning(Ticket.id)).scalar_one()
+    return IssuedTicket(Ticket(id=ticket_id, **values), replayed=False)
 
 
 def _by_idempotency(session: Session, device_id: int | None, key: str) -> Ticket | None:

@@ -5,6 +5,7 @@ Pages call these functions only, so when a backend service changes name the chan
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -344,8 +345,12 @@ def content_check(session: Session, item: Procedure | FaqEntry) -> dict[str, str
                 field = "aliases"
             else:
                 continue  # a problem elsewhere (present before this edit)
-            errors.setdefault(field, problem.message[:1].upper() + problem.message[1:])
+            message = _FILE_REF.sub(lambda m: f"“{m.group(2)}”", problem.message)
+            errors.setdefault(field, message[:1].upper() + message[1:])
     return errors
+
+
+_FILE_REF = re.compile(r"\S*(faq|procedures)/([a-z0-9_]+)\.yml(:\d+)?")
 
 
 def _field_lines(source: Any, data: dict[str, Any]) -> list[tuple[int, str]]:

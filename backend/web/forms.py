@@ -142,9 +142,26 @@ def errors_by_field(err: ValidationError) -> dict[str, str]:
     return errors
 
 
+def html_errors(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Fields holding HTML tags, refused as the API refuses them (backend's `textcheck`)."""
+    from backend.textcheck import HTML_MESSAGE, has_html
+
+    errors: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        texts = value if isinstance(value, list) else [value]
+        if isinstance(value, dict):
+            errors.update(html_errors(value, f"{name}."))
+        elif any(isinstance(t, str) and has_html(t) for t in texts):
+            errors[name] = HTML_MESSAGE[:1].upper() + HTML_MESSAGE[1:] + "."
+    return errors
+
+
 def validate_procedure(
     data: dict[str, Any], service_ids: set[str]
 ) -> tuple[Procedure | None, dict[str, str]]:
+    if errors := html_errors(data):
+        return None, errors
     try:
         procedure = Procedure.model_validate(data)
     except ValidationError as err:
@@ -155,6 +172,8 @@ def validate_procedure(
 
 
 def validate_faq(data: dict[str, Any]) -> tuple[FaqEntry | None, dict[str, str]]:
+    if errors := html_errors(data):
+        return None, errors
     try:
         entry = FaqEntry.model_validate(data)
     except ValidationError as err:

@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
@@ -202,14 +202,20 @@ def _faq_page(
 
 
 @router.get("/content/faq/new", name="staff_faq_new")
-def faq_new(request: Request, session: DbDep, question: str = "", from_unanswered: str = "") -> Response:
+def faq_new(
+    request: Request,
+    session: DbDep,
+    question: str = "",
+    from_unanswered: str = "",
+    variant: Annotated[list[str] | None, Query()] = None,
+) -> Response:
     user = guard(request, session, EDITORS)
     if isinstance(user, Response):
         return user
     values: dict[str, Any] = {
         "key": "",
         "question": question,
-        "variants": [question] if question else [],
+        "variants": [v for v in (variant or [])[:10] if v.strip()],
         "answer": "",
     }
     if from_unanswered:

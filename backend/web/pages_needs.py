@@ -102,6 +102,20 @@ def _stats(session: Session, today: date) -> dict[str, Any]:
     }
 
 
+def faq_link(group: dict[str, Any]) -> str:
+    """The new-FAQ form filled from a group: its first wording as the question, the others as variants."""
+    seen = {fold(group["text"])}
+    variants = []
+    for text in group["examples"]:
+        if fold(text) not in seen:
+            seen.add(fold(text))
+            variants.append(text)
+    query = [("question", group["text"]), ("from_unanswered", group["ids"])] + [
+        ("variant", v) for v in variants
+    ]
+    return "/staff/content/faq/new?" + urlencode(query)
+
+
 @router.get("/needs", name="staff_needs")
 def needs(request: Request, session: DbDep) -> Response:
     user = guard(request, session, NEEDS_READERS)
@@ -138,9 +152,7 @@ def needs(request: Request, session: DbDep) -> Response:
         "rating_counts": [ratings.count(i) for i in range(1, 6)],
         "stats": _stats(session, clock.local_day()),
         "days": STATS_DAYS,
-        "faq_link": lambda g: (
-            "/staff/content/faq/new?" + urlencode({"question": g["text"], "from_unanswered": g["ids"]})
-        ),
+        "faq_link": faq_link,
     }
     return render(request, "needs.html", context, user=user, active="needs")
 

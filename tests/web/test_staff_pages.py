@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -116,33 +117,49 @@ def test_invalid_fields_are_reported_beside_the_field_and_nothing_is_saved(
 def test_html_typed_into_a_field_is_shown_as_text_everywhere(
     log_in: Any, shot: Any, page: Any, backend: Any, users: dict[str, str]
 ) -> None:
+    before = _procedure(backend, "chung_thuc_ban_sao")
+    # The login form shows the typed user name back as text.
+    log_in(page, backend.root_url, XSS, "sai-mat-khau")
+    assert page.input_value("#username") == XSS
+    assert page.evaluate("window.__xss") is None
     log_in(page, backend.root_url, "bientap", users["bientap"])
+    # A search is shown back as text.
+    page.goto(f"{backend.root_url}/staff/content?q={quote(XSS)}")
+    assert page.input_value("input[name=q]") == XSS
+    assert page.evaluate("window.__xss") is None
+    # HTML typed into content is refused beside the field (as the API refuses it) and shown back as text.
     page.goto(f"{backend.root_url}/staff/content/procedures/chung_thuc_ban_sao")
-    original = page.input_value("#f-name")
-    page.fill("#f-name", original + " " + XSS)
+    page.fill("#f-name", XSS)
+    page.locator("input[name=documents]").first.fill(XSS)
+    page.fill("#f-summary", XSS)
+    page.click("#procedure-form button[type=submit]")
+    assert "HTML" in page.inner_text("#err-name")
+    assert "HTML" in page.inner_text("#err-documents")
+    assert page.input_value("#f-name") == XSS
+    assert page.input_value("#f-summary") == XSS
+    assert page.locator("input[name=documents]").first.input_value() == XSS
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("main b", has_text="đậm").count() == 0
+    assert _procedure(backend, "chung_thuc_ban_sao") == before
+    # Characters that are not tags are kept and shown literally on every page.
+    odd = 'Chứng thực "bản sao" & bản chính <1 ngày'
+    page.goto(f"{backend.root_url}/staff/content/procedures/chung_thuc_ban_sao")
+    page.fill("#f-name", odd)
     page.click("#procedure-form button[type=submit]")
     page.wait_for_selector(".flash")
-    assert _procedure(backend, "chung_thuc_ban_sao")["name"].endswith(XSS)
-    pages = [
+    assert _procedure(backend, "chung_thuc_ban_sao")["name"] == odd
+    for path in [
         "/staff/content",
         "/staff/content/procedures/chung_thuc_ban_sao",
         "/staff/content/procedure/chung_thuc_ban_sao/history",
-        "/staff/content/audit",
-        "/staff/content?q=chung+thuc",
-    ]
-    for path in pages:
+    ]:
         page.goto(f"{backend.root_url}{path}")
-        assert page.evaluate("window.__xss") is None, path
-        assert page.locator("main b", has_text="đậm").count() == 0, path
-    # The flash message and the page title carry the name as text too.
-    page.goto(f"{backend.root_url}/staff/content")
-    assert "<b>đậm</b>" in page.inner_text("#procedures")
-    # Put it back as it was.
+        assert odd in page.inner_text("main"), path
     page.goto(f"{backend.root_url}/staff/content/procedures/chung_thuc_ban_sao")
-    page.fill("#f-name", original)
+    page.fill("#f-name", before["name"])
     page.click("#procedure-form button[type=submit]")
     page.wait_for_selector(".flash")
-    assert _procedure(backend, "chung_thuc_ban_sao")["name"] == original
+    assert _procedure(backend, "chung_thuc_ban_sao")["name"] == before["name"]
 
 
 def test_a_form_without_the_csrf_token_is_refused(
@@ -307,3 +324,99 @@ def test_wrong_passwords_lock_the_account_even_after_a_restart(
         context.close()
     finally:
         server.stop()
+
+
+def test_citizens_needs_group_questions_create_a_faq_and_acknowledge_handoffs(
+    log_in: Any, shot: Any, page: Any, backend: Any, users: dict[str, str]
+) -> None:
+    asked = ["Xin giấy phép nuôi chó ở đâu", "xin giấy phép nuôi chó ở đâu ạ", "Xin giay phep nuoi cho o dau"]
+    for text in [*asked, "Phường có chỗ sạc xe điện không"]:
+        response = httpx.post(
+            f"{backend.base_url}/unanswered",
+            json={"text": text, "intent": "nlu_fallback", "confidence": 0.3},
+            headers=backend.device_headers,
+        )
+        assert response.status_code == 201
+    handoff = httpx.post(
+        f"{backend.base_url}/handoffs",
+        json={"reason": "gap_can_bo", "summary": "Công dân cần hỏi về tranh chấp đất đai"},
+        headers=backend.device_headers,
+    )
+    assert handoff.status_code == 201
+    for rating, comment in [(5, "Nhanh và dễ dùng"), (2, "Chờ hơi lâu")]:
+        httpx.post(
+            f"{backend.base_url}/feedback",
+            json={"rating": rating, "comment": comment},
+            headers=backend.device_headers,
+        ).raise_for_status()
+
+    log_in(page, backend.root_url, "quantri", users["quantri"])
+    page.goto(f"{backend.root_url}/staff/needs")
+    group = page.locator("#unanswered tr", has_text="nuôi chó").first
+    assert group.locator(".badge").inner_text() == "3"  # the three wordings are one group
+    assert page.evaluate("() => Chart.getChart('chart-ratings').data.datasets[0].data") == [0, 1, 0, 0, 1]
+    shot(page, "needs")
+
+    page.locator("#handoffs + table button", has_text="Đã tiếp nhận").first.click()
+    page.wait_for_selector(".flash")
+    assert "Đã tiếp nhận yêu cầu" in page.inner_text(".flash")
+
+    group = page.locator("#unanswered tr", has_text="nuôi chó").first
+    group.locator("a", has_text="Tạo câu hỏi thường gặp").click()
+    assert page.input_value("#f-question") == asked[0]
+    page.fill("#f-key", "nuoi_cho")
+    prefilled = page.eval_on_selector_all(
+        "input[name=variants]", "els => els.map(e => e.value).filter(v => v)"
+    )
+    assert prefilled == [asked[1]], page.url  # the other wordings (the unaccented one folds to the question)
+    variants = [
+        "nuôi chó có phải đăng ký không",
+        "đăng ký nuôi chó ở đâu",
+        "giấy phép nuôi chó",
+        "xin phép nuôi chó",
+        "nuôi chó cần giấy tờ gì",
+    ]
+    for text in variants:
+        page.click("[data-add-row=variants]")
+        page.locator("input[name=variants]").last.fill(text)
+    page.fill("#f-answer", "Nuôi chó không cần giấy phép của phường; hãy tiêm phòng dại hằng năm.")
+    shot(page, "faq-new")
+    page.click("#faq-form button[type=submit]")
+    page.wait_for_selector(".flash, .error-box")
+    assert page.locator(".error-box").count() == 0, page.inner_text("#faq-form")
+    faq = httpx.get(f"{backend.base_url}/faq/nuoi_cho")
+    assert faq.status_code == 200 and "tiêm phòng dại" in faq.json()["answer"]
+    page.goto(f"{backend.root_url}/staff/needs")
+    assert page.locator("#unanswered tr", has_text="nuôi chó").count() == 0  # marked handled
+    page.locator("#unanswered tr", has_text="sạc xe điện").locator("button", has_text="Đã xử lý").click()
+    page.wait_for_selector(".flash")
+    assert page.locator("#unanswered tr", has_text="sạc xe điện").count() == 0
+
+
+def test_an_admin_adds_a_device_sees_its_token_once_and_revokes_it(
+    log_in: Any, shot: Any, page: Any, backend: Any, users: dict[str, str]
+) -> None:
+    log_in(page, backend.root_url, "quantri", users["quantri"])
+    page.goto(f"{backend.root_url}/staff/devices")
+    page.fill("#device-name", "kiosk-sanh-2")
+    page.click("form[action='/staff/devices'] button")
+    token = page.inner_text("#token-value").strip()
+    shot(page, "devices")
+    feedback = {"rating": 4, "comment": "thử thiết bị"}
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.post(f"{backend.base_url}/feedback", json=feedback, headers=headers).status_code == 201
+    page.goto(f"{backend.root_url}/staff/devices")
+    assert token not in page.content()  # shown once only
+    row = page.locator("#devices tr", has_text="kiosk-sanh-2")
+    assert "chưa liên lạc" not in row.inner_text()  # its last contact is shown
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button", has_text="Thu hồi").click()
+    page.wait_for_selector(".flash")
+    assert "Đã thu hồi" in page.locator("#devices tr", has_text="kiosk-sanh-2").inner_text()
+    assert httpx.post(f"{backend.base_url}/feedback", json=feedback, headers=headers).status_code == 401
+    # An editor cannot open the devices page.
+    context = page.context.browser.new_context()
+    other = context.new_page()
+    log_in(other, backend.root_url, "bientap", users["bientap"])
+    assert other.goto(f"{backend.root_url}/staff/devices").status == 403
+    context.close()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.db import begin_write
 from backend.errors import ConflictError, InvalidError, NotFoundError
 from backend.models import CounterRecord, FaqRecord, ProcedureRecord, ServiceRecord, SiteRecord
 from backend.services import audit
@@ -300,6 +301,7 @@ def save_procedure(
     session: Session, procedure: Procedure, *, actor: str, now: datetime, expected_version: int | None = None
 ) -> tuple[ProcedureRecord, bool]:
     """Replace (or create) one procedure as a staff edit; returns (record, created)."""
+    begin_write(session)
     data = procedure.model_dump(mode="json")
     record = session.get(ProcedureRecord, procedure.id)
     created = record is None
@@ -329,6 +331,7 @@ def save_procedure(
 def save_faq(
     session: Session, entry: FaqEntry, *, actor: str, now: datetime, expected_version: int | None = None
 ) -> tuple[FaqRecord, bool]:
+    begin_write(session)
     check_answer(entry, get_site(session))
     data = entry.model_dump(mode="json")
     record = session.get(FaqRecord, entry.key)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.db import write_session
+from backend.db import begin_write, write_session
 from backend.errors import InvalidError, NotFoundError, TooManyRequestsError
 from backend.models import CounterRecord, Dossier, FailedLookup, ProcedureRecord, ServiceRecord
 from backend.schemas import DossierUpsert
@@ -58,6 +58,7 @@ def upsert(
     session: Session, code_text: str, body: DossierUpsert, actor: str, now: datetime
 ) -> tuple[str, bool]:
     code = canonical_code(code_text)
+    begin_write(session)
     dossier = session.get(Dossier, code)
     created = dossier is None
     values = body.model_dump()

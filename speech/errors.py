@@ -17,6 +17,10 @@ MESSAGES: dict[str, str] = {
         "Xin lỗi, hệ thống trả lời đang tạm gián đoạn. Mời bạn dùng màn hình cảm ứng "
         "hoặc hỏi cán bộ tại quầy hướng dẫn."
     ),
+    "intent-empty": (
+        "Xin lỗi, tôi chưa trả lời được câu này. Mời bạn hỏi cán bộ tại quầy hướng dẫn "
+        "hoặc dùng màn hình cảm ứng."
+    ),
     "intent-timeout": "Xin lỗi, hệ thống trả lời chậm quá. Bạn hỏi lại sau ít phút giúp tôi nhé.",
     "tts-failed": "Không đọc được câu trả lời thành tiếng; câu trả lời vẫn hiện trên màn hình.",
     "tts-timeout": "Đọc câu trả lời quá lâu nên đã dừng.",
@@ -36,6 +40,7 @@ OPERATOR_HINTS: dict[str, str] = {
     ),
     "audio-device-missing": "Máy không có micrô (hoặc PortAudio không thấy thiết bị thu âm nào).",
     "intent-unavailable": "Máy chủ Rasa không trả lời: chạy `letan nlu serve` hoặc kiểm tra LETAN_RASA_URL.",
+    "intent-empty": "Rasa không gửi câu trả lời nào (máy chủ hành động `letan nlu actions` có chạy không?).",
 }
 
 

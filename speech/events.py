@@ -22,6 +22,13 @@ class PipelineEvent:
     timestamp: float = field(default_factory=time.time)  # wall clock, seconds since the epoch
     elapsed_s: float = 0.0  # since run-start (monotonic clock)
 
+    @property
+    def data(self) -> dict[str, Any]:
+        """The event's fields as plain JSON-ready data (what `to_dict` gives, without `type`)."""
+        data = self.to_dict()
+        data.pop("type")
+        return data
+
     def to_dict(self) -> dict[str, Any]:
         data = {"type": self.type}
         for item in dataclasses.fields(self):

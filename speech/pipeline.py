@@ -46,7 +46,9 @@ logger = logging.getLogger(__name__)
 Subscriber = Callable[[PipelineEvent], None]
 
 # Errors the citizen hears about (the others are silent: nobody spoke, no wake phrase).
-SPOKEN_ERRORS = frozenset({"stt-no-text", "stt-model-missing", "stt-failed", "intent-unavailable"})
+SPOKEN_ERRORS = frozenset(
+    {"stt-no-text", "stt-model-missing", "stt-failed", "intent-unavailable", "intent-empty"}
+)
 
 
 class IntentClient(Protocol):
@@ -218,6 +220,7 @@ class VoicePipeline:
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._run_lock = threading.Lock()
+        self._turn_thread: threading.Thread | None = None
 
     # -- subscribers ----------------------------------------------------------------------
 
@@ -253,6 +256,39 @@ class VoicePipeline:
         """Abandon the current run at the next frame (and stop talking)."""
         self._cancel.set()
         self.barge_in()
+
+    def listen_once(
+        self,
+        source: AudioSource | None = None,
+        *,
+        sender: str = "kiosk",
+        grammar: str | list[str] | None = None,
+    ) -> threading.Thread | None:
+        """Run one turn from the microphone (or `source`) in a background thread, for a screen's
+        "press to speak" button; the screen follows it through the events. Returns None (and
+        does nothing) while a turn is already running."""
+        if self._run_lock.locked():
+            return None
+        self.barge_in()
+
+        def turn() -> None:
+            from speech.sources import MicrophoneSource
+
+            self.run(source or MicrophoneSource(), sender=sender, grammar=grammar)
+
+        thread = threading.Thread(target=turn, name="letan-voice-turn", daemon=True)
+        self._turn_thread = thread
+        thread.start()
+        return thread
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        """Stop the running turn, if any, and the speaker."""
+        self.cancel()
+        thread = self._turn_thread
+        if thread is not None and thread.is_alive():
+            thread.join(timeout_s)
+        if self.speaker is not None:
+            self.speaker.close()
 
     # -- the run --------------------------------------------------------------------------
 
@@ -468,6 +504,8 @@ class VoicePipeline:
         if time.monotonic() - started > self.config.intent_timeout_s:
             raise SpeechError("intent-unavailable", "quá thời gian chờ")
         reply = spoken_reply(messages)
+        if not reply and not any(m.custom for m in messages):
+            raise SpeechError("intent-empty", "Rasa không gửi tin nhắn nào")
         run.result.messages = messages
         run.result.reply = reply
         run.result.expects_answer = expects_answer(messages)

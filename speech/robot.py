@@ -8,7 +8,6 @@ and falls back to typed input.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,14 +16,15 @@ from typing import TextIO
 
 from speech.errors import SpeechError
 from speech.events import ErrorEvent, IntentEnd, PipelineEvent, SttEnd, SttPartial, VadStart, WakeEnd
-from speech.intent import RasaClient
-from speech.pipeline import SPOKEN_ERRORS, PipelineConfig, TurnResult, VoicePipeline
+from speech.factory import build_pipeline, load_grammars
+from speech.pipeline import SPOKEN_ERRORS, TurnResult, VoicePipeline
 from speech.settings import Settings
 from speech.sources import AudioSource, MicrophoneSource, WavFileSource, input_device_available
-from speech.stt_vosk import GRAMMARS, VoskRecognizer, model_is_installed
-from speech.tts import Player, SilentPlayer, Speaker, output_device_available
+from speech.tts import Player, SilentPlayer, output_device_available
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["Robot", "RobotOptions", "build_pipeline", "load_grammars", "robot_player", "run_file_turn"]
 
 GREETING = (
     "Xin chào, tôi là robot lễ tân của điểm phục vụ hành chính công. "
@@ -47,45 +47,6 @@ class RobotOptions:
             raise ValueError(f"mode must be one of {MODES}")
         if self.follow_up_s < 0:
             raise ValueError("follow_up_s must be >= 0")
-
-
-def load_grammars(path: Path | None) -> dict[str, list[str]]:
-    """The built-in grammars, with those of the JSON file `path` added or replacing them."""
-    grammars = dict(GRAMMARS)
-    if path is not None:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not all(
-            isinstance(v, list) and all(isinstance(w, str) for w in v) for v in data.values()
-        ):
-            raise ValueError(f"{path}: cần một đối tượng JSON {{tên: [từ, ...]}}")
-        grammars.update(data)
-    return grammars
-
-
-def build_pipeline(
-    settings: Settings,
-    *,
-    player: Player | None = None,
-    config: PipelineConfig | None = None,
-) -> tuple[VoicePipeline, Speaker]:
-    """The pipeline on the configured model, Rasa server and voice (the recogniser is None when
-    no model is installed: runs then report `stt-model-missing`)."""
-    recognizer = None
-    if model_is_installed(settings.model_dir):
-        recognizer = VoskRecognizer(settings.model_dir, grammars=load_grammars(settings.speech.grammar_file))
-    speaker = Speaker(
-        voice=settings.speech.voice,
-        rate_wpm=settings.speech.rate_wpm,
-        volume=settings.speech.volume,
-        player=player,
-        out_dir=settings.reply_dir,
-    )
-    intent = RasaClient(settings.effective_rasa_url, timeout_s=settings.speech.intent_timeout_s)
-    wake_phrases = tuple(settings.speech.wake_phrases) if settings.speech.wake_phrases else None
-    pipeline = VoicePipeline(
-        recognizer=recognizer, intent=intent, speaker=speaker, config=config, wake_phrases=wake_phrases
-    )
-    return pipeline, speaker
 
 
 def run_file_turn(

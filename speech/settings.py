@@ -29,7 +29,7 @@ class SpeechSettings(BaseModel):
     voice: str = "north"
     rate_wpm: int = Field(default=165, ge=80, le=400)
     volume: float = Field(default=1.0, ge=0.0, le=1.0)
-    # Where replies go when there is no loudspeaker (one WAV per reply).
+    # Keep every reply's WAV here (default: a temporary folder, removed when the process ends).
     reply_dir: Path | None = None
     intent_timeout_s: float = Field(default=8.0, gt=0)
     follow_up_s: float = Field(default=6.0, ge=0)
@@ -68,10 +68,6 @@ class Settings(BaseSettings):
     @property
     def effective_rasa_url(self) -> str:
         return (self.speech.rasa_url or self.rasa_url).rstrip("/")
-
-    @property
-    def reply_dir(self) -> Path:
-        return self.speech.reply_dir or self.data_dir / "replies"
 
 
 @lru_cache

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from rest_standin import rest_standin
 from speech_helpers import KO_WAKE_PHRASES
@@ -173,3 +176,27 @@ def test_config_is_validated() -> None:
         PipelineConfig(frame_ms=15)
     with pytest.raises(ValueError):
         PipelineConfig(intent_timeout_s=0)
+
+
+def test_listen_once_runs_in_the_background_and_barge_in_stops_the_reply(ko_recognizer, synth) -> None:
+    # The kiosk's "press to speak": one turn in a background thread, followed through events;
+    # touching the screen while the reply plays stops it at once.
+    wav = synth([0.4, ("ko", "아니요"), 0.2], "turn-aniyo")
+    speaking = threading.Event()
+    with rest_standin(REPLIES) as rasa, Speaker(player=SilentPlayer(realtime=True)) as speaker:
+        pipeline, events = make_pipeline(ko_recognizer, rasa.url, speaker)
+        pipeline.subscribe(lambda e: speaking.set() if e.type == "tts-start" else None)
+        thread = pipeline.listen_once(WavFileSource(wav), grammar="yes_no")
+        assert thread is not None
+        assert pipeline.listen_once(WavFileSource(wav)) is None  # one turn at a time
+        assert speaking.wait(20)
+        assert speaker.busy
+        time.sleep(0.3)
+        started = time.monotonic()
+        pipeline.barge_in()
+        thread.join(5)
+        assert time.monotonic() - started < 0.5
+    tts_end = next(e for e in events if isinstance(e, TtsEnd))
+    assert tts_end.stopped and tts_end.duration_s > 3  # the reply was long, and was cut short
+    assert events[-1].type == "run-end" and events[-1].data["ok"] is True
+    assert rasa.received == [{"sender": "kiosk", "message": "아니요"}]

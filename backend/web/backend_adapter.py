@@ -161,7 +161,8 @@ def actor_for(username: str) -> str:
 
 
 def list_procedures(session: Session, q: str) -> list[models.ProcedureRecord]:
-    return content_service.search_procedures(session, q or None, None)
+    records = content_service.search_procedures(session, q or None, None)
+    return sorted(records, key=lambda r: fold(r.name))
 
 
 def list_faq(session: Session, q: str) -> list[models.FaqRecord]:

@@ -30,7 +30,12 @@ router = APIRouter(tags=["queue"])
 
 
 def ticket_public(
-    session: Session, clock: Clock, settings: Settings, ticket: Ticket, cache: QueueCache
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    ticket: Ticket,
+    cache: QueueCache,
+    ahead: int | None = None,
 ) -> TicketPublic:
     service = cache.services(session).get(ticket.service_id)
     if service is None:  # a service removed from content since: read it directly
@@ -40,7 +45,8 @@ def ticket_public(
     if counter is None and ticket.counter_id:
         record = session.get(CounterRecord, ticket.counter_id)
         counter = None if record is None else queue.CounterView(record.id, record.number, record.name)
-    ahead = queue.ahead_of(session, ticket)
+    if ahead is None:
+        ahead = queue.ahead_of(session, ticket)
     return TicketPublic(
         id=ticket.id,
         number=ticket.number,
@@ -117,7 +123,7 @@ def _issue(
             cache=cache,
         )
         # The answer (with `ahead`) is read inside the issuing transaction: one commit, no second one.
-        public = ticket_public(session, clock, settings, issued.ticket, cache)
+        public = ticket_public(session, clock, settings, issued.ticket, cache, issued.ahead)
         session.commit()
         return public, issued.replayed
     except IntegrityError as error:

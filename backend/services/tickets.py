@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -14,7 +14,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from backend.clock import Clock
 from backend.db import begin_write
 from backend.errors import ConflictError, InvalidError, NotFoundError
-from backend.models import CounterRecord, ProcedureRecord, ServiceRecord, Ticket, TicketDayCounter
+from backend.models import (
+    CounterRecord,
+    ProcedureRecord,
+    ServiceRecord,
+    Ticket,
+    TicketDayCounter,
+    UTCDateTime,
+)
 from backend.services import audit
 
 logger = logging.getLogger(__name__)
@@ -113,6 +120,35 @@ class QueueCache:
 class IssuedTicket:
     ticket: Ticket
     replayed: bool
+    ahead: int | None = None  # known when the insert computed it
+
+
+# PostgreSQL: the day counter, the ticket and its place in the queue in ONE statement (one round
+# trip). The counter row stays locked until commit, so numbers are gap-free; the RETURNING subquery
+# sees the queue as it was before this ticket, i.e. exactly the tickets ahead of a new one.
+_PG_ISSUE = text(
+    """
+WITH counter AS (
+    INSERT INTO ticket_day_counters (service_id, service_day, last_sequence)
+    VALUES (:service_id, :service_day, 1)
+    ON CONFLICT (service_id, service_day)
+    DO UPDATE SET last_sequence = ticket_day_counters.last_sequence + 1
+    RETURNING last_sequence
+)
+INSERT INTO tickets (issued_service_id, service_day, sequence, number, service_id, procedure_id, priority,
+                     priority_rank, channel, status, device_id, idempotency_key, issued_at, queued_at,
+                     recall_count)
+SELECT :service_id, :service_day, last_sequence,
+       :letter || CASE WHEN last_sequence < 1000 THEN lpad(last_sequence::text, 3, '0')
+                       ELSE last_sequence::text END,
+       :service_id, :procedure_id, :priority, :priority_rank, :channel, 'waiting', :device_id,
+       :idempotency_key, :issued_at, :issued_at, 0
+FROM counter
+RETURNING id, sequence, number,
+    (SELECT count(*) FROM tickets AS t
+     WHERE t.service_id = :service_id AND t.status = 'waiting' AND t.priority_rank <= :priority_rank) AS ahead
+"""
+).bindparams(bindparam("issued_at", type_=UTCDateTime()))
 
 
 def resolve_service(
@@ -179,6 +215,45 @@ def issue_ticket(
     service = resolve_service(session, service_id, procedure_id, cache)
     now = clock.now()
     day = clock.local_day(now)
+    rank = 1 if priority == "none" else 0
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.execute(
+            _PG_ISSUE,
+            {
+                "service_id": service.id,
+                "service_day": day,
+                "letter": service.letter,
+                "procedure_id": procedure_id,
+                "priority": priority,
+                "priority_rank": rank,
+                "channel": channel,
+                "device_id": device_id,
+                "idempotency_key": idempotency_key,
+                "issued_at": now,
+            },
+        ).one()
+        ticket = Ticket(
+            id=row.id,
+            issued_service_id=service.id,
+            service_day=day,
+            sequence=row.sequence,
+            number=row.number,
+            service_id=service.id,
+            procedure_id=procedure_id,
+            priority=priority,
+            priority_rank=rank,
+            channel=channel,
+            status="waiting",
+            device_id=device_id,
+            idempotency_key=idempotency_key,
+            issued_at=now,
+            queued_at=now,
+            counter_id=None,
+            called_at=None,
+            finished_at=None,
+            recall_count=0,
+        )
+        return IssuedTicket(ticket, replayed=False, ahead=int(row.ahead))
     sequence = _next_sequence(session, service.id, day)
     values = dict(
         issued_service_id=service.id,
@@ -188,7 +263,7 @@ def issue_ticket(
         service_id=service.id,
         procedure_id=procedure_id,
         priority=priority,
-        priority_rank=1 if priority == "none" else 0,
+        priority_rank=rank,
         channel=channel,
         status="waiting",
         device_id=device_id,

@@ -152,16 +152,16 @@ class Robot:
     def run(self) -> int:
         if self.options.greet:
             self.say(GREETING)
-        problem = None
+        problems = []
         if not self.microphone:
-            problem = "audio-device-missing"
-        elif self.pipeline.recognizer is None:
-            problem = "stt-model-missing"
-        if problem is not None:
-            err = SpeechError(problem)
+            problems.append(SpeechError("audio-device-missing"))
+        if self.pipeline.recognizer is None:
+            problems.append(SpeechError("stt-model-missing"))
+        for err in problems:
             self._print(f"[robot] {err.message}")
             if err.hint:
                 self._print(f"[robot] ({err.hint})")
+        if problems:
             return self.typed_loop()
         return self.voice_loop()
 

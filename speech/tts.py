@@ -183,11 +183,11 @@ class Speaker:
 
     def close(self, timeout: float = 5.0) -> None:
         self.stop()
-        thread = self._thread
+        with self._lock:
+            thread, self._thread = self._thread, None
         if thread is not None:
             self._queue.put(None)
             thread.join(timeout)
-            self._thread = None
         if self._tmpdir is not None:
             self._tmpdir.cleanup()
             self._tmpdir = None
@@ -203,8 +203,9 @@ class Speaker:
     def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="letan-speaker", daemon=True)
-                self._thread.start()
+                thread = threading.Thread(target=self._run, name="letan-speaker", daemon=True)
+                thread.start()
+                self._thread = thread
 
     def _run(self) -> None:
         while True:

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from vntext.dossier_code import DossierCodeError, canonical_dossier_code, find_dossier_code
+from vntext.normalize import fold
 
 DIGIT_WORDS: tuple[str, ...] = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 
@@ -150,6 +151,39 @@ _PHRASES: list[tuple[tuple[str, ...], str]] = sorted(
 )
 
 _TOKEN = re.compile(r"[0-9]+|[.\-]|[^\W\d_]+", re.UNICODE)
+
+
+# Typed without diacritics ("khong khong ba cham ..."): the folded form of each word we know.
+# Numbers first, so that "ngan" is "ngàn" (thousand) and "mot" is "một".
+_FOLDABLE = [
+    *DIGIT_WORDS,
+    *("mốt", "lăm", "tư", "mười", "linh", "lẻ", "trăm", "nghìn", "ngàn", "triệu", "tỷ", "tỉ", "rưỡi"),
+    *("chấm", "gạch", "ngang", "nối", "giữa"),
+    # not the "-ờ" letter names: typed without diacritics they are everyday words ("co", "so")
+    *(word for phrase in LETTER_WORDS for word in phrase.split() if "ờ" not in word),
+]
+_UNFOLD: dict[str, str] = {}
+for _word in _FOLDABLE:
+    _UNFOLD.setdefault(fold(_word), _word)
+del _word
+
+
+def restore_number_words(text: str) -> str:
+    """Put the diacritics back on number, letter and punctuation words typed without them:
+    "hai muoi lam" -> "hai mươi lăm", "muoi mot" -> "mười một". Other words are kept as typed."""
+    tokens = _tokens(text)
+    out: list[str] = []
+    for typed in tokens:
+        word = _UNFOLD.get(typed, typed)
+        if word in _TEN:
+            # "mươi" after a digit (tens), "mười" otherwise (ten)
+            word = "mươi" if out and _DIGIT_VALUES.get(out[-1], 0) > 1 else "mười"
+        out.append(word)
+    return " ".join(out)
+
+
+def _without_diacritics(text: str) -> bool:
+    return text.isascii()
 
 
 class SpokenNumberError(ValueError):
@@ -305,6 +339,8 @@ def words_to_number(text: str) -> int:
     Digits read one by one ("không không ba") give the number they spell (3). Raises
     SpokenNumberError when `text` is not a number.
     """
+    if _without_diacritics(text) and not text.strip().isdigit():
+        text = restore_number_words(text)
     tokens = [t for t in _tokens(text) if t != "và"]
     if not tokens:
         raise SpokenNumberError("không có số nào")
@@ -460,6 +496,8 @@ def spoken_to_dossier_code(text: str) -> str | None:
     direct = find_dossier_code(text)
     if direct is not None:
         return direct
+    if _without_diacritics(text):
+        text = restore_number_words(text)
     code_text = spoken_to_code_text(text)
     for candidate in (code_text, code_text.replace(" ", "")):
         found = find_dossier_code(candidate)
@@ -481,6 +519,8 @@ def spoken_to_ticket_number(text: str) -> str | None:
     typed = re.search(r"\b([A-Za-z])\s*-?\s*(\d{1,4})\b", unicodedata.normalize("NFC", text))
     if typed is not None:
         return typed.group(1).upper() + typed.group(2).zfill(3)
+    if _without_diacritics(text):
+        text = restore_number_words(text)
     code_text = spoken_to_code_text(text)
     match = _TICKET.search(code_text)
     if match is None:
@@ -522,6 +562,7 @@ __all__ = [
     "digits_to_words",
     "dossier_code_to_words",
     "number_to_words",
+    "restore_number_words",
     "spoken_to_code_text",
     "spoken_to_dossier_code",
     "spoken_to_ticket_number",

@@ -137,3 +137,26 @@ def test_ticket_number_round_trip() -> None:
     assert ticket_number_to_words("A023") == "a không hai ba"
     assert spoken_to_ticket_number(ticket_number_to_words("D120")) == "D120"
     assert spoken_to_ticket_number("tôi muốn lấy số") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("mot nghin khong tram hai muoi lam", 1025),
+        ("hai lam", 25),
+        ("muoi lam", 15),
+        ("mot tram linh nam", 105),
+    ],
+)
+def test_numbers_typed_without_diacritics(typed: str, expected: int) -> None:
+    assert words_to_number(typed) == expected
+
+
+def test_codes_typed_without_diacritics() -> None:
+    typed = (
+        "ma ho so la khong khong khong cham khong khong cham ba muoi mot cham hat hai muoi sau gach "
+        "hai lam muoi mot hai mot gach khong khong khong ba"
+    )
+    assert spoken_to_dossier_code(typed) == CONTRACT_CODE
+    assert spoken_to_ticket_number("so cua toi la a khong hai ba") == "A023"
+    assert spoken_to_ticket_number("co so chua") is None  # "co" is "có", not the letter C

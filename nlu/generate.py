@@ -48,6 +48,9 @@ PROCEDURE_TEMPLATES: dict[str, list[str]] = {
         "tui tính làm {p} thì sao em",
         "làm thủ tục {p} ở đây được không",
         "con muốn đăng ký {p} cho nhà mình",
+        "xin {p} để đi làm thì làm sao",
+        "muốn làm {p} để nộp hồ sơ xin việc thì làm thế nào",
+        "làm {p} thì phải làm thủ tục gì",
     ],
     "ask_documents": [
         "{p} cần giấy tờ gì",
@@ -61,6 +64,9 @@ PROCEDURE_TEMPLATES: dict[str, list[str]] = {
         "đi làm {p} thì đem theo giấy chi",
         "làm {p} cần photo giấy tờ gì không",
         "thành phần hồ sơ {p}",
+        "{p} cần hồ sơ gì",
+        "muốn làm {p} thì cần hồ sơ gì",
+        "chưa có {p} giờ muốn làm thì cần những gì",
     ],
     "ask_fee": [
         "lệ phí {p} bao nhiêu",
@@ -85,6 +91,8 @@ PROCEDURE_TEMPLATES: dict[str, list[str]] = {
         "bao giờ thì có kết quả {p}",
         "làm {p} lâu không",
         "{p} mấy hôm thì lấy được",
+        "{p} mất bao nhiêu ngày",
+        "làm {p} hết mấy ngày",
     ],
     "ask_where": [
         "nộp hồ sơ {p} ở đâu",
@@ -136,6 +144,10 @@ PROCEDURE_TEMPLATES: dict[str, list[str]] = {
         "dạ làm {p}",
         "tôi làm {p}",
         "thủ tục {p} ạ",
+        "{p} thôi",
+        "{p} thôi con",
+        "chỉ {p} thôi ạ",
+        "mấy cái {p} thôi em",
     ],
 }
 

@@ -29,9 +29,9 @@ def rasa_env() -> dict[str, str]:
     env = dict(os.environ)
     env["RASA_TELEMETRY_ENABLED"] = "false"
     env["SANIC_HOST"] = "127.0.0.1"
-    env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(NLU_DIR), str(NLU_DIR.parent), env.get("PYTHONPATH")])
-    )
+    # nlu/runtime holds a stub that keeps TensorFlow from importing jax (~100 MB saved).
+    paths = [str(NLU_DIR / "runtime"), str(NLU_DIR), str(NLU_DIR.parent), env.get("PYTHONPATH")]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("LETAN_NLU_ACTION_URL", get_settings().resolved_action_url())
     return env

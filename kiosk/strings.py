@@ -190,6 +190,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exit.disabled": ("Chưa cấu hình mã PIN thoát.", "No exit PIN is configured."),
     "common.cancel": ("Hủy", "Cancel"),
     "common.ok": ("Đồng ý", "OK"),
+    "common.retry": ("Thử lại", "Try again"),
     "common.offline": ("Máy chủ đang gián đoạn", "Server unavailable"),
     "keyboard.space": ("dấu cách", "space"),
     "keyboard.telex_on": ("Telex: bật", "Telex: on"),

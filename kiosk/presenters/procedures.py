@@ -43,12 +43,26 @@ def search_procedures(
         haystack = _haystack(procedure)
         if all(word in haystack for word in words):
             found.append(procedure)
-    if words:
-        # Name matches first, then by name.
-        found.sort(
-            key=lambda p: (not all(w in fold(str(p.get("name", ""))) for w in words), p.get("name", ""))
-        )
-    return found
+    return rank_procedures(found, query)
+
+
+def rank_procedures(procedures: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
+    """Procedures whose name holds the query first ("khai sinh" -> "Đăng ký khai sinh" before
+    "Cấp bản sao trích lục hộ tịch"), the order of the rest kept."""
+    words = fold(expand_abbreviations(query)).split() if query.strip() else []
+    if not words:
+        return list(procedures)
+    phrase = " ".join(words)
+
+    def key(procedure: dict[str, Any]) -> int:
+        name = fold(str(procedure.get("name", "")))
+        if phrase in name:
+            return 0
+        if all(word in name for word in words):
+            return 1
+        return 2
+
+    return sorted(procedures, key=key)
 
 
 def fields_of(procedures: list[dict[str, Any]]) -> list[tuple[str, str]]:

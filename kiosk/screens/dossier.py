@@ -36,7 +36,8 @@ class DossierScreen(KioskScreen):
         self.result: DossierView | None = None
 
     def on_kv_post(self, base_widget: Any) -> None:
-        self.scan_button = self.ids.scan_button
+        # A strong reference: the button is taken out of the tree when there is no camera.
+        self.scan_button = self.ids.scan_button.__self__
         self._place_scan_button()
 
     def _place_scan_button(self) -> None:

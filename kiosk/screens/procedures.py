@@ -45,7 +45,7 @@ class ProceduresScreen(KioskScreen):
 
     def refresh_language(self) -> None:
         self._build_fields()
-        self.show_results(self.results, self.from_cache)
+        self.show_results(self.results, self.from_cache, force=True)
 
     def prepare(self, **params: Any) -> None:
         if not self.results:
@@ -83,7 +83,10 @@ class ProceduresScreen(KioskScreen):
 
         self.app.find_procedures(self.query.strip(), self.field_id or None, on_result)
 
-    def show_results(self, procedures: list[dict[str, Any]], from_cache: bool) -> None:
+    def show_results(self, procedures: list[dict[str, Any]], from_cache: bool, force: bool = False) -> None:
+        same = [p.get("id") for p in procedures] == [p.get("id") for p in self.results]
+        if same and from_cache == self.from_cache and self.ids.results.children and not force:
+            return  # typing one more letter often keeps the same list: no need to rebuild it
         self.results = procedures
         self.from_cache = from_cache
         box = self.ids.results

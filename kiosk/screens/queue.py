@@ -166,9 +166,14 @@ class QueueScreen(KioskScreen):
         body = self._body(t("queue.title"))
         message = t("queue.unavailable") if error.unavailable else (error.message or t("queue.unavailable"))
         body.add_widget(KLabel(text=message, base_size=40))
-        retry = KButton(text=t("common.ok"), role="secondary")
-        retry.bind(on_release=lambda _b: self.app.go_home())
+        # Retrying sends the same Idempotency-Key: a ticket made before a timeout is not doubled.
+        retry = KButton(text=t("common.retry"), role="primary")
+        retry.bind(on_release=lambda _b: self.issue(self.priority))
+        self.named["retry"] = retry
         body.add_widget(retry)
+        home = KButton(text=t("nav.home"), role="secondary")
+        home.bind(on_release=lambda _b: self.app.go_home())
+        body.add_widget(home)
 
     def show_ticket(self, view: TicketView, result: PrintResult | None, failed: bool = False) -> None:
         self.step = "ticket"

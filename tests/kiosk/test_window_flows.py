@@ -1,0 +1,193 @@
+"""Real-window flows (offscreen) against a real backend: touch through what a citizen does."""
+
+from __future__ import annotations
+
+import requests
+
+from kiosk.presenters.procedures import procedure_card
+from kiosk.strings import t
+from tests.kiosk.driver import KioskDriver
+from tests.support.backend import RunningBackend
+
+
+def test_search_a_procedure_typed_without_diacritics(kiosk: KioskDriver) -> None:
+    kiosk.tap_text(t("home.procedures"))
+    assert kiosk.current == "procedures"
+    screen = kiosk.screen()
+    kiosk.tap(screen.ids.search_box)
+    assert screen.keyboard_open
+    kiosk.type_keys("dang ky khai sinh", screen.ids.keyboard)
+    assert screen.query == "dang ky khai sinh"
+    first = kiosk.wait_until(
+        lambda: screen.results and screen.results[0]["id"] == "khai_sinh" and kiosk.find_text("Đăng ký khai sinh"),
+        what="khai sinh first in the results",
+    )
+    assert not screen.from_cache
+    kiosk.tap(first)
+    assert kiosk.current == "procedure"
+    detail = kiosk.screen()
+    kiosk.wait_until(lambda: detail.card is not None and detail.card.id == "khai_sinh", what="the card")
+    shown = kiosk.texts()
+    assert any("Giấy tờ cần mang" in text for text in shown)
+    assert any(text.startswith("1.  ") for text in shown)  # the documents checklist
+    assert any("Thông tin kiểm tra ngày" in text for text in shown)
+    assert kiosk.find_text(t("read_aloud")) is not None
+
+
+def test_take_a_ticket_with_priority(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
+    kiosk.tap_text(t("home.queue"))
+    screen = kiosk.screen("queue")
+    services = requests.get(f"{backend_server.base_url}/services", timeout=5).json()
+    kiosk.wait_until(lambda: kiosk.find_text(services[1]["name"]), what="services listed")
+    kiosk.tap_text(services[1]["name"])
+    assert screen.step == "priority"
+    assert kiosk.find_text("Người cao tuổi, người khuyết tật, phụ nữ mang thai") is not None
+    kiosk.tap(screen.named["priority_yes"])
+    kiosk.tap_text(t("priority.pregnant"))
+    kiosk.wait_until(lambda: screen.step == "ticket", what="the ticket")
+    view = screen.ticket
+    assert view.number.startswith(services[1]["letter"])
+    assert view.number in screen.named["ticket_number"].text
+    response = requests.get(
+        f"{backend_server.base_url}/tickets/{view.id}", headers=backend_server.device_headers, timeout=5
+    )
+    assert response.status_code == 200
+    stored = response.json()
+    assert stored["number"] == view.number
+    assert stored["priority"] == "pregnant"
+    assert stored["channel"] == "kiosk"
+    assert stored["status"] == "waiting"
+    # No printer configured: the slip is saved and shown, and the citizen is told.
+    kiosk.wait_until(lambda: screen.last_print is not None, what="the slip saved")
+    assert screen.last_print.path.exists()
+    assert screen.named["ticket_image"].source == str(screen.last_print.path)
+    assert kiosk.find_text("nhớ số trên màn hình") is not None
+
+
+def test_take_a_ticket_from_a_procedure_card(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
+    kiosk.app.go("procedure", procedure_id="khai_sinh")
+    detail = kiosk.screen("procedure")
+    kiosk.wait_until(lambda: detail.card is not None, what="the card")
+    kiosk.tap_text(t("procedures.take_number"))
+    queue = kiosk.screen("queue")
+    assert queue.step == "priority"
+    assert kiosk.find_text("Đăng ký khai sinh") is not None
+    kiosk.tap(queue.named["priority_no"])
+    kiosk.wait_until(lambda: queue.step == "ticket", what="the ticket")
+    stored = requests.get(
+        f"{backend_server.base_url}/tickets/{queue.ticket.id}", headers=backend_server.device_headers, timeout=5
+    ).json()
+    assert stored["procedure_id"] == "khai_sinh"
+    assert stored["priority"] == "none"
+
+
+def test_look_up_a_demo_dossier_on_the_keypad(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
+    code, _verify = backend_server.seed_demo()[0]
+    expected = requests.get(
+        f"{backend_server.base_url}/dossiers/{code}", headers=backend_server.device_headers, timeout=5
+    ).json()
+    kiosk.tap_text(t("home.dossier"))
+    screen = kiosk.screen("dossier")
+    keypad = screen.ids.keypad
+    assert screen.ids.search_button.disabled
+    for ch in code:
+        if ch in ".-":
+            continue  # separators are inserted by themselves
+        if ch.isalpha():
+            assert keypad.wants_letter
+        kiosk.tap_text(ch, keypad)
+    assert keypad.text == code
+    assert not screen.ids.search_button.disabled
+    kiosk.tap(screen.ids.search_button)
+    kiosk.wait_until(lambda: screen.result is not None, what="the dossier")
+    assert screen.result.status_text == expected["status_text"]
+    shown = "\n".join(kiosk.texts())
+    assert expected["status_text"] in shown
+    assert expected["next_step"] in shown
+    assert expected["applicant"] in shown  # masked by the backend
+
+
+def test_unknown_dossier_code_is_explained(kiosk: KioskDriver) -> None:
+    kiosk.app.go("dossier")
+    screen = kiosk.screen("dossier")
+    screen.ids.keypad.paste("999.99.99.Z99-991231-9999")
+    kiosk.tap(screen.ids.search_button)
+    kiosk.wait_until(lambda: screen.message == t("dossier.not_found"), what="the not-found message")
+
+
+def test_idle_question_then_reset_clears_the_typed_code(kiosk: KioskDriver) -> None:
+    app = kiosk.app
+    first_sender = app.conversation.sender_id
+    kiosk.tap_text(t("home.dossier"))
+    screen = kiosk.screen("dossier")
+    for ch in "0000031":
+        kiosk.tap_text(ch, screen.ids.keypad)
+    assert screen.ids.keypad.text == "000.00.31."
+    app.idle.idle_seconds = 0.5
+    app.idle.answer_seconds = 1.0
+    kiosk.wait_until(lambda: app.idle_popup is not None and app.idle_popup.parent is not None, what="question")
+    assert kiosk.find_text(t("idle.question"), app.idle_popup) is not None
+    kiosk.wait_until(lambda: kiosk.current == "home", what="reset to home")
+    assert screen.ids.keypad.text == ""
+    assert app.conversation.sender_id != first_sender
+    assert app.idle_popup.parent is None
+
+
+def test_idle_answer_keeps_the_typed_code(kiosk: KioskDriver) -> None:
+    app = kiosk.app
+    kiosk.tap_text(t("home.dossier"))
+    screen = kiosk.screen("dossier")
+    for ch in "123":
+        kiosk.tap_text(ch, screen.ids.keypad)
+    app.idle.idle_seconds = 0.4
+    app.idle.answer_seconds = 30
+    kiosk.wait_until(lambda: app.idle_popup is not None and app.idle_popup.parent is not None, what="question")
+    app.idle.idle_seconds = 3600
+    kiosk.tap(app.idle_popup.yes_button)
+    kiosk.frames(3)
+    assert app.idle_popup.parent is None
+    assert kiosk.current == "dossier"
+    assert screen.ids.keypad.text == "123."
+
+
+def test_assistant_down_offers_the_touch_menus(kiosk: KioskDriver) -> None:
+    kiosk.app.go("conversation")
+    screen = kiosk.screen("conversation")
+    kiosk.type_keys("cho toi lay so", screen.ids.keyboard)
+    assert screen.typed == "cho toi lay so"
+    kiosk.tap(screen.ids.send_button)
+    kiosk.wait_until(lambda: "menu" in screen.named and screen.named["menu"].parent is not None, what="menu")
+    assert kiosk.find_text(t("chat.rasa_down")) is not None
+    kiosk.tap_text(t("home.queue"), screen.named["menu"])
+    assert kiosk.current == "queue"
+
+
+def test_text_size_contrast_and_language(kiosk: KioskDriver) -> None:
+    app = kiosk.app
+    home = kiosk.screen("home")
+    before = home.ids.queue_button.font_size
+    root = app.root
+    kiosk.tap(root.ids.text_size_button)
+    kiosk.frames(2)
+    assert home.ids.queue_button.font_size > before
+    kiosk.tap(root.ids.contrast_button)
+    assert app.high_contrast and tuple(app.bg) == (0, 0, 0, 1)
+    kiosk.tap(root.ids.language_button)
+    kiosk.frames(2)
+    try:
+        assert home.ids.queue_button.text == "Take a queue number"
+    finally:
+        kiosk.tap(root.ids.language_button)
+    assert home.ids.queue_button.text == "Lấy số thứ tự"
+
+
+def test_procedure_card_matches_the_backend(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
+    detail = requests.get(f"{backend_server.base_url}/procedures/thuong_tru", timeout=5).json()
+    card = procedure_card(detail)
+    kiosk.app.go("procedure", procedure_id="thuong_tru")
+    screen = kiosk.screen("procedure")
+    kiosk.wait_until(lambda: screen.card is not None and screen.card.id == "thuong_tru", what="card")
+    shown = "\n".join(kiosk.texts())
+    for document in card.documents:
+        assert document in shown
+    assert card.fee in shown

@@ -66,8 +66,10 @@ class PipelineConfig:
     # How often partial results are emitted at most.
     partial_interval_s: float = 0.2
     speak_errors: bool = True
-    # Recognition below this word confidence is treated as "not heard" (grammar mode mostly).
+    # Recognition below this word confidence is treated as "not heard". A grammar forces every
+    # sound onto one of its few words, so it needs a higher bar than free speech.
     min_confidence: float = 0.0
+    grammar_min_confidence: float = 0.7
 
     def __post_init__(self) -> None:
         if self.frame_ms not in (10, 20, 30):
@@ -75,8 +77,10 @@ class PipelineConfig:
         for name in ("wake_timeout_s", "stt_timeout_s", "intent_timeout_s", "tts_timeout_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        if self.partial_interval_s < 0 or not 0 <= self.min_confidence <= 1:
-            raise ValueError("partial_interval_s >= 0 and 0 <= min_confidence <= 1")
+        if self.partial_interval_s < 0:
+            raise ValueError("partial_interval_s must be >= 0")
+        if not (0 <= self.min_confidence <= 1 and 0 <= self.grammar_min_confidence <= 1):
+            raise ValueError("confidences are between 0 and 1")
 
 
 @dataclass
@@ -482,7 +486,8 @@ class VoicePipeline:
             result = utterance.final(self.config.stt_timeout_s)
         finally:
             utterance.close()
-        if not result.text or result.confidence < self.config.min_confidence:
+        bar = self.config.grammar_min_confidence if grammar else self.config.min_confidence
+        if not result.text or result.confidence < bar:
             raise SpeechError("stt-no-text", f"độ tin cậy {result.confidence}")
         run.emit(
             SttEnd,

@@ -112,6 +112,18 @@ def test_intent_unavailable_is_an_error_with_a_spoken_apology(
     assert (tmp_path / "sorry.wav").stat().st_size > 10_000
 
 
+def test_unsure_grammar_answer_is_asked_again(ko_recognizer, synth, speaker) -> None:
+    # "하나" is not a yes/no word; the grammar forces it onto one, with a low confidence: better
+    # to ask again than to take a wrong "no".
+    wav = synth([0.4, ("ko", "하나"), 0.2], "turn-hana")
+    with rest_standin(REPLIES) as rasa:
+        pipeline, events = make_pipeline(ko_recognizer, rasa.url, speaker)
+        result = pipeline.run(WavFileSource(wav), grammar="yes_no", play=False)
+    assert result.error_code == "stt-no-text"
+    assert rasa.received == []
+    assert [e.type for e in events][-4:] == ["error", "tts-start", "tts-end", "run-end"]  # asked again
+
+
 def test_silence_gives_no_speech_and_no_request(ko_recognizer, synth, speaker) -> None:
     wav = synth([2.0], "silence-2s")
     with rest_standin(REPLIES) as rasa:

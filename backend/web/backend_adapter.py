@@ -131,7 +131,7 @@ def authenticate(session: Session, username: str, password: str) -> models.Staff
         )
     user = auth_service.authenticate(session, username, password)
     if user is None:
-        _audit(session, username[:120] or "?", "staff.login_failed", "staff_user", username[:120], via="web")
+        _audit(session, "web-login", "staff.login_failed", "staff_user", username[:120], via="web")
         session.commit()
         left = LOCKOUT_FAILURES - failures - 1
         if left <= 0:
@@ -144,13 +144,13 @@ def authenticate(session: Session, username: str, password: str) -> models.Staff
             "bad_credentials",
             f"Tên đăng nhập hoặc mật khẩu không đúng. Còn {left} lần thử trước khi bị tạm khoá.",
         )
-    _audit(session, user.username, "staff.login", "staff_user", user.username, via="web")
+    _audit(session, actor_for(user.username), "staff.login", "staff_user", user.username, via="web")
     session.commit()
     return user
 
 
 def record_logout(session: Session, username: str) -> None:
-    _audit(session, username, "staff.logout", "staff_user", username, via="web")
+    _audit(session, actor_for(username), "staff.logout", "staff_user", username, via="web")
     session.commit()
 
 

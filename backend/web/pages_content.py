@@ -32,6 +32,23 @@ ACTION_LABELS = {
     "staff.login": "Đăng nhập",
     "staff.login_failed": "Đăng nhập sai",
     "staff.logout": "Đăng xuất",
+    "ticket.call": "Gọi số",
+    "ticket.recall": "Gọi lại",
+    "ticket.no_show": "Vắng mặt",
+    "ticket.done": "Xong",
+    "ticket.transfer": "Chuyển quầy",
+    "device.add": "Thêm thiết bị",
+    "device.revoke": "Thu hồi thiết bị",
+    "handoff.close": "Tiếp nhận yêu cầu gặp cán bộ",
+    "unanswered.handled": "Xử lý câu hỏi chưa trả lời",
+}
+ENTITY_LABELS = {
+    **{"procedure": "Thủ tục", "faq": "Câu hỏi thường gặp"},
+    "staff_user": "Tài khoản",
+    "ticket": "Phiếu",
+    "device": "Thiết bị",
+    "handoff": "Yêu cầu",
+    "unanswered": "Câu hỏi",
 }
 
 
@@ -404,7 +421,8 @@ def audit_page(request: Request, session: DbDep) -> Response:
             "at": _fmt(e.at),
             "actor": e.actor,
             "action": ACTION_LABELS.get(e.action, e.action),
-            "what": f"{KIND_LABELS.get(e.entity_type, e.entity_type)} {e.entity_id}",
+            "what": f"{ENTITY_LABELS.get(e.entity_type, e.entity_type)} "
+            + str((e.details or {}).get("number") or e.entity_id),
             "version": (e.details or {}).get("version", ""),
             "link": f"/staff/content/{e.entity_type}/{e.entity_id}/history"
             if e.entity_type in KIND_LABELS

@@ -240,6 +240,12 @@ def _services(backend: Any) -> list[dict[str, Any]]:
     return list(httpx.get(f"{backend.base_url}/services").json())
 
 
+def _waiting(backend: Any, service_id: str) -> int:
+    board = httpx.get(f"{backend.base_url}/queue").json()
+    rows = board if isinstance(board, list) else board.get("services", [])
+    return int(next(row["waiting"] for row in rows if row["service_id"] == service_id))
+
+
 def _counter_id(counter: Any) -> str:
     return str(counter["id"] if isinstance(counter, dict) else counter)
 
@@ -279,10 +285,20 @@ def test_a_counter_calls_the_next_ticket_and_the_display_shows_and_announces_it(
     assert len(audio_requests) == 1
     shot(display, "display")
 
-    # Finish the ticket so the counter is free for the other tests.
-    console.keyboard.press("x")
+    # Gọi lại announces again; Chuyển quầy sends the citizen to another queue and frees the counter.
+    console.keyboard.press("r")
     console.wait_for_selector(".flash")
-    assert "Đã xong" in console.inner_text(".flash")
+    assert "Đã gọi lại" in console.inner_text(".flash")
+    display.wait_for_function("document.querySelectorAll('#announce-log li').length === 2", timeout=10_000)
+    other = _services(backend)[1]
+    waiting_before = _waiting(backend, other["id"])
+    console.keyboard.press("c")  # focuses the queue picker
+    console.select_option("#transfer-to", other["id"])
+    console.keyboard.press("Enter")
+    console.wait_for_selector(".flash")
+    assert "Đã chuyển" in console.inner_text(".flash")
+    assert _waiting(backend, other["id"]) == waiting_before + 1
+    assert console.inner_text("#current-number") == "Chưa gọi số nào."
 
 
 def test_the_display_plays_two_quick_calls_one_after_the_other_in_order(

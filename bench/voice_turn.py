@@ -153,6 +153,8 @@ def main() -> None:
         "intent (intent-end - intent-start)": [],
         "tts first audio (audio ready - tts-start)": [],
         "last voiced frame -> first reply audio": [],
+        "  of which grammar turns (yes/no)": [],
+        "  of which full-vocabulary turns": [],
     }
     rtf_stream: list[float] = []
     recognised = 0
@@ -186,6 +188,8 @@ def main() -> None:
         stages["intent (intent-end - intent-start)"].append(marks["intent-end"] - marks["intent-start"])
         stages["tts first audio (audio ready - tts-start)"].append(first_audio - marks["tts-start"])
         stages["last voiced frame -> first reply audio"].append(first_audio - last_voiced_wall)
+        mode = "  of which grammar turns (yes/no)" if grammar else "  of which full-vocabulary turns"
+        stages[mode].append(first_audio - last_voiced_wall)
         stt_end = events["stt-end"]
         rtf_stream.append(stt_end.processing_s / stt_end.audio_s)  # type: ignore[attr-defined]
 
@@ -224,6 +228,8 @@ def main() -> None:
         "end of speech (audio, vad-end - last voiced)": 0.6,
         "end of speech (wall, vad-end - last voiced)": 0.6,
         "last voiced frame -> first reply audio": 1.2,
+        "  of which grammar turns (yes/no)": 1.2,
+        "  of which full-vocabulary turns": 1.2,
     }
     for name, values in stages.items():
         print(line(name, values, targets.get(name)))

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -135,6 +135,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
         logger.error("database error: %s", type(exc.orig).__name__ if exc.orig else exc)
+        return _error(503, "database_error", "Cơ sở dữ liệu báo lỗi; xin thử lại sau.")
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _db_other(_request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        logger.error("database layer error: %s", type(exc).__name__)
         return _error(503, "database_error", "Cơ sở dữ liệu báo lỗi; xin thử lại sau.")
 
     @app.exception_handler(Exception)

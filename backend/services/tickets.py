@@ -278,7 +278,13 @@ def issue_ticket(
     # A Core insert (the ORM unit of work costs more than the rest of the request); the Ticket
     # returned is a plain object holding the row's values, not attached to the session.
     ticket_id = session.execute(insert(Ticket).values(**values).returning(Ticket.id)).scalar_one()
-    return IssuedTicket(Ticket(id=ticket_id, **values), replayed=False)
+    # A new ticket is the last of its rank: every waiting ticket of that rank or better is ahead.
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.service_id == service.id, Ticket.status == "waiting", Ticket.priority_rank <= rank)
+    )
+    return IssuedTicket(Ticket(id=ticket_id, **values), replayed=False, ahead=int(ahead or 0) - 1)
 
 
 def _by_idempotency(session: Session, device_id: int | None, key: str) -> Ticket | None:

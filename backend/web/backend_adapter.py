@@ -149,6 +149,21 @@ def authenticate(session: Session, username: str, password: str) -> models.Staff
     return user
 
 
+def logged_out_since(session: Session, username: str, login_at: float) -> bool:
+    """Whether this staff member logged out (anywhere) after a session began at `login_at` (epoch s)."""
+    since = datetime.fromtimestamp(login_at, timezone.utc)
+    found = session.scalar(
+        select(models.AuditEntry.id)
+        .where(
+            models.AuditEntry.at > since,
+            models.AuditEntry.action == "staff.logout",
+            models.AuditEntry.entity_id == username,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def record_logout(session: Session, username: str) -> None:
     _audit(session, actor_for(username), "staff.logout", "staff_user", username, via="web")
     session.commit()

@@ -82,7 +82,12 @@ def current_user(request: Request, session: Session) -> Any | None:
     if ws.user_id is None:
         return None
     user = bk.get_user(session, ws.user_id)
-    if user is None or user.disabled or user_fingerprint(user) != ws.user_version:
+    if (
+        user is None
+        or user.disabled
+        or user_fingerprint(user) != ws.user_version
+        or bk.logged_out_since(session, user.username, ws.login_at)
+    ):
         ws.log_out()
         return None
     return user

@@ -5,13 +5,15 @@ The session lives in one signed cookie (itsdangerous, secret from the backend's 
 served over HTTPS. Every visitor, logged in or not, gets a CSRF token in that cookie; every form
 carries it in a hidden field `csrf_token` (or the `X-CSRF-Token` header for htmx requests) and a
 POST whose token does not match is refused with 403. Logging in rotates both the session id and
-the token.
+the token. Logging out ends every session of that staff member: a cookie from before the last
+logout (kept by someone else, say) no longer works.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,7 @@ class WebSession:
     csrf: str
     user_id: int | None = None
     user_version: str | None = None
+    login_at: float = 0.0
     changed: bool = False
     flash: list[str] = field(default_factory=list)
 
@@ -41,6 +44,7 @@ class WebSession:
         if self.user_id is not None:
             payload["uid"] = self.user_id
             payload["ver"] = self.user_version
+            payload["at"] = self.login_at
         if self.flash:
             payload["flash"] = self.flash[-3:]
         return payload
@@ -51,6 +55,7 @@ class WebSession:
         self.csrf = secrets.token_urlsafe(32)
         self.user_id = user_id
         self.user_version = user_version
+        self.login_at = time.time()
         self.changed = True
 
     def log_out(self) -> None:
@@ -98,6 +103,7 @@ def load_session(request: Request, secret: str) -> WebSession:
                 csrf=data["csrf"],
                 user_id=uid if isinstance(uid, int) else None,
                 user_version=data.get("ver") if isinstance(data.get("ver"), str) else None,
+                login_at=float(data["at"]) if isinstance(data.get("at"), (int, float)) else 0.0,
                 flash=[m for m in data.get("flash", []) if isinstance(m, str)],
             )
     request.state.web_session = session

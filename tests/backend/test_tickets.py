@@ -209,3 +209,26 @@ def test_queue_board_shows_waiting_and_now_serving(client, content, device, staf
         {"counter": 2, "counter_id": "quay_2", "number": "A001", "status": "called"}
     ]
     assert by_id["dat_dai"]["now_serving"] == []
+
+
+def test_numbers_past_999_keep_every_digit(client, database, content, device):
+    from backend.models import TicketDayCounter
+
+    with database.factory() as session:
+        session.add(
+            TicketDayCounter(
+                service_id="ho_tich", service_day=datetime(2026, 3, 10).date(), last_sequence=998
+            )
+        )
+        session.commit()
+    assert issue(client, device, service_id="ho_tich")["number"] == "A999"
+    assert issue(client, device, service_id="ho_tich")["number"] == "A1000"
+
+
+def test_the_ahead_of_a_new_ticket_matches_a_later_read(client, content, device):
+    issued = [
+        issue(client, device, service_id="ho_tich", priority=p) for p in ("none", "child", "none", "disabled")
+    ]
+    assert [t["ahead"] for t in issued] == [0, 0, 2, 1]
+    reread = [client.get(f"{API}/tickets/{t['id']}", headers=device).json()["ahead"] for t in issued]
+    assert reread == [2, 0, 3, 1]

@@ -2,10 +2,10 @@
 
 import re
 
-CODE_PATTERN = re.compile(r"^(\d{3})\.(\d{2})\.(\d{2})\.([A-Z]\d{2})-(\d{6})-(\d{4})$")
+CODE_PATTERN = re.compile(r"^([0-9]{3})\.([0-9]{2})\.([0-9]{2})\.([A-Z][0-9]{2})-([0-9]{6})-([0-9]{4})$")
 # Tolerant form: any case, stray spaces around the separators.
 _LOOSE_PATTERN = re.compile(
-    r"(\d{3})\s*\.\s*(\d{2})\s*\.\s*(\d{2})\s*\.\s*([A-Za-z])\s*(\d{2})\s*-\s*(\d{6})\s*-\s*(\d{4})"
+    r"([0-9]{3})\s*\.\s*([0-9]{2})\s*\.\s*([0-9]{2})\s*\.\s*([A-Za-z])\s*([0-9]{2})\s*-\s*([0-9]{6})\s*-\s*([0-9]{4})"
 )
 
 

@@ -39,3 +39,9 @@ def test_malformed_code_is_rejected_without_echoing_it() -> None:
         canonical_dossier_code("000.00.31-251121-0003")
     assert "251121" not in str(raised.value)
     assert mask_dossier_code("000.00.31.H26-251121-0003") == "***03"
+
+
+def test_only_ascii_digits_make_a_code() -> None:
+    arabic_indic_zero = "\u0660"
+    with pytest.raises(DossierCodeError):
+        canonical_dossier_code(f"000.00.00.A0{arabic_indic_zero}-000000-0000")

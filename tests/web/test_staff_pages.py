@@ -212,6 +212,23 @@ def test_a_form_without_the_csrf_token_is_refused(
     assert page.url.endswith("/staff/content")  # still logged in: the forged logout did nothing
 
 
+def test_logging_out_ends_the_session_even_for_a_copied_cookie(
+    log_in: Any, shot: Any, browser: Any, page: Any, backend: Any, users: dict[str, str]
+) -> None:
+    log_in(page, backend.root_url, "bientap", users["bientap"])
+    page.wait_for_url("**/staff/content")
+    copied = page.context.cookies()
+    page.locator("header form button", has_text="Đăng xuất").click()
+    page.wait_for_url("**/staff/login")
+    assert "Bạn đã đăng xuất" in page.inner_text(".flash")
+    other = browser.new_context()
+    other.add_cookies(copied)
+    stolen = other.new_page()
+    stolen.goto(f"{backend.root_url}/staff/content")
+    assert stolen.url.startswith(f"{backend.root_url}/staff/login")
+    other.close()
+
+
 def test_a_counter_account_cannot_open_the_editor(
     log_in: Any, shot: Any, page: Any, backend: Any, users: dict[str, str]
 ) -> None:

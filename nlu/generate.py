@@ -337,6 +337,10 @@ def render_procedures(aliases: list[Aliases], per_aspect: int = 7) -> str:
                 for word in ("làm", "đăng ký", "cấp", "thủ tục", "quầy"):
                     sentence = sentence.replace(f"{word} {word} ", f"{word} ")
                 examples[intent].append(_styles(rng, sentence))
+    # A bare answer is often just the name, typed without diacritics: a few aliases of each id.
+    for entry in aliases:
+        for alias in entry.strong[:3]:
+            examples["inform"] += [alias, fold(alias)]
     for intent, patterns in CODE_TEMPLATES.items():
         for pattern in patterns:
             for _ in range(4):

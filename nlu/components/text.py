@@ -30,6 +30,8 @@ EXTRA_ABBREVIATIONS: dict[str, str] = {
     "sđt": "số điện thoại",
     "sdt": "số điện thoại",
     "gplx": "giấy phép lái xe",
+    "kd": "kinh doanh",
+    "hkd": "hộ kinh doanh",
     "bhyt": "bảo hiểm y tế",
     "vneid": "vneid",
 }
@@ -70,9 +72,16 @@ def split_words(text: str, abbreviations: Mapping[str, str] | None = None) -> li
     return words
 
 
-def folded_phrase(text: str) -> tuple[str, ...]:
-    """The folded words of an alias, as matched against `split_words(...)`."""
-    return tuple(word.folded for word in split_words(text))
+# Words skipped when matching aliases ("sửa lại ngày sinh" matches "sửa ngày sinh"); compared
+# with diacritics so that "cải" is never taken for "cái".
+FILLERS = frozenset({"lại", "giúp", "giùm", "dùm", "những", "các", "cái", "lai", "giup", "gium", "dum"})
+
+
+def alias_key(text: str) -> tuple[str, ...]:
+    """The folded words of an alias without fillers, as `AliasMatcher` compares them."""
+    words = split_words(text)
+    kept = tuple(word.folded for word in words if word.text not in FILLERS)
+    return kept or tuple(word.folded for word in words)
 
 
 @dataclass(frozen=True)
@@ -90,22 +99,27 @@ class AliasMatcher:
         self.max_len = max((len(key) for key in self.aliases), default=0)
 
     def find(self, words: list[Word]) -> list[tuple[Alias, int, int, int]]:
-        """Non-overlapping matches as (alias, first word, last word + 1, length), left to right."""
+        """Non-overlapping matches as (alias, first word, last word + 1, length), left to right.
+
+        Filler words inside a match are skipped; a match never starts on a filler.
+        """
+        content = [i for i, word in enumerate(words) if word.text not in FILLERS]
         found: list[tuple[Alias, int, int, int]] = []
-        index = 0
-        while index < len(words):
+        position = 0
+        while position < len(content):
             best: tuple[Alias, int] | None = None
-            for length in range(min(self.max_len, len(words) - index), 0, -1):
-                key = tuple(word.folded for word in words[index : index + length])
+            for length in range(min(self.max_len, len(content) - position), 0, -1):
+                key = tuple(words[i].folded for i in content[position : position + length])
                 alias = self.aliases.get(key)
                 if alias is not None:
                     best = (alias, length)
                     break
             if best is None:
-                index += 1
+                position += 1
                 continue
-            found.append((best[0], index, index + best[1], best[1]))
-            index += best[1]
+            first, last = content[position], content[position + best[1] - 1] + 1
+            found.append((best[0], first, last, best[1]))
+            position += best[1]
         return found
 
 

@@ -24,7 +24,16 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from .text import Alias, AliasMatcher, find_spoken_code, find_typed_code, fold, pick_entities, split_words
+from .text import (
+    Alias,
+    AliasMatcher,
+    alias_key,
+    find_spoken_code,
+    find_typed_code,
+    fold,
+    pick_entities,
+    split_words,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +130,7 @@ class VietnameseEntityExtractor(GraphComponent, EntityExtractorMixin):
             if entity not in ALIAS_ENTITIES or not value:
                 continue
             for element in table.get("elements", []):
-                words = [word.folded for word in split_words(str(element))]
+                words = list(alias_key(str(element)))
                 if words:
                     rows.append(
                         {"words": words, "entity": entity, "value": value, "weak": kind.endswith("_weak")}

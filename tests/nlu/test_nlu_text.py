@@ -5,6 +5,7 @@ import unicodedata
 from nlu.components.text import (
     Alias,
     AliasMatcher,
+    alias_key,
     find_spoken_code,
     find_typed_code,
     pick_entities,
@@ -34,6 +35,8 @@ MATCHER = AliasMatcher(
         ("khai", "sinh"): Alias("procedure", "khai_sinh"),
         ("ho", "tich"): Alias("field", "ho_tich"),
         ("dat", "dai"): Alias("field", "dat_dai"),
+        alias_key("sửa ngày sinh"): Alias("procedure", "cai_chinh_ho_tich"),
+        alias_key("cấp lại căn cước"): Alias("procedure", "can_cuoc"),
     }
 )
 
@@ -79,3 +82,15 @@ def test_spoken_codes() -> None:
     )
     assert find_spoken_code(spoken) == "000.00.31.H26-251121-0003"
     assert find_spoken_code("tôi muốn lấy số") is None
+
+
+def test_filler_words_inside_an_alias_are_skipped_but_never_confused() -> None:
+    assert values("Sửa lại ngày sinh trong giấy khai sinh") == {"procedure": "cai_chinh_ho_tich"}
+    assert values("cấp lại căn cước") == {"procedure": "can_cuoc"}
+    assert values("cap lai can cuoc") == {"procedure": "can_cuoc"}
+    # "cải" is not the filler "cái"
+    assert values("cải chính cái tên") == {"procedure": "cai_chinh_ho_tich"}
+
+
+def test_abbreviations_of_the_service_point() -> None:
+    assert [w.text for w in split_words("Đk hộ kd")] == ["đăng", "ký", "hộ", "kinh", "doanh"]

@@ -109,6 +109,15 @@ class TicketPublic(BaseModel):
     called_at: datetime | None = None
 
 
+class WaitingTicket(BaseModel):
+    id: int
+    number: str
+    service_id: str
+    procedure_id: str | None
+    priority: Priority
+    issued_at: datetime
+
+
 class TicketTransfer(Body):
     service_id: Annotated[str, Field(max_length=64)]
 

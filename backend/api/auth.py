@@ -2,8 +2,7 @@
 
 from fastapi import APIRouter, Request
 
-from backend.deps import SessionDep
-from backend.errors import UnauthorizedError
+from backend.deps import ClockDep, SessionDep
 from backend.schemas import TokenPublic, TokenRequest
 from backend.services import auth
 
@@ -11,10 +10,8 @@ router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/token", response_model=TokenPublic)
-def issue_token(body: TokenRequest, request: Request, session: SessionDep) -> TokenPublic:
-    user = auth.authenticate(session, body.username, body.password)
-    if user is None:
-        raise UnauthorizedError("invalid_credentials", "Sai tên đăng nhập hoặc mật khẩu.")
+def issue_token(body: TokenRequest, request: Request, session: SessionDep, clock: ClockDep) -> TokenPublic:
+    user = auth.login(session, body.username, body.password, clock.now(), via="api")
     signer: auth.TokenSigner = request.app.state.token_signer
     return TokenPublic(
         access_token=signer.issue(user),

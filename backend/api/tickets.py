@@ -20,6 +20,7 @@ from backend.schemas import (
     TicketCreate,
     TicketPublic,
     TicketTransfer,
+    WaitingTicket,
 )
 from backend.services import tickets as queue
 from backend.services.auth import Principal
@@ -146,6 +147,22 @@ def read_ticket(
 @router.get("/queue", response_model=QueuePublic)
 def read_queue(session: SessionDep, clock: ClockDep) -> QueuePublic:
     return QueuePublic.model_validate({"services": queue.board(session, clock), "updated_at": clock.now()})
+
+
+@router.get("/counters/{counter_id}/waiting", response_model=list[WaitingTicket])
+def counter_waiting(counter_id: str, session: SessionDep, _staff: CounterDep) -> list[WaitingTicket]:
+    """What this counter will call next, in order (priority first, then order of issue)."""
+    return [
+        WaitingTicket(
+            id=t.id,
+            number=t.number,
+            service_id=t.service_id,
+            procedure_id=t.procedure_id,
+            priority=t.priority,  # type: ignore[arg-type]
+            issued_at=t.issued_at,
+        )
+        for t in queue.waiting_for_counter(session, counter_id)
+    ]
 
 
 @router.post(

@@ -5,14 +5,21 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.errors import ApiError, ConflictError, InvalidError, NotFoundError, UnauthorizedError
+from backend.errors import (
+    ApiError,
+    ConflictError,
+    InvalidError,
+    NotFoundError,
+    TooManyRequestsError,
+    UnauthorizedError,
+)
 from backend.models import Device, StaffUser
 from backend.settings import Settings
 
@@ -124,6 +131,84 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser | 
         hasher.verify(user.password_hash, password)
     except VerificationError:
         return None
+    return user
+
+
+LOCKOUT_FAILURES = 5
+LOCKOUT_MINUTES = 15
+
+
+def recent_login_failures(session: Session, username: str, now: datetime) -> tuple[int, datetime | None]:
+    """Wrong passwords for `username` within the lock-out window and since its last successful login.
+
+    Counted from the audit log (actions `staff.login_failed` / `staff.login`), so the API and the
+    staff pages share one count and it survives restarts and spans workers.
+    """
+    from sqlalchemy import func
+
+    from backend.models import AuditEntry
+
+    since = now - timedelta(minutes=LOCKOUT_MINUTES)
+    last_ok = session.scalar(
+        select(func.max(AuditEntry.at)).where(
+            AuditEntry.action == "staff.login", AuditEntry.entity_id == username
+        )
+    )
+    if last_ok is not None:
+        since = max(since, last_ok)
+    rows = session.scalars(
+        select(AuditEntry.at).where(
+            AuditEntry.action == "staff.login_failed", AuditEntry.entity_id == username, AuditEntry.at > since
+        )
+    ).all()
+    return len(rows), (max(rows) if rows else None)
+
+
+def login(session: Session, username: str, password: str, now: datetime, *, via: str = "api") -> StaffUser:
+    """Check a password with a lock-out after LOCKOUT_FAILURES wrong ones; records the attempt and commits.
+
+    Raises 401 `invalid_credentials` or 429 `account_locked`.
+    """
+    from backend.db import begin_write
+    from backend.services import audit
+
+    username = username.strip()[:100]
+    begin_write(session)
+    failures, latest = recent_login_failures(session, username, now)
+    locked = (
+        "Tài khoản tạm khoá do nhập sai mật khẩu nhiều lần. Hãy thử lại sau {minutes} phút "
+        "hoặc liên hệ quản trị viên."
+    )
+    if failures >= LOCKOUT_FAILURES and latest is not None:
+        until = latest + timedelta(minutes=LOCKOUT_MINUTES)
+        if until > now:
+            minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+            raise TooManyRequestsError("account_locked", locked.format(minutes=minutes))
+    user = authenticate(session, username, password)
+    if user is None:
+        audit.record(
+            session,
+            at=now,
+            actor=f"{via}-login",
+            action="staff.login_failed",
+            entity_type="staff_user",
+            entity_id=username,
+            details={"via": via},
+        )
+        session.commit()
+        if failures + 1 >= LOCKOUT_FAILURES:
+            raise TooManyRequestsError("account_locked", locked.format(minutes=LOCKOUT_MINUTES))
+        raise UnauthorizedError("invalid_credentials", "Sai tên đăng nhập hoặc mật khẩu.")
+    audit.record(
+        session,
+        at=now,
+        actor=f"staff:{user.username}",
+        action="staff.login",
+        entity_type="staff_user",
+        entity_id=user.username,
+        details={"via": via},
+    )
+    session.commit()
     return user
 
 

@@ -310,6 +310,7 @@ def save_procedure(
         session.add(record)
     else:
         _check_version("Thủ tục", procedure.id, record.version, expected_version)
+        before = record.data
         _apply_procedure(record, procedure)
         record.data = data
         record.version += 1
@@ -323,7 +324,7 @@ def save_procedure(
         action="procedure.create" if created else "procedure.update",
         entity_type="procedure",
         entity_id=procedure.id,
-        details={"version": record.version},
+        details={"version": record.version, "before": None if created else before, "after": data},
     )
     return record, created
 
@@ -349,6 +350,7 @@ def save_faq(
         session.add(record)
     else:
         _check_version("Câu hỏi", entry.key, record.version, expected_version)
+        before = record.data
         record.question = entry.question
         record.data = data
         record.version += 1
@@ -362,7 +364,7 @@ def save_faq(
         action="faq.create" if created else "faq.update",
         entity_type="faq",
         entity_id=entry.key,
-        details={"version": record.version},
+        details={"version": record.version, "before": None if created else before, "after": data},
     )
     return record, created
 

@@ -439,6 +439,21 @@ def _transition(
     session.refresh(ticket)
 
 
+def waiting_for_counter(session: Session, counter_id: str, limit: int = 50) -> list[Ticket]:
+    """The tickets a counter may call, in the order call-next takes them (priority first)."""
+    if session.get(CounterRecord, counter_id) is None:
+        raise NotFoundError("counter_not_found", f"Không có quầy '{counter_id}'.")
+    service_ids = [s.id for s in session.scalars(select(ServiceRecord)) if counter_id in s.counters]
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.service_id.in_(service_ids), Ticket.status == "waiting")
+            .order_by(Ticket.priority_rank, Ticket.queued_at, Ticket.id)
+            .limit(limit)
+        )
+    )
+
+
 def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ticket | None:
     begin_write(session)
     counter = session.get(CounterRecord, counter_id)
@@ -476,7 +491,12 @@ def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ti
         action="ticket.call",
         entity_type="ticket",
         entity_id=str(ticket.id),
-        details={"number": ticket.number, "counter": counter_id},
+        details={
+            "number": ticket.number,
+            "counter_id": counter_id,
+            "counter_number": counter.number,
+            "service_id": ticket.service_id,
+        },
     )
     return ticket
 
@@ -491,6 +511,12 @@ def act(
     details: dict[str, object] = {"number": ticket.number, "from_status": ticket.status}
     if action == "recall":
         values = {"recall_count": ticket.recall_count + 1, "called_at": now}
+        counter = session.get(CounterRecord, ticket.counter_id) if ticket.counter_id else None
+        details.update(
+            counter_id=ticket.counter_id,
+            counter_number=counter.number if counter else None,
+            service_id=ticket.service_id,
+        )
     elif action == "start":
         values = {}
     elif action in ("done", "no_show"):

@@ -234,3 +234,22 @@ def test_an_unreachable_database_gives_503_not_500(tmp_path):
             client.post(f"{API}/tickets", json={"service_id": "a"}, headers={"Authorization": "Bearer x"}),
             503,
         )
+
+
+def test_wrong_passwords_lock_the_account_for_a_while(client, database, clock):
+    with database.factory() as session:
+        auth.add_user(session, "khoa", "editor", "mat-khau-khoa-1", datetime.now(timezone.utc))
+        session.commit()
+    wrong = {"username": "khoa", "password": "sai-roi"}
+    for _ in range(auth.LOCKOUT_FAILURES - 1):
+        assert_error(client.post(f"{API}/auth/token", json=wrong), 401, "invalid_credentials")
+    assert_error(client.post(f"{API}/auth/token", json=wrong), 429, "account_locked")
+    right = {"username": "khoa", "password": "mat-khau-khoa-1"}
+    locked = assert_error(client.post(f"{API}/auth/token", json=right), 429, "account_locked")
+    assert "phút" in locked["detail"]
+    from datetime import timedelta
+
+    clock.set(clock.now() + timedelta(minutes=auth.LOCKOUT_MINUTES + 1))
+    assert client.post(f"{API}/auth/token", json=right).status_code == 200
+    # A success starts the count again.
+    assert_error(client.post(f"{API}/auth/token", json=wrong), 401, "invalid_credentials")

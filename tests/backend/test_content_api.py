@@ -147,7 +147,10 @@ def test_put_procedure_bumps_version_audits_and_stores_nfc(client, database, con
             )
         ).all()
     assert len(entries) == 1 and entries[0].actor == "staff:fixture-editor"
-    assert entries[0].details == {"version": 2}
+    details = entries[0].details
+    assert details["version"] == 2
+    assert details["before"]["documents"] != details["after"]["documents"]
+    assert details["after"]["documents"] == [unicodedata.normalize("NFC", decomposed)]
 
 
 def test_put_procedure_creates_a_new_one(client, content, staff):

@@ -232,3 +232,37 @@ def test_the_ahead_of_a_new_ticket_matches_a_later_read(client, content, device)
     assert [t["ahead"] for t in issued] == [0, 0, 2, 1]
     reread = [client.get(f"{API}/tickets/{t['id']}", headers=device).json()["ahead"] for t in issued]
     assert reread == [2, 0, 3, 1]
+
+
+def test_a_counter_sees_its_waiting_list_in_call_order(client, content, device, staff):
+    counter = staff("counter")
+    first = issue(client, device, service_id="ho_tich")
+    issue(client, device, service_id="dat_dai")
+    urgent = issue(client, device, service_id="ho_tich", priority="disabled")
+    waiting = client.get(f"{API}/counters/quay_1/waiting", headers=counter).json()
+    assert [t["number"] for t in waiting] == [urgent["number"], first["number"]]
+    assert waiting[0]["priority"] == "disabled"
+    assert_error(client.get(f"{API}/counters/khong_co/waiting", headers=counter), 404, "counter_not_found")
+    assert_error(client.get(f"{API}/counters/quay_1/waiting", headers=device), 403)
+
+
+def test_calls_and_recalls_are_audited_with_the_counter_for_the_display(
+    client, database, content, device, staff
+):
+    counter = staff("counter")
+    issue(client, device, service_id="ho_tich")
+    called = client.post(f"{API}/counters/quay_2/call-next", headers=counter).json()
+    client.post(f"{API}/tickets/{called['id']}/recall", headers=counter)
+    with database.factory() as session:
+        rows = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action.in_(("ticket.call", "ticket.recall")))
+            .order_by(AuditEntry.id)
+        ).all()
+    assert [(r.action, r.actor) for r in rows] == [
+        ("ticket.call", "staff:fixture-counter"),
+        ("ticket.recall", "staff:fixture-counter"),
+    ]
+    for row in rows:
+        assert row.details["number"] == "A001" and row.details["counter_number"] == 2
+        assert row.details["counter_id"] == "quay_2"

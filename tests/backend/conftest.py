@@ -7,140 +7,32 @@ which are created once per database because argon2 is deliberately slow.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session, sessionmaker
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # until pyproject's pytest config has pythonpath = ["."]
-    sys.path.insert(0, str(REPO))
-
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import Engine, delete  # noqa: E402
-from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
-
-from backend.app import create_app  # noqa: E402
-from backend.clock import FixedClock  # noqa: E402
-from backend.db import create_db_engine, create_session_factory, upgrade_database  # noqa: E402
-from backend.models import Base, Device, StaffUser  # noqa: E402
-from backend.services import auth  # noqa: E402
-from backend.services.content import load_content  # noqa: E402
-from backend.settings import Settings  # noqa: E402
-from content.model import ContentSet  # noqa: E402
-from tests.support.postgres import fresh_postgres_database  # noqa: E402
+from backend.app import create_app
+from backend.clock import FixedClock
+from backend.db import create_db_engine, create_session_factory, upgrade_database
+from backend.models import Base, Device, StaffUser
+from backend.services import auth
+from backend.services.content import load_content
+from backend.settings import Settings
+from content.model import ContentSet
+from tests.support.postgres import fresh_postgres_database
+from tests.support.sample_content import small_content
 
 # 09:00 in Hà Nội on a Tuesday.
 START = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
 FIXTURE_PREFIX = "fixture-"
 ROLES = ("admin", "editor", "counter", "integration")
-
-
-def small_content() -> ContentSet:
-    """Three procedures, two FAQ entries, two services and three counters."""
-    base = {
-        "documents": ["Tờ khai theo mẫu", "Căn cước của người đi đăng ký"],
-        "fee": {"text": "Miễn lệ phí", "amount_vnd": 0},
-        "processing_time": {"text": "Trong ngày", "working_days": 0.5},
-        "online": {
-            "available": True,
-            "level": "full",
-            "url": "https://dichvucong.gov.vn",
-            "text": "Nộp trực tuyến",
-        },
-        "legal_basis": ["Luật Hộ tịch 2014"],
-        "source_url": "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html",
-        "verified_on": date(2026, 1, 5),
-    }
-    return ContentSet.model_validate(
-        {
-            "site": {
-                "name": "Điểm phục vụ phường Thử",
-                "address": "Số 1 phố Thử",
-                "opening_hours": "8 giờ đến 17 giờ",
-                "wifi_name": "PhuongThu",
-                "wifi_password": "matkhau-wifi-123",
-            },
-            "procedures": [
-                {
-                    **base,
-                    "id": "khai_sinh",
-                    "name": "Đăng ký khai sinh",
-                    "field": "ho_tich",
-                    "aliases": ["làm giấy khai sinh", "giấy khai sinh"],
-                    "summary": "Đăng ký khai sinh cho trẻ.",
-                    "where": {"text": "Quầy hộ tịch", "service_id": "ho_tich"},
-                },
-                {
-                    **base,
-                    "id": "ket_hon",
-                    "name": "Đăng ký kết hôn",
-                    "field": "ho_tich",
-                    "summary": "Đăng ký kết hôn.",
-                    "where": {"text": "Quầy hộ tịch", "service_id": "ho_tich"},
-                },
-                {
-                    **base,
-                    "id": "cap_so_do",
-                    "name": "Cấp giấy chứng nhận quyền sử dụng đất lần đầu",
-                    "field": "dat_dai",
-                    "aliases": ["sổ đỏ", "làm sổ đỏ"],
-                    "summary": "Cấp sổ đỏ lần đầu.",
-                    "where": {"text": "Quầy đất đai", "service_id": "dat_dai"},
-                    "fee": {"text": "Theo quy định của tỉnh", "amount_vnd": None},
-                },
-            ],
-            "faq": [
-                {
-                    "key": "wifi",
-                    "question": "Mật khẩu wifi là gì?",
-                    "variants": ["wifi", "mật khẩu wifi", "pass wifi", "mạng", "internet"],
-                    "answer": "Mạng {wifi_name}, mật khẩu {wifi_password}.",
-                },
-                {
-                    "key": "gio_lam_viec",
-                    "question": "Giờ làm việc thế nào?",
-                    "variants": [
-                        "mấy giờ mở cửa",
-                        "giờ làm việc",
-                        "giờ mở cửa",
-                        "khi nào đóng cửa",
-                        "lịch làm việc",
-                    ],
-                    "answer": "Làm việc {opening_hours}.",
-                },
-            ],
-            "services": {
-                "services": [
-                    {
-                        "id": "ho_tich",
-                        "letter": "A",
-                        "name": "Hộ tịch",
-                        "fields": ["ho_tich", "chung_thuc"],
-                        "procedures": ["khai_sinh", "ket_hon"],
-                        "counters": ["quay_1", "quay_2"],
-                    },
-                    {
-                        "id": "dat_dai",
-                        "letter": "B",
-                        "name": "Đất đai",
-                        "fields": ["dat_dai"],
-                        "procedures": ["cap_so_do"],
-                        "counters": ["quay_3"],
-                    },
-                ],
-                "counters": [
-                    {"id": "quay_1", "number": 1, "name": "Quầy 1"},
-                    {"id": "quay_2", "number": 2, "name": "Quầy 2"},
-                    {"id": "quay_3", "number": 3, "name": "Quầy 3"},
-                ],
-            },
-        }
-    )
 
 
 @dataclass

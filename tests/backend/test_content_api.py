@@ -8,6 +8,7 @@ from sqlalchemy import select
 from backend.models import AuditEntry, ProcedureRecord
 from backend.services.content import export_content, load_content
 from tests.support.assertions import assert_error
+from tests.support.sample_content import small_content
 
 API = "/api/v1"
 
@@ -225,3 +226,12 @@ def test_put_faq_validates_placeholders_and_audits(client, database, content, st
     with database.factory() as session:
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == "wifi")).all()
     assert actions.count("faq.update") == 1
+
+
+def test_site_is_public_and_404_before_any_content(client, database):
+    assert_error(client.get(f"{API}/site"), 404, "content_empty")
+    with database.factory() as session:
+        load_content(session, small_content())
+        session.commit()
+    site = client.get(f"{API}/site").json()
+    assert site["name"] == "Điểm phục vụ phường Thử" and site["wifi_name"] == "PhuongThu"

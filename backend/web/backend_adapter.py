@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from backend import models
 from backend.clock import Clock
 from backend.deps import get_session
+from backend.errors import ApiError
 from backend.services import audit
 from backend.services import auth as auth_service
 from backend.services import content as content_service
@@ -27,9 +28,6 @@ from backend.services.auth import load_secret_key
 from backend.settings import get_settings
 from content.model import FaqEntry, Procedure, Site
 from vntext.normalize import fold
-
-LOCKOUT_FAILURES = 5
-LOCKOUT_MINUTES = 15
 
 _site_name: tuple[float, str] = (0.0, "")
 
@@ -94,59 +92,18 @@ def _audit(
     )
 
 
-def recent_failures(session: Session, username: str) -> tuple[int, datetime | None]:
-    """Wrong passwords for `username` since its last successful login within the lock-out window."""
-    since = now() - timedelta(minutes=LOCKOUT_MINUTES)
-    last_ok = session.scalar(
-        select(func.max(models.AuditEntry.at)).where(
-            models.AuditEntry.action == "staff.login",
-            models.AuditEntry.entity_id == username,
-        )
-    )
-    if last_ok is not None:
-        last_ok = last_ok.replace(tzinfo=timezone.utc) if last_ok.tzinfo is None else last_ok
-        since = max(since, last_ok)
-    rows = session.scalars(
-        select(models.AuditEntry.at).where(
-            models.AuditEntry.action == "staff.login_failed",
-            models.AuditEntry.entity_id == username,
-            models.AuditEntry.at > since,
-        )
-    ).all()
-    latest = max(rows) if rows else None
-    return len(rows), latest
-
-
 def authenticate(session: Session, username: str, password: str) -> models.StaffUser:
-    """The staff member with this password; wrong passwords are stored (audit log) and lock the name out."""
-    username = username.strip()
-    failures, latest = recent_failures(session, username)
-    if failures >= LOCKOUT_FAILURES and latest is not None:
-        until = latest + timedelta(minutes=LOCKOUT_MINUTES)
-        minutes = max(1, int((until - now()).total_seconds() // 60) + 1)
+    """The backend's login (argon2, lock-out after repeated wrong passwords, stored in the audit log)."""
+    try:
+        return auth_service.login(session, username, password, now(), via="web")
+    except ApiError as err:
+        if err.code == "account_locked":
+            raise LoginRefusedError("account_locked", err.detail) from err
+        failures, _latest = auth_service.recent_login_failures(session, username.strip()[:100], now())
+        left = auth_service.LOCKOUT_FAILURES - failures
         raise LoginRefusedError(
-            "account_locked",
-            f"Tài khoản tạm khoá do nhập sai mật khẩu {LOCKOUT_FAILURES} lần. Hãy thử lại sau {minutes} phút "
-            "hoặc liên hệ quản trị viên.",
-        )
-    user = auth_service.authenticate(session, username, password)
-    if user is None:
-        _audit(session, "web-login", "staff.login_failed", "staff_user", username[:120], via="web")
-        session.commit()
-        left = LOCKOUT_FAILURES - failures - 1
-        if left <= 0:
-            raise LoginRefusedError(
-                "account_locked",
-                f"Tài khoản tạm khoá do nhập sai mật khẩu {LOCKOUT_FAILURES} lần. "
-                f"Hãy thử lại sau {LOCKOUT_MINUTES} phút hoặc liên hệ quản trị viên.",
-            )
-        raise LoginRefusedError(
-            "bad_credentials",
-            f"Tên đăng nhập hoặc mật khẩu không đúng. Còn {left} lần thử trước khi bị tạm khoá.",
-        )
-    _audit(session, actor_for(user.username), "staff.login", "staff_user", user.username, via="web")
-    session.commit()
-    return user
+            err.code, f"Tên đăng nhập hoặc mật khẩu không đúng. Còn {left} lần thử trước khi bị tạm khoá."
+        ) from err
 
 
 def logged_out_since(session: Session, username: str, login_at: float) -> bool:
@@ -214,27 +171,13 @@ def get_site(session: Session) -> Site | None:
     return content_service.get_site(session)
 
 
-def _attach_snapshot(session: Session, entity_type: str, entity_id: str, before: Any, after: Any) -> None:
-    """Keep the record's data before and after in its audit entry (history, diff and revert read it)."""
-    for obj in session.new:
-        if (
-            isinstance(obj, models.AuditEntry)
-            and obj.entity_type == entity_type
-            and obj.entity_id == entity_id
-        ):
-            obj.details = {**(obj.details or {}), "before": before, "after": after}
-
-
 def save_procedure(
     session: Session, procedure: Procedure, username: str, expected_version: int | None, action_note: str = ""
 ) -> models.ProcedureRecord:
     """Save through the backend's content service (validated, versioned, audited) and commit."""
-    existing = session.get(models.ProcedureRecord, procedure.id)
-    before = dict(existing.data) if existing is not None else None
     record, _created = content_service.save_procedure(
         session, procedure, actor=actor_for(username), now=now(), expected_version=expected_version
     )
-    _attach_snapshot(session, "procedure", procedure.id, before, record.data)
     if action_note:
         _attach_note(session, "procedure", procedure.id, action_note)
     session.commit()
@@ -244,12 +187,9 @@ def save_procedure(
 def save_faq(
     session: Session, entry: FaqEntry, username: str, expected_version: int | None, action_note: str = ""
 ) -> models.FaqRecord:
-    existing = session.get(models.FaqRecord, entry.key)
-    before = dict(existing.data) if existing is not None else None
     record, _created = content_service.save_faq(
         session, entry, actor=actor_for(username), now=now(), expected_version=expected_version
     )
-    _attach_snapshot(session, "faq", entry.key, before, record.data)
     if action_note:
         _attach_note(session, "faq", entry.key, action_note)
     session.commit()
@@ -409,17 +349,9 @@ def counter_services(session: Session, counter_id: str) -> list[models.ServiceRe
     return [s for s in services(session) if counter_id in (s.counters or [])]
 
 
-def waiting_tickets(session: Session, service_ids: list[str]) -> list[models.Ticket]:
-    """Waiting tickets of these services in the order call-next takes them (priority, then arrival)."""
-    if not service_ids:
-        return []
-    statement = (
-        select(models.Ticket)
-        .where(models.Ticket.service_id.in_(service_ids), models.Ticket.status == "waiting")
-        .order_by(models.Ticket.priority_rank, models.Ticket.queued_at, models.Ticket.id)
-        .limit(200)
-    )
-    return list(session.scalars(statement))
+def waiting_tickets(session: Session, counter_id: str) -> list[models.Ticket]:
+    """Waiting tickets this counter may call, in the order call-next takes them (backend's service)."""
+    return tickets_service.waiting_for_counter(session, counter_id, limit=200)
 
 
 def current_ticket(session: Session, counter_id: str) -> models.Ticket | None:
@@ -486,7 +418,7 @@ def recent_calls(session: Session, after_id: int = 0, limit: int = 10) -> list[d
     calls = []
     for entry in entries:
         details = entry.details or {}
-        counter_id = details.get("counter")
+        counter_id = details.get("counter_id") or details.get("counter")
         if counter_id is None:
             ticket = session.get(models.Ticket, int(entry.entity_id)) if entry.entity_id.isdigit() else None
             counter_id = ticket.counter_id if ticket is not None else None

@@ -79,7 +79,7 @@ def _console_context(request: Request, session: Session, counter_id: str) -> dic
             "waited": _minutes_since(t.queued_at, now),
             "channel": CHANNEL_NAMES.get(t.channel, t.channel),
         }
-        for t in bk.waiting_tickets(session, [s.id for s in services])
+        for t in bk.waiting_tickets(session, counter_id)
     ]
     details = None
     if current is not None:

@@ -373,6 +373,10 @@ def test_wrong_passwords_lock_the_account_even_after_a_restart(
         assert "tạm khoá" in message
         log_in(page, server.root_url, "khoa", password)
         assert "tạm khoá" in page.inner_text(".error-box")  # the right password does not open it now
+        api = httpx.post(f"{server.base_url}/auth/token", json={"username": "khoa", "password": password})
+        assert (
+            api.status_code == 429 and api.json()["code"] == "account_locked"
+        )  # one count for API and pages
         shot(page, "login-locked")
         context.close()
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,13 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# `LETAN_WEB_SCREENSHOTS=1 .venv/bin/pytest tests/web` refreshes docs/screenshots/staff-*.png; other runs
+# write them under the system's temporary folder so a test run leaves the work tree as it was.
+SCREENSHOTS = (
+    REPO / "docs" / "screenshots"
+    if os.environ.get("LETAN_WEB_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "letan-web-screenshots"
+)
 if str(REPO) not in sys.path:  # `tests.support` is imported from the repository root
     sys.path.insert(0, str(REPO))
 

@@ -150,7 +150,9 @@ def read_queue(session: SessionDep, clock: ClockDep) -> QueuePublic:
 
 
 @router.get("/counters/{counter_id}/waiting", response_model=list[WaitingTicket])
-def counter_waiting(counter_id: str, session: SessionDep, _staff: CounterDep) -> list[WaitingTicket]:
+def counter_waiting(
+    counter_id: str, session: SessionDep, clock: ClockDep, _staff: CounterDep
+) -> list[WaitingTicket]:
     """What this counter will call next, in order (priority first, then order of issue)."""
     return [
         WaitingTicket(
@@ -161,7 +163,7 @@ def counter_waiting(counter_id: str, session: SessionDep, _staff: CounterDep) ->
             priority=t.priority,  # type: ignore[arg-type]
             issued_at=t.issued_at,
         )
-        for t in queue.waiting_for_counter(session, counter_id)
+        for t in queue.waiting_for_counter(session, counter_id, clock=clock)
     ]
 
 

@@ -146,7 +146,8 @@ SELECT :service_id, :service_day, last_sequence,
 FROM counter
 RETURNING id, sequence, number,
     (SELECT count(*) FROM tickets AS t
-     WHERE t.service_id = :service_id AND t.status = 'waiting' AND t.priority_rank <= :priority_rank) AS ahead
+     WHERE t.service_id = :service_id AND t.status = 'waiting' AND t.service_day = :service_day
+       AND t.priority_rank <= :priority_rank) AS ahead
 """
 ).bindparams(bindparam("issued_at", type_=UTCDateTime()))
 
@@ -282,7 +283,12 @@ def issue_ticket(
     ahead = session.scalar(
         select(func.count())
         .select_from(Ticket)
-        .where(Ticket.service_id == service.id, Ticket.status == "waiting", Ticket.priority_rank <= rank)
+        .where(
+            Ticket.service_id == service.id,
+            Ticket.status == "waiting",
+            Ticket.service_day == day,
+            Ticket.priority_rank <= rank,
+        )
     )
     return IssuedTicket(Ticket(id=ticket_id, **values), replayed=False, ahead=int(ahead or 0) - 1)
 
@@ -314,6 +320,7 @@ def _ahead_condition(ticket: Ticket) -> ColumnElement[bool]:
     return and_(
         Ticket.service_id == ticket.service_id,
         Ticket.status == "waiting",
+        Ticket.service_day == ticket.service_day,
         Ticket.id != ticket.id,
         or_(
             Ticket.priority_rank < ticket.priority_rank,
@@ -439,15 +446,18 @@ def _transition(
     session.refresh(ticket)
 
 
-def waiting_for_counter(session: Session, counter_id: str, limit: int = 50) -> list[Ticket]:
-    """The tickets a counter may call, in the order call-next takes them (priority first)."""
+def waiting_for_counter(
+    session: Session, counter_id: str, limit: int = 50, clock: Clock | None = None
+) -> list[Ticket]:
+    """Today's tickets a counter may call, in the order call-next takes them (priority first)."""
+    day = (clock or Clock()).local_day()
     if session.get(CounterRecord, counter_id) is None:
         raise NotFoundError("counter_not_found", f"Không có quầy '{counter_id}'.")
     service_ids = [s.id for s in session.scalars(select(ServiceRecord)) if counter_id in s.counters]
     return list(
         session.scalars(
             select(Ticket)
-            .where(Ticket.service_id.in_(service_ids), Ticket.status == "waiting")
+            .where(Ticket.service_id.in_(service_ids), Ticket.status == "waiting", Ticket.service_day == day)
             .order_by(Ticket.priority_rank, Ticket.queued_at, Ticket.id)
             .limit(limit)
         )
@@ -459,8 +469,15 @@ def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ti
     counter = session.get(CounterRecord, counter_id)
     if counter is None:
         raise NotFoundError("counter_not_found", f"Không có quầy '{counter_id}'.")
+    now = clock.now()
+    day = clock.local_day(now)
+    # Tickets are valid on their day only: yesterday's leftovers are neither called nor block a counter.
     busy = session.scalar(
-        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(("called", "serving")))
+        select(Ticket).where(
+            Ticket.counter_id == counter_id,
+            Ticket.status.in_(("called", "serving")),
+            Ticket.service_day == day,
+        )
     )
     if busy is not None:
         raise ConflictError(
@@ -471,10 +488,9 @@ def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ti
     service_ids = [s.id for s in session.scalars(select(ServiceRecord)) if counter_id in s.counters]
     if not service_ids:
         return None
-    now = clock.now()
     statement = (
         select(Ticket)
-        .where(Ticket.service_id.in_(service_ids), Ticket.status == "waiting")
+        .where(Ticket.service_id.in_(service_ids), Ticket.status == "waiting", Ticket.service_day == day)
         .order_by(Ticket.priority_rank, Ticket.queued_at, Ticket.id)
         .limit(1)
     )

@@ -266,3 +266,18 @@ def test_calls_and_recalls_are_audited_with_the_counter_for_the_display(
     for row in rows:
         assert row.details["number"] == "A001" and row.details["counter_number"] == 2
         assert row.details["counter_id"] == "quay_2"
+
+
+def test_yesterdays_tickets_are_not_called_today(client, content, device, staff, clock):
+    counter = staff("counter")
+    old = issue(client, device, service_id="ho_tich")
+    client.post(f"{API}/counters/quay_2/call-next", headers=counter)  # left "called" at counter 2
+    issue(client, device, service_id="ho_tich")  # left waiting
+    clock.set(clock.now() + timedelta(days=1))
+    today = issue(client, device, service_id="ho_tich")
+    assert today["number"] == "A001" and today["ahead"] == 0
+    assert [t["number"] for t in client.get(f"{API}/counters/quay_1/waiting", headers=counter).json()] == [
+        "A001"
+    ]
+    assert client.post(f"{API}/counters/quay_2/call-next", headers=counter).json()["id"] == today["id"]
+    assert client.get(f"{API}/tickets/{old['id']}", headers=device).json()["status"] == "called"

@@ -3,7 +3,7 @@
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db import begin_write, write_session
@@ -156,6 +156,8 @@ def lookup(
     def fail() -> None:
         with write_session(factory) as writer:
             writer.add(FailedLookup(device_key=device_key, at=now))
+            # Old failures no longer count: drop them so the table stays small.
+            writer.execute(delete(FailedLookup).where(FailedLookup.at < now - timedelta(days=1)))
 
     try:
         code = canonical_code(code_text)

@@ -164,6 +164,7 @@ class KioskApp(App):
         self.history: list[str] = []
         self.session_dirty = False
         self.idle_popup: Any = None
+        self.idle_prompts = 0  # how many times the question was asked (shown in diagnostics and tests)
         self.started_at = time.monotonic()
         self.first_frame_at: float | None = None
 
@@ -193,12 +194,18 @@ class KioskApp(App):
         if self.sync_on_start:
             self.sync_content()
             Clock.schedule_interval(lambda _dt: self.sync_content(), 600)
-        self.voice.start_speaker()
+        self.voice.start()
         self.voice.subscribe(self._on_voice_event)
         return root
 
     def _first_frame(self, _dt: float) -> None:
         self.first_frame_at = time.monotonic()
+        # Build the content lists while nobody is touching, so the first tap only shows them.
+        Clock.schedule_once(lambda _dt: self.warm_up(), 0.3)
+
+    def warm_up(self) -> None:
+        for name in ("procedures", "faq"):
+            self.manager.get_screen(name).prepare()
 
     def _on_window_size(self, _window: Any, size: tuple[int, int]) -> None:
         width, height = size
@@ -296,6 +303,7 @@ class KioskApp(App):
     def show_idle_prompt(self) -> None:
         from kiosk.widgets.popups import IdlePrompt
 
+        self.idle_prompts += 1
         if self.idle_popup is None:
             self.idle_popup = IdlePrompt()
             self.idle_popup.bind(on_dismiss=self._idle_popup_closed)

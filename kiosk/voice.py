@@ -24,13 +24,40 @@ class VoiceBridge:
         self._listeners: list[EventCallback] = []
 
     # text to speech
+    def start(self) -> None:
+        """Build the voice pipeline when a microphone and a speech model are present, and a
+        speaker when there is a sound output; anything missing leaves that part off."""
+        if not self.enabled:
+            return
+        try:
+            sources = importlib.import_module("speech.sources")
+            stt = importlib.import_module("speech.stt_vosk")
+            speech_settings = importlib.import_module("speech.settings").get_settings()
+            if sources.input_device_available() and stt.model_is_installed(speech_settings.model_dir):
+                pipeline, speaker = importlib.import_module("speech.factory").build_pipeline(speech_settings)
+                self.attach_pipeline(pipeline)
+                self.speaker = speaker if self._can_play() else None
+        except Exception as err:
+            logger.info("voice pipeline unavailable: %s", type(err).__name__)
+            self.pipeline = None
+        self.start_speaker()
+
+    def _can_play(self) -> bool:
+        try:
+            return bool(importlib.import_module("speech.tts").output_device_available())
+        except Exception:
+            return False
+
     def start_speaker(self) -> bool:
-        """Create the speech engine's Speaker if the package and its engine are present."""
+        """Create the speech engine's Speaker when the package and a sound output are present."""
         if not self.enabled or self.speaker is not None:
             return self.speaker is not None
         try:
             tts = importlib.import_module("speech.tts")
-            self.speaker = tts.Speaker()
+            if tts.output_device_available():
+                self.speaker = tts.Speaker()
+            else:
+                logger.info("text to speech off: no sound output")
         except Exception as err:
             logger.info("text to speech unavailable: %s", type(err).__name__)
             self.speaker = None
@@ -67,11 +94,12 @@ class VoiceBridge:
     def can_listen(self) -> bool:
         return self.pipeline is not None and callable(getattr(self.pipeline, "listen_once", None))
 
-    def listen(self) -> bool:
+    def listen(self, sender: str = "kiosk") -> bool:
+        """One voice turn in the pipeline's thread; the turn talks to Rasa as `sender`."""
         if not self.can_listen:
             return False
         try:
-            self.pipeline.listen_once()
+            self.pipeline.listen_once(sender=sender)
         except Exception as err:
             logger.warning("voice pipeline failed: %s", type(err).__name__)
             return False
@@ -87,7 +115,7 @@ class VoiceBridge:
             data = dict(event.get("data") or event)
         else:
             name = str(getattr(event, "type", None) or getattr(event, "name", "") or "")
-            raw = getattr(event, "data", None)
+            raw = getattr(event, "data", None)  # speech.events.PipelineEvent.data: JSON-ready fields
             data = dict(raw) if isinstance(raw, dict) else {"text": getattr(event, "text", "")}
         for callback in list(self._listeners):
             callback(name, data)

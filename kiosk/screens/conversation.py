@@ -62,18 +62,26 @@ class ConversationScreen(KioskScreen):
 
     # ---- voice ------------------------------------------------------------------------
     def listen(self) -> None:
-        if self.app.voice.listen():
+        if self.app.voice.listen(sender=self.conversation.sender_id):
             self.voice_state.on_event("listening")
             self.voice_label = self.voice_state.label
         else:
             self.voice_label = t("voice.unavailable")
 
     def on_voice_event(self, name: str, data: dict[str, Any]) -> None:
+        """A speech pipeline event (on the UI thread). The pipeline itself sends what it heard to
+        Rasa under this conversation's sender id; the screen shows both sides."""
         if self.voice_state.on_event(name, data):
             self.voice_label = self.voice_state.label
             self.heard_text = self.voice_state.text
-        if name in ("stt-end", "heard") and data.get("text") and data.get("send", False):
-            self.send(str(data["text"]))
+        if name == "stt-end" and data.get("text"):
+            self.conversation.add_user(str(data["text"]))
+            self.render()
+        elif name == "intent-end":
+            self.conversation.add_replies([m for m in data.get("messages") or [] if isinstance(m, dict)])
+            self.render()
+        elif name == "error":
+            self.voice_label = t("voice.error")
 
     # ---- messages ---------------------------------------------------------------------
     def send_typed(self) -> None:

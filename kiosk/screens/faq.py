@@ -22,13 +22,14 @@ class FaqScreen(KioskScreen):
         self.app.load_faq(self.show)
 
     def reset(self) -> None:
-        self.ids.body.clear_widgets()
-        self.entries = []
+        """Nothing personal is shown here: the answers stay built for the next citizen."""
 
     def refresh_language(self) -> None:
-        self.show(self.entries, self.from_cache)
+        self.show(self.entries, self.from_cache, force=True)
 
-    def show(self, entries: list[dict[str, Any]], from_cache: bool) -> None:
+    def show(self, entries: list[dict[str, Any]], from_cache: bool, force: bool = False) -> None:
+        if entries == self.entries and from_cache == self.from_cache and self.ids.body.children and not force:
+            return  # unchanged: keep the widgets (building them is the slow part of a tap)
         self.entries = entries
         self.from_cache = from_cache
         body = self.ids.body

@@ -48,17 +48,18 @@ class ProceduresScreen(KioskScreen):
         self.show_results(self.results, self.from_cache, force=True)
 
     def prepare(self, **params: Any) -> None:
-        if not self.results:
-            self.search()
+        self.search()  # refreshed each time; the list is rebuilt only when it changed
 
     def reset(self) -> None:
+        typed = bool(self.query or self.field_id)
         self.ids.keyboard.clear()
         self.query = ""
         self.field_id = ""
         self.keyboard_open = False
-        self.results = []
-        self.ids.results.clear_widgets()
-        self._build_fields()
+        for button in self.ids.fields.children:
+            button.role = "primary" if getattr(button, "field_id", None) == "" else "secondary"
+        if typed:
+            self.search()  # the full list again, built now rather than on the next citizen's tap
 
     def toggle_keyboard(self) -> None:
         self.keyboard_open = not self.keyboard_open

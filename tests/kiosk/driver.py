@@ -79,6 +79,7 @@ class KioskDriver:
         return None
 
     def button(self, text: str, root: Any = None) -> Any:
+        """The button whose text is exactly `text` (AssertionError when there is none)."""
         from kivy.uix.behaviors import ButtonBehavior
 
         for widget in self.walk(root or self.screen()):
@@ -91,10 +92,16 @@ class KioskDriver:
         """A real touch at the widget's centre, through the window's input dispatch."""
         from kivy.tests.common import UnitTestTouch
 
+        self.frames()  # a screen shown just now is laid out first
         self._scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
+        # Hold it like a finger does: a ScrollView waits `scroll_timeout` (55 ms) before it hands
+        # a touch to the button under it.
+        self.frames()
+        time.sleep(0.07)
+        self.frames()
         touch.touch_up()
         self.frames()
 

@@ -153,7 +153,9 @@ def test_ticket_view_from_the_api_shape() -> None:
     assert view.wait_line == "Thời gian chờ dự kiến khoảng 12 phút"
     assert view.service_name == "Hộ tịch – Chứng thực"
     assert "A 0 2 3" in view.speech_text
-    nobody = ticket_view({"id": 1, "number": "B001", "service_id": "x", "counters": ["quay_3"], "ahead": 0}, [])
+    nobody = ticket_view(
+        {"id": 1, "number": "B001", "service_id": "x", "counters": ["quay_3"], "ahead": 0}, []
+    )
     assert nobody.ahead_line == "Bác là người tiếp theo"
     assert nobody.counters == "3"
 
@@ -184,7 +186,14 @@ def test_conversation_replies_buttons_cards_and_reset() -> None:
         [
             {"text": "Bác làm thủ tục gì?", "buttons": [{"title": "Khai sinh", "payload": "/inform"}]},
             {"custom": {"type": "ticket", "number": "A005", "counters": [{"number": 1}], "ahead": 2}},
-            {"custom": {"type": "procedure", "id": "khai_sinh", "name": "Đăng ký khai sinh", "fee": {"text": "0"}}},
+            {
+                "custom": {
+                    "type": "procedure",
+                    "id": "khai_sinh",
+                    "name": "Đăng ký khai sinh",
+                    "fee": {"text": "0"},
+                }
+            },
             {"custom": {"type": "faq", "question": "Wifi?", "answer": "Mật khẩu phucvu2026"}},
             {"custom": {"type": "unknown"}},
         ]
@@ -205,7 +214,14 @@ def test_conversation_replies_buttons_cards_and_reset() -> None:
 
 def test_dossier_card_from_custom_payload() -> None:
     card = card_from_custom(
-        {"type": "dossier", "dossier": {"procedure_name": "Khai tử", "status_text": "Đang xử lý", "appointment_on": "2026-12-01"}}
+        {
+            "type": "dossier",
+            "dossier": {
+                "procedure_name": "Khai tử",
+                "status_text": "Đang xử lý",
+                "appointment_on": "2026-12-01",
+            },
+        }
     )
     assert card is not None
     assert card.lines == ["Tình trạng: Đang xử lý", "Ngày hẹn trả kết quả: 01/12/2026"]
@@ -237,7 +253,9 @@ def test_strings_have_both_languages() -> None:
 def test_cache_round_trip(tmp_path: Path) -> None:
     cache = ContentCache(tmp_path / "sub" / "cache.json")
     assert cache.load().empty
-    snapshot = ContentSnapshot(synced_at="2026-11-26T09:00:00+00:00", procedures=PROCEDURES, faq=[{"key": "wifi"}])
+    snapshot = ContentSnapshot(
+        synced_at="2026-11-26T09:00:00+00:00", procedures=PROCEDURES, faq=[{"key": "wifi"}]
+    )
     cache.save(snapshot)
     loaded = cache.load()
     assert loaded.procedure("khai_sinh") == PROCEDURES[1]

@@ -44,7 +44,10 @@ def test_no_printer_saves_the_ticket_to_a_file(tmp_path: Path) -> None:
 def test_configured_printer_gets_the_image_as_raster(tmp_path: Path) -> None:
     RecordingPrinter.instances.clear()
     printer = TicketPrinter(
-        PrinterSettings(kind="network", host="192.0.2.1"), tmp_path, "Phường Demo", printer_factory=lambda _s: RecordingPrinter()
+        PrinterSettings(kind="network", host="192.0.2.1"),
+        tmp_path,
+        "Phường Demo",
+        printer_factory=lambda _s: RecordingPrinter(),
     )
     result = printer.issue(TICKET)
     assert result.printed

@@ -19,7 +19,9 @@ def test_search_a_procedure_typed_without_diacritics(kiosk: KioskDriver) -> None
     kiosk.type_keys("dang ky khai sinh", screen.ids.keyboard)
     assert screen.query == "dang ky khai sinh"
     first = kiosk.wait_until(
-        lambda: screen.results and screen.results[0]["id"] == "khai_sinh" and kiosk.find_text("Đăng ký khai sinh"),
+        lambda: (
+            screen.results and screen.results[0]["id"] == "khai_sinh" and kiosk.button("Đăng ký khai sinh")
+        ),
         what="khai sinh first in the results",
     )
     assert not screen.from_cache
@@ -75,7 +77,9 @@ def test_take_a_ticket_from_a_procedure_card(kiosk: KioskDriver, backend_server:
     kiosk.tap(queue.named["priority_no"])
     kiosk.wait_until(lambda: queue.step == "ticket", what="the ticket")
     stored = requests.get(
-        f"{backend_server.base_url}/tickets/{queue.ticket.id}", headers=backend_server.device_headers, timeout=5
+        f"{backend_server.base_url}/tickets/{queue.ticket.id}",
+        headers=backend_server.device_headers,
+        timeout=5,
     ).json()
     assert stored["procedure_id"] == "khai_sinh"
     assert stored["priority"] == "none"
@@ -123,14 +127,17 @@ def test_idle_question_then_reset_clears_the_typed_code(kiosk: KioskDriver) -> N
     for ch in "0000031":
         kiosk.tap_text(ch, screen.ids.keypad)
     assert screen.ids.keypad.text == "000.00.31."
+    asked = app.idle_prompts
     app.idle.idle_seconds = 0.5
-    app.idle.answer_seconds = 1.0
-    kiosk.wait_until(lambda: app.idle_popup is not None and app.idle_popup.parent is not None, what="question")
+    app.idle.answer_seconds = 2.0
+    kiosk.wait_until(lambda: app.idle_prompts > asked, what="the question")
+    assert kiosk.current == "dossier"
     assert kiosk.find_text(t("idle.question"), app.idle_popup) is not None
+    assert screen.ids.keypad.text == "000.00.31."  # nothing is cleared while asking
     kiosk.wait_until(lambda: kiosk.current == "home", what="reset to home")
     assert screen.ids.keypad.text == ""
     assert app.conversation.sender_id != first_sender
-    assert app.idle_popup.parent is None
+    kiosk.wait_until(lambda: app.idle_popup.parent is None, what="the question closed")
 
 
 def test_idle_answer_keeps_the_typed_code(kiosk: KioskDriver) -> None:
@@ -139,13 +146,15 @@ def test_idle_answer_keeps_the_typed_code(kiosk: KioskDriver) -> None:
     screen = kiosk.screen("dossier")
     for ch in "123":
         kiosk.tap_text(ch, screen.ids.keypad)
+    asked = app.idle_prompts
     app.idle.idle_seconds = 0.4
     app.idle.answer_seconds = 30
-    kiosk.wait_until(lambda: app.idle_popup is not None and app.idle_popup.parent is not None, what="question")
+    kiosk.wait_until(lambda: app.idle_prompts > asked, what="the question")
     app.idle.idle_seconds = 3600
+    kiosk.frames(2)
     kiosk.tap(app.idle_popup.yes_button)
-    kiosk.frames(3)
-    assert app.idle_popup.parent is None
+    kiosk.wait_until(lambda: app.idle_popup.parent is None, what="the question closed")
+    assert not app.idle.asking
     assert kiosk.current == "dossier"
     assert screen.ids.keypad.text == "123."
 

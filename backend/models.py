@@ -135,7 +135,7 @@ class Ticket(Base):
         # The number's identity: unique per issuing service and local day, whatever happens later.
         UniqueConstraint("issued_service_id", "service_day", "sequence", name="uq_tickets_number"),
         UniqueConstraint("device_id", "idempotency_key", name="uq_tickets_idempotency"),
-        Index("ix_tickets_queue", "service_id", "status", "priority_rank", "queued_at"),
+        Index("ix_tickets_queue", "service_id", "status", "service_day", "priority_rank", "queued_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     issued_service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))

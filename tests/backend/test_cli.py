@@ -102,4 +102,8 @@ def test_db_upgrade_on_postgresql(tmp_path):
         with engine.connect() as connection:
             version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         engine.dispose()
-        assert version == "0001"
+        from alembic.script import ScriptDirectory
+
+        from backend.db import alembic_config
+
+        assert version == ScriptDirectory.from_config(alembic_config(url)).get_current_head()

@@ -16,6 +16,9 @@ def _fail(err: Exception) -> None:
 @app.command()
 def generate(
     out: Annotated[Path | None, typer.Option(help="thư mục ghi (mặc định nlu/data/generated)")] = None,
+    content_dir: Annotated[
+        Path | None, typer.Option(help="thư mục nội dung (mặc định content/ của dự án)")
+    ] = None,
 ) -> None:
     """Sinh dữ liệu huấn luyện từ content/ vào nlu/data/generated/."""
     from content.errors import ContentError
@@ -23,7 +26,7 @@ def generate(
     from nlu.generate import generate as run_generate
 
     try:
-        written = run_generate(out or GENERATED_DIR)
+        written = run_generate(out or GENERATED_DIR, content_dir)
     except ContentError as err:
         _fail(err)
     for path in written:

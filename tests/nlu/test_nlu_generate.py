@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from content.files import read_content_dir
@@ -65,12 +66,14 @@ def test_every_faq_key_and_variant_is_trained() -> None:
 
 def test_no_dev_set_sentence_is_in_the_training_data() -> None:
     if not DEV_SET.is_file():
-        return
+        pytest.skip(f"no evaluation set at {DEV_SET}")
     dev = {fold(item["text"]).strip(" .?!") for item in yaml.safe_load(DEV_SET.read_text("utf-8"))["items"]}
     dev = {text for text in dev if len(text.split()) > 2}
     trained = set()
-    # Hand-written examples and the generated questions (FAQ wording belongs to content/).
-    written = [*(REPO / "nlu" / "data" / "nlu").glob("*.yml"), GENERATED_DIR / "procedures.yml"]
+    # Hand-written examples and the questions generated from content/, FAQ wording included
+    # (lookups.yml holds procedure names, a vocabulary rather than sentences).
+    generated = [path for path in GENERATED_DIR.glob("*.yml") if path.name != "lookups.yml"]
+    written = [*(REPO / "nlu" / "data" / "nlu").glob("*.yml"), *generated]
     for path in written:
         for line in path.read_text("utf-8").splitlines():
             if line.strip().startswith("- "):

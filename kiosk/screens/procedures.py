@@ -30,6 +30,24 @@ class ProceduresScreen(KioskScreen):
         self._requested: tuple[str, str] | None = None
         Clock.schedule_once(lambda _dt: self._build_fields(), 0)
 
+    def on_kv_post(self, base_widget: Any) -> None:
+        # A strong reference: the keyboard leaves the tree while closed (an invisible keyboard
+        # would still catch the touches meant for the list).
+        self.keyboard = self.ids.keyboard.__self__
+        self._place_keyboard()
+
+    def on_keyboard_open(self, _instance: object, _value: bool) -> None:
+        self._place_keyboard()
+
+    def _place_keyboard(self) -> None:
+        keyboard = getattr(self, "keyboard", None)
+        if keyboard is None:
+            return
+        if self.keyboard_open and keyboard.parent is None:
+            self.ids.column.add_widget(keyboard)
+        elif not self.keyboard_open and keyboard.parent is not None:
+            keyboard.parent.remove_widget(keyboard)
+
     def _build_fields(self) -> None:
         box = self.ids.fields
         box.clear_widgets()
@@ -92,6 +110,7 @@ class ProceduresScreen(KioskScreen):
         self.from_cache = from_cache
         box = self.ids.results
         box.clear_widgets()
+        self.ids.scroll.scroll_y = 1  # new results start at the top
         if not procedures:
             empty = (
                 t("procedures.no_cache")

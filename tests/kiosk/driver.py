@@ -92,8 +92,10 @@ class KioskDriver:
         """A real touch at the widget's centre, through the window's input dispatch."""
         from kivy.tests.common import UnitTestTouch
 
-        self.frames()  # a screen shown just now is laid out first
+        assert widget.get_root_window() is not None, f"{widget!r} is no longer on screen"
+        self._settle(widget)  # a screen or list shown just now is laid out first
         self._scroll_into_view(widget)
+        self._settle(widget)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
@@ -114,6 +116,16 @@ class KioskDriver:
 
         for key in keys:
             self.tap_text(t("keyboard.space") if key == " " else key, keyboard)
+
+    def _settle(self, widget: Any, max_frames: int = 8) -> None:
+        """Run frames until the widget stops moving (layouts of nested boxes take a few frames)."""
+        previous = None
+        for _ in range(max_frames):
+            self.frames()
+            where = (tuple(widget.to_window(*widget.pos)), tuple(widget.size))
+            if where == previous:
+                return
+            previous = where
 
     def _scroll_into_view(self, widget: Any) -> None:
         from kivy.uix.scrollview import ScrollView

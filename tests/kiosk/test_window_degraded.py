@@ -49,9 +49,12 @@ def test_backend_stopped_shows_cached_procedures_and_faq(
     screen = kiosk.screen("procedures")
     kiosk.tap(screen.ids.search_box)
     kiosk.type_keys("thuong tru", screen.ids.keyboard)
+    kiosk.tap(screen.ids.keyboard.enter_button)  # "Đồng ý" closes the keyboard: the list gets the room
+    assert not screen.keyboard_open
     kiosk.wait_until(lambda: screen.from_cache and screen.results, what="results from the cache")
     assert screen.results[0]["id"] == "thuong_tru"
     assert app.banner_text.startswith("Máy chủ đang gián đoạn")  # the citizen is told
+    kiosk.frames(3)
     kiosk.tap_text("Đăng ký thường trú")
     detail = kiosk.screen("procedure")
     kiosk.wait_until(lambda: detail.card is not None and detail.card.id == "thuong_tru", what="cached card")

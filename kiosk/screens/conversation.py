@@ -30,11 +30,29 @@ class ConversationScreen(KioskScreen):
     heard_text = StringProperty("")
     typed = StringProperty("")
     waiting = BooleanProperty(False)
-    keyboard_open = BooleanProperty(True)
+    keyboard_open = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.voice_state = VoiceState()
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        # Closed, the keyboard leaves the tree so the conversation gets the room (and an
+        # invisible keyboard cannot catch touches).
+        self.keyboard = self.ids.keyboard.__self__
+        self._place_keyboard()
+
+    def on_keyboard_open(self, _instance: object, _value: bool) -> None:
+        self._place_keyboard()
+
+    def _place_keyboard(self) -> None:
+        keyboard = getattr(self, "keyboard", None)
+        if keyboard is None:
+            return
+        if self.keyboard_open and keyboard.parent is None:
+            self.ids.column.add_widget(keyboard)
+        elif not self.keyboard_open and keyboard.parent is not None:
+            keyboard.parent.remove_widget(keyboard)
 
     @property
     def conversation(self) -> Any:
@@ -44,12 +62,15 @@ class ConversationScreen(KioskScreen):
         if not self.conversation.items:
             self.conversation.items.append(ChatItem("bot", t("chat.hello")))
         self.voice_label = t("voice.idle") if self.app.voice.can_listen else t("voice.unavailable")
+        if not self.app.voice.can_listen and not self.conversation.items[1:]:
+            self.keyboard_open = True  # no voice: typing is the way in
         if params.get("listen"):
             self.listen()
         self.render()
 
     def reset(self) -> None:
         self.ids.keyboard.clear()
+        self.keyboard_open = not self.app.voice.can_listen
         self.typed = ""
         self.heard_text = ""
         self.voice_state = VoiceState()
@@ -88,6 +109,7 @@ class ConversationScreen(KioskScreen):
         text = self.typed.strip()
         if text:
             self.ids.keyboard.clear()
+            self.keyboard_open = False  # the answer gets the room
             self.send(text)
 
     def send(self, text: str, payload: str | None = None) -> None:

@@ -128,7 +128,7 @@ class ProceduresScreen(KioskScreen):
             button.bind(on_release=partial(self.open_procedure, str(procedure.get("id"))))
             box.add_widget(button)
             if summary and len(procedures) <= 6:
-                box.add_widget(KLabel(text=summary, base_size=28, color=self.app.muted))
+                box.add_widget(KLabel(text=summary, base_size=30))
 
     def open_procedure(self, procedure_id: str, *_args: Any) -> None:
         self.app.go("procedure", procedure_id=procedure_id)

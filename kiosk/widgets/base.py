@@ -32,6 +32,7 @@ class KButton(Button):
 
     role = StringProperty("primary")
     base_size = NumericProperty(38)
+    tall = NumericProperty(120)  # least height in 1080-wide units; grows with wrapped text
     target = StringProperty("")
 
 

@@ -19,8 +19,10 @@ from kiosk.widgets.base import KButton
 LAYOUT_FILE = Path(__file__).resolve().parent.parent / "data" / "layouts" / "vi.json"
 
 
-def _key_button(text: str, on_press: Any, role: str = "secondary", base_size: int = 36) -> KButton:
-    button = KButton(text=text, role=role, base_size=base_size)
+def _key_button(
+    text: str, on_press: Any, role: str = "secondary", base_size: int = 36, tall: int = 100
+) -> KButton:
+    button = KButton(text=text, role=role, base_size=base_size, tall=tall)
     button.bind(on_release=lambda _b: on_press())
     return button
 

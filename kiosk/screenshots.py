@@ -46,6 +46,7 @@ def take_screenshots(out_dir: Path, settings: KioskSettings, high_contrast: bool
     def conversation() -> None:
         app.go("conversation")
         screen("conversation").send("Tôi muốn làm giấy khai sinh cho con")
+        screen("conversation").keyboard_open = False  # as after "Gửi": the answer gets the room
 
     def dossier() -> None:
         app.go("dossier")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -188,6 +189,9 @@ class KioskApp(App):
             screen_class = load_screen_class(name)
             self.manager.add_widget(screen_class(name=name))
         self.manager.current = "home"
+        # Kivy widgets hold reference cycles: rebuilt lists leave their label textures to the cycle
+        # collector. Collect while the citizen reads, not during a tap.
+        self._collect = Clock.create_trigger(lambda _dt: gc.collect(), 1.0)
         Clock.schedule_interval(self._idle_tick, 0.25)
         self.idle.touched(time.monotonic())
         Clock.schedule_once(self._first_frame, 0)
@@ -257,6 +261,7 @@ class KioskApp(App):
         if transition.is_active:
             transition.stop()
         self.manager.current = name
+        self._collect()
 
     def back(self) -> None:
         self._show(self.history.pop() if self.history else "home")

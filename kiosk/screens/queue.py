@@ -60,6 +60,7 @@ class QueueScreen(KioskScreen):
 
     def refresh_language(self) -> None:
         if self.step == "service":
+            self.named.pop("services_for", None)
             self.show_services()
         elif self.step == "priority":
             self.show_priority()
@@ -67,8 +68,9 @@ class QueueScreen(KioskScreen):
             self.show_ticket(self.ticket, self.last_print)
 
     def _services_loaded(self, services: list[dict[str, Any]], _from_cache: bool) -> None:
+        changed = services != self.services
         self.services = services
-        if self.step == "service":
+        if self.step == "service" and changed:
             self.show_services()
 
     def _body(self, title: str) -> Any:
@@ -78,6 +80,12 @@ class QueueScreen(KioskScreen):
         return body
 
     def show_services(self) -> None:
+        if (
+            self.step == "service"
+            and self.named.get("services_for") == self.services
+            and self.ids.body.children
+        ):
+            return  # already showing this list
         self.step = "service"
         body = self._body(t("queue.title"))
         body.add_widget(KLabel(text=t("queue.choose_service"), base_size=40))
@@ -88,6 +96,7 @@ class QueueScreen(KioskScreen):
             body.add_widget(button)
         if not self.services:
             body.add_widget(KLabel(text="…", halign="center"))
+        self.named["services_for"] = self.services
 
     def choose_service(self, service_id: str, *_args: Any) -> None:
         self.service_id = service_id

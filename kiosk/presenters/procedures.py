@@ -5,20 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from content.model import FIELD_NAMES
 from kiosk.presenters.formatting import vn_date
 from kiosk.strings import t
 from vntext.normalize import expand_abbreviations, fold
-
-FIELD_NAMES: dict[str, str] = {
-    "ho_tich": "Hộ tịch",
-    "chung_thuc": "Chứng thực",
-    "tu_phap": "Tư pháp",
-    "cu_tru": "Cư trú, căn cước",
-    "dat_dai": "Đất đai",
-    "xay_dung": "Xây dựng",
-    "kinh_doanh": "Kinh doanh",
-    "xa_hoi": "Bảo trợ xã hội",
-}
 
 
 def _haystack(procedure: dict[str, Any]) -> str:

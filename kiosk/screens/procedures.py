@@ -8,7 +8,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.presenters.procedures import FIELD_NAMES
+from content.model import FIELD_NAMES
 from kiosk.screens.base import KioskScreen
 from kiosk.strings import t
 from kiosk.widgets.base import KButton, KLabel

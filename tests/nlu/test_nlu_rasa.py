@@ -10,7 +10,6 @@ from __future__ import annotations
 import subprocess
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,10 @@ import pytest
 import requests
 
 from content.model import Procedure
-from nlu.serving import start_actions, start_rasa, stop, wait_ready
+from nlu.serving import start_actions, stop, wait_ready
 from nlu.settings import NLU_DIR, get_settings
 from nlu.training import rasa_env, train
+from tests.support.assistant import Assistant, actions_env, running_assistant
 from tests.support.backend import RunningBackend, free_port
 
 pytestmark = pytest.mark.slow
@@ -59,47 +59,10 @@ def test_test_stories_pass(model: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, details[-4000:] + result.stdout[-2000:] + result.stderr[-2000:]
 
 
-@dataclass
-class Assistant:
-    url: str
-    backend: RunningBackend
-    actions: subprocess.Popen[bytes]
-    actions_port: int
-
-    def parse(self, text: str) -> dict[str, Any]:
-        response = requests.post(f"{self.url}/model/parse", json={"text": text}, timeout=30)
-        response.raise_for_status()
-        return dict(response.json())
-
-    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
-        response = requests.post(
-            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
-        )
-        response.raise_for_status()
-        return list(response.json())
-
-
-def _actions_env(backend_url: str, token: str) -> dict[str, str]:
-    return {"LETAN_BACKEND_URL": backend_url, "LETAN_DEVICE_TOKEN": token, "LETAN_NLU_BACKEND_TIMEOUT": "2"}
-
-
 @pytest.fixture(scope="module")
 def assistant(model: Path, backend_server: RunningBackend) -> Iterator[Assistant]:
-    actions_port, rasa_port = free_port(), free_port()
-    actions = start_actions(
-        port=actions_port, env=_actions_env(backend_server.base_url, backend_server.device_token)
-    )
-    rasa = start_rasa(
-        model, port=rasa_port, env={"LETAN_NLU_ACTION_URL": f"http://127.0.0.1:{actions_port}/webhook"}
-    )
-    holder = Assistant(f"http://127.0.0.1:{rasa_port}", backend_server, actions, actions_port)
-    try:
-        wait_ready(f"http://127.0.0.1:{actions_port}/health", actions, 90)
-        wait_ready(f"{holder.url}/status", rasa, 180)
-        yield holder
-    finally:
-        stop(rasa)
-        stop(holder.actions)
+    with running_assistant(backend_server) as running:
+        yield running
 
 
 def _entities(result: dict[str, Any]) -> dict[str, str]:
@@ -196,7 +159,7 @@ def test_hot_reload_keeps_serving(assistant: Assistant, model: Path) -> None:
 def test_backend_down_gives_an_apology_and_a_counter(assistant: Assistant) -> None:
     stop(assistant.actions)
     dead = f"http://127.0.0.1:{free_port()}/api/v1"
-    assistant.actions = start_actions(port=assistant.actions_port, env=_actions_env(dead, "x"))
+    assistant.actions = start_actions(port=assistant.actions_port, env=actions_env(dead, "x"))
     wait_ready(f"http://127.0.0.1:{assistant.actions_port}/health", assistant.actions, 90)
     messages = assistant.say(f"t-{uuid.uuid4().hex[:8]}", "lệ phí đăng ký khai sinh bao nhiêu")
     assert "gián đoạn" in messages[0]["text"] and "quầy hướng dẫn" in messages[0]["text"]

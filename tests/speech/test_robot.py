@@ -1,5 +1,5 @@
 """`letan robot`: one turn from a file as JSON lines, the voice loop, the typed fallback, and one
-end-to-end turn against a real Rasa server (when a trained model exists)."""
+end-to-end turn against a real Rasa server (trained first when the cached model is stale)."""
 
 from __future__ import annotations
 
@@ -183,25 +183,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def trained_rasa_model() -> Path | None:
-    try:
-        from nlu.training import model_path
-    except ImportError:
-        return None
-    path = model_path()
-    return path if path.is_file() else None
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(
-    trained_rasa_model() is None,
-    reason="no trained Rasa model at nlu/models/ (run `letan nlu train`): turn against real Rasa skipped",
-)
 def test_file_turn_against_real_rasa(tmp_path, synth, ko_recognizer) -> None:
     from nlu.serving import start_rasa, stop, wait_ready
+    from nlu.training import train
 
     port = free_port()
-    process = start_rasa(trained_rasa_model(), port=port)
+    process = start_rasa(train(), port=port)  # trains only when the cached model is stale
     try:
         wait_ready(f"http://127.0.0.1:{port}/status", process, timeout=240)
         url = f"http://127.0.0.1:{port}"

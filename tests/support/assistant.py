@@ -55,4 +55,4 @@ def running_assistant(backend: RunningBackend) -> Iterator[Assistant]:
         yield assistant
     finally:
         stop(rasa)
-        stop(actions)
+        stop(assistant.actions)  # a test may have replaced the action server

@@ -171,27 +171,27 @@ def get_site(session: Session) -> Site | None:
     return content_service.get_site(session)
 
 
-def save_procedure(
-    session: Session, procedure: Procedure, username: str, expected_version: int | None, action_note: str = ""
-) -> models.ProcedureRecord:
+def save_content(
+    session: Session,
+    item: Procedure | FaqEntry,
+    username: str,
+    expected_version: int | None,
+    action_note: str = "",
+) -> models.ProcedureRecord | models.FaqRecord:
     """Save through the backend's content service (validated, versioned, audited) and commit."""
-    record, _created = content_service.save_procedure(
-        session, procedure, actor=actor_for(username), now=now(), expected_version=expected_version
-    )
+    record: models.ProcedureRecord | models.FaqRecord
+    if isinstance(item, Procedure):
+        record, _created = content_service.save_procedure(
+            session, item, actor=actor_for(username), now=now(), expected_version=expected_version
+        )
+        entity_type, entity_id = "procedure", item.id
+    else:
+        record, _created = content_service.save_faq(
+            session, item, actor=actor_for(username), now=now(), expected_version=expected_version
+        )
+        entity_type, entity_id = "faq", item.key
     if action_note:
-        _attach_note(session, "procedure", procedure.id, action_note)
-    session.commit()
-    return record
-
-
-def save_faq(
-    session: Session, entry: FaqEntry, username: str, expected_version: int | None, action_note: str = ""
-) -> models.FaqRecord:
-    record, _created = content_service.save_faq(
-        session, entry, actor=actor_for(username), now=now(), expected_version=expected_version
-    )
-    if action_note:
-        _attach_note(session, "faq", entry.key, action_note)
+        _attach_note(session, entity_type, entity_id, action_note)
     session.commit()
     return record
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from backend import models
 from backend.web import backend_adapter as bk
 from backend.web.security import WebSession, csrf_matches, load_session, save_session, submitted_csrf
 
@@ -69,6 +72,9 @@ def web_session(request: Request) -> WebSession:
 def db(request: Request) -> Iterator[Session]:
     """A database session for one request (FastAPI dependency)."""
     yield from bk.db_session(request)
+
+
+DbDep = Annotated[Session, Depends(db)]
 
 
 def user_fingerprint(user: Any) -> str:
@@ -135,6 +141,72 @@ async def check_csrf(request: Request) -> Response | None:
     )
 
 
+class PageRefusedError(Exception):
+    """Raised by a page's dependency: send `response` (login redirect, 403 page) instead of the page."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def staff(*roles: str) -> Callable[..., Awaitable[models.StaffUser]]:
+    """Dependency: the logged-in staff member with one of `roles`; on a POST also the CSRF check.
+
+    The role check comes first (a stale session is sent to the login page), then the CSRF token.
+    Use it as `user: Annotated[StaffUser, Depends(staff(EDITORS))]` on routes of a `staff_router()`.
+    """
+
+    async def dependency(request: Request, session: DbDep) -> models.StaffUser:
+        user = guard(request, session, roles)
+        if isinstance(user, Response):
+            raise PageRefusedError(user)
+        if request.method not in SAFE_METHODS:
+            refused = await check_csrf(request)
+            if refused is not None:
+                raise PageRefusedError(refused)
+        staff_user: models.StaffUser = user
+        return staff_user
+
+    dependency.checks_csrf = True  # type: ignore[attr-defined]
+    return dependency
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class StaffRoute(APIRoute):
+    """A staff page route: sends `PageRefusedError` responses, and refuses every POST without the CSRF token.
+
+    A route guarded by `staff(...)` is checked there (after the role check); any other route with an
+    unsafe method (login, logout) is checked here before its handler runs, so no form goes unchecked.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        guarded = _checks_csrf(self.dependant)
+
+        async def route_handler(request: Request) -> Response:
+            try:
+                if not guarded and request.method not in SAFE_METHODS:
+                    refused = await check_csrf(request)
+                    if refused is not None:
+                        return refused
+                return await handler(request)
+            except PageRefusedError as refusal:
+                return refusal.response
+
+        return route_handler
+
+
+def _checks_csrf(dependant: Dependant) -> bool:
+    return any(getattr(dep.call, "checks_csrf", False) or _checks_csrf(dep) for dep in dependant.dependencies)
+
+
+def staff_router() -> APIRouter:
+    """The router of a staff pages module (every route a `StaffRoute`)."""
+    return APIRouter(route_class=StaffRoute)
+
+
 def render(
     request: Request,
     template: str,
@@ -185,3 +257,9 @@ def safe_next(value: str | None) -> str:
     if value and value.startswith("/staff/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/staff/"
+
+
+Editor = Annotated[models.StaffUser, Depends(staff(*EDITORS))]
+CounterStaff = Annotated[models.StaffUser, Depends(staff(*COUNTER_STAFF))]
+Admin = Annotated[models.StaffUser, Depends(staff(*ADMINS))]
+NeedsReader = Annotated[models.StaffUser, Depends(staff(*NEEDS_READERS))]

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from backend.web import backend_adapter as bk
 from backend.web.common import (
     STATIC_DIR,
-    check_csrf,
+    DbDep,
     current_user,
-    db,
     redirect,
     render,
     safe_next,
+    staff_router,
     user_fingerprint,
     web_session,
 )
 
-router = APIRouter()
-DbDep = Annotated[Session, Depends(db)]
+router = staff_router()
 
 HOME_BY_ROLE = {
     "admin": "/staff/needs",
@@ -65,9 +63,6 @@ async def login_submit(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
     try:
         user = bk.authenticate(session, username, password)
     except bk.LoginRefusedError as err:
@@ -91,9 +86,6 @@ async def login_submit(
 
 @router.post("/logout", name="staff_logout")
 async def logout(request: Request, session: DbDep) -> Response:
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
     user = current_user(request, session)
     if user is not None:
         bk.record_logout(session, user.username)

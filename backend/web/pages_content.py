@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,12 +16,11 @@ from backend.errors import ApiError
 from backend.web import backend_adapter as bk
 from backend.web import forms, preview
 from backend.web.announcements import AnnouncementError, synthesize
-from backend.web.common import EDITORS, check_csrf, db, guard, redirect, render
+from backend.web.common import DbDep, Editor, redirect, render, staff_router
 from content.model import FIELD_NAMES, FaqEntry, Procedure
 
 logger = logging.getLogger(__name__)
-router = APIRouter()
-DbDep = Annotated[Session, Depends(db)]
+router = staff_router()
 
 KIND_LABELS = {"procedure": "Thủ tục", "faq": "Câu hỏi thường gặp"}
 ACTION_LABELS = {
@@ -80,10 +80,7 @@ def _fmt(at: datetime | None) -> str:
 
 
 @router.get("/content", name="staff_content")
-def content_list(request: Request, session: DbDep, q: str = "") -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
+def content_list(request: Request, session: DbDep, user: Editor, q: str = "") -> Response:
     bk.refresh_site_name(session)
     return render(
         request,
@@ -134,10 +131,7 @@ def _procedure_page(
 
 
 @router.get("/content/procedures/{procedure_id}", name="staff_procedure")
-def procedure_form(request: Request, session: DbDep, procedure_id: str) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
+def procedure_form(request: Request, session: DbDep, user: Editor, procedure_id: str) -> Response:
     record = bk.get_procedure(session, procedure_id)
     if record is None:
         return _not_found(request, user, "Không tìm thấy thủ tục này.")
@@ -148,13 +142,7 @@ def procedure_form(request: Request, session: DbDep, procedure_id: str) -> Respo
 
 
 @router.post("/content/procedures/{procedure_id}")
-async def procedure_save(request: Request, session: DbDep, procedure_id: str) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
+async def procedure_save(request: Request, session: DbDep, user: Editor, procedure_id: str) -> Response:
     record = bk.get_procedure(session, procedure_id)
     if record is None:
         return _not_found(request, user, "Không tìm thấy thủ tục này.")
@@ -162,26 +150,47 @@ async def procedure_save(request: Request, session: DbDep, procedure_id: str) ->
     data = forms.procedure_data(form, procedure_id)
     expected = _int(form.get("version"))
     service_ids = {sid for sid, _ in bk.service_choices(session)}
-    procedure, errors = forms.validate_procedure(data, service_ids)
-    if procedure is not None:
-        errors = bk.content_check(session, procedure)
-    if procedure is None or errors:
-        return _procedure_page(
-            request, session, user, procedure_id, data, expected or record.version, errors, status_code=422
-        )
-    assert procedure is not None
+
+    def show(errors: dict[str, str], status_code: int) -> Response:
+        version = expected or record.version
+        return _procedure_page(request, session, user, procedure_id, data, version, errors, status_code)
+
+    return _save_edit(
+        request,
+        session,
+        user,
+        forms.validate_procedure(data, service_ids),
+        expected,
+        show,
+        lambda p, v: f"Đã lưu thủ tục “{p.name}” (phiên bản {v}); áp dụng ngay.",
+    )
+
+
+def _save_edit(
+    request: Request,
+    session: Session,
+    user: Any,
+    validated: tuple[Any, dict[str, str]],
+    expected: int | None,
+    show: Callable[[dict[str, str], int], Response],
+    saved_message: Callable[[Any, int], str],
+) -> Response:
+    """Save an edited procedure or FAQ entry: checked like `letan content check`, then versioned.
+
+    `show(errors, status)` renders the form again (422 when invalid, 409 when the backend refuses).
+    """
+    item, errors = validated
+    if item is not None:
+        errors = bk.content_check(session, item)
+    if item is None or errors:
+        return show(errors, 422)
     try:
-        saved = bk.save_procedure(session, procedure, user.username, expected)
+        saved = bk.save_content(session, item, user.username, expected)
     except ApiError as err:
         session.rollback()
-        return _procedure_page(
-            request, session, user, procedure_id, data, expected or record.version, {"_form": err.detail}, 409
-        )
-    return redirect(
-        request,
-        f"/staff/content/procedures/{procedure_id}",
-        flash=f"Đã lưu thủ tục “{procedure.name}” (phiên bản {saved.version}); áp dụng ngay.",
-    )
+        return show({"_form": err.detail}, 409)
+    url = _edit_url("procedure", item.id) if isinstance(item, Procedure) else _edit_url("faq", item.key)
+    return redirect(request, url, flash=saved_message(item, saved.version))
 
 
 # -- FAQ -------------------------------------------------------------------------------------------
@@ -222,13 +231,11 @@ def _faq_page(
 def faq_new(
     request: Request,
     session: DbDep,
+    user: Editor,
     question: str = "",
     from_unanswered: str = "",
     variant: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
     values: dict[str, Any] = {
         "key": "",
         "question": question,
@@ -241,13 +248,7 @@ def faq_new(
 
 
 @router.post("/content/faq/new")
-async def faq_create(request: Request, session: DbDep) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
+async def faq_create(request: Request, session: DbDep, user: Editor) -> Response:
     form = await request.form()
     key = str(form.get("key") or "").strip()
     data = forms.faq_data(form, key)
@@ -260,17 +261,14 @@ async def faq_create(request: Request, session: DbDep) -> Response:
         return _faq_page(request, user, key, data, None, errors, status_code=422, is_new=True)
     assert entry is not None
     sources = [int(i) for i in str(form.get("from_unanswered") or "").split(",") if i.strip().isdigit()]
-    bk.save_faq(session, entry, user.username, None)
+    bk.save_content(session, entry, user.username, None)
     if sources:
         bk.mark_unanswered_handled(session, sources, user.username)
     return redirect(request, f"/staff/content/faq/{key}", flash=f"Đã tạo câu hỏi “{entry.question}”.")
 
 
 @router.get("/content/faq/{key}", name="staff_faq")
-def faq_form(request: Request, session: DbDep, key: str) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
+def faq_form(request: Request, session: DbDep, user: Editor, key: str) -> Response:
     record = bk.get_faq(session, key)
     if record is None:
         return _not_found(request, user, "Không tìm thấy câu hỏi này.")
@@ -279,42 +277,31 @@ def faq_form(request: Request, session: DbDep, key: str) -> Response:
 
 
 @router.post("/content/faq/{key}")
-async def faq_save(request: Request, session: DbDep, key: str) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
+async def faq_save(request: Request, session: DbDep, user: Editor, key: str) -> Response:
     record = bk.get_faq(session, key)
     if record is None:
         return _not_found(request, user, "Không tìm thấy câu hỏi này.")
     form = await request.form()
     data = forms.faq_data(form, key)
     expected = _int(form.get("version"))
-    entry, errors = forms.validate_faq(data)
-    if entry is not None:
-        errors = bk.content_check(session, entry)
-    if entry is None or errors:
-        return _faq_page(request, user, key, data, expected or record.version, errors, status_code=422)
-    try:
-        saved = bk.save_faq(session, entry, user.username, expected)
-    except ApiError as err:
-        session.rollback()
-        return _faq_page(request, user, key, data, expected or record.version, {"_form": err.detail}, 409)
-    return redirect(
+
+    def show(errors: dict[str, str], status_code: int) -> Response:
+        return _faq_page(request, user, key, data, expected or record.version, errors, status_code)
+
+    return _save_edit(
         request,
-        f"/staff/content/faq/{key}",
-        flash=f"Đã lưu câu hỏi “{entry.question}” (phiên bản {saved.version}).",
+        session,
+        user,
+        forms.validate_faq(data),
+        expected,
+        show,
+        lambda e, v: f"Đã lưu câu hỏi “{e.question}” (phiên bản {v}).",
     )
 
 
 # -- preview audio, history, revert ----------------------------------------------------------------
 @router.get("/content/{kind}/{item_id}/preview.wav", name="staff_preview_audio")
-def preview_audio(request: Request, session: DbDep, kind: str, item_id: str) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
+def preview_audio(request: Request, session: DbDep, user: Editor, kind: str, item_id: str) -> Response:
     if kind == "procedure" and (record := bk.get_procedure(session, item_id)) is not None:
         text = preview.procedure_spoken(Procedure.model_validate(record.data))
     elif kind == "faq" and (faq := bk.get_faq(session, item_id)) is not None:
@@ -334,10 +321,7 @@ def _record_data(session: Session, kind: str, item_id: str) -> tuple[Any, dict[s
 
 
 @router.get("/content/{kind}/{item_id}/history", name="staff_history")
-def history_page(request: Request, session: DbDep, kind: str, item_id: str) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
+def history_page(request: Request, session: DbDep, user: Editor, kind: str, item_id: str) -> Response:
     record, current = _record_data(session, kind, item_id) if kind in KIND_LABELS else (None, None)
     if record is None:
         return _not_found(request, user, "Không tìm thấy nội dung này.")
@@ -368,7 +352,7 @@ def history_page(request: Request, session: DbDep, kind: str, item_id: str) -> R
             "item_id": item_id,
             "version": record.version,
             "entries": entries,
-            "edit_url": f"/staff/content/{'procedures' if kind == 'procedure' else 'faq'}/{item_id}",
+            "edit_url": _edit_url(kind, item_id),
         },
         user=user,
         active="content",
@@ -376,14 +360,10 @@ def history_page(request: Request, session: DbDep, kind: str, item_id: str) -> R
 
 
 @router.post("/content/{kind}/{item_id}/revert/{entry_id}", name="staff_revert")
-async def revert(request: Request, session: DbDep, kind: str, item_id: str, entry_id: int) -> Response:
+async def revert(
+    request: Request, session: DbDep, user: Editor, kind: str, item_id: str, entry_id: int
+) -> Response:
     """Bring back the record as it was before the change `entry_id` (saved as a new version)."""
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
     entry = bk.audit_entry(session, entry_id)
     record, _current = _record_data(session, kind, item_id) if kind in KIND_LABELS else (None, None)
     before = (entry.details or {}).get("before") if entry is not None else None
@@ -397,10 +377,8 @@ async def revert(request: Request, session: DbDep, kind: str, item_id: str, entr
         return _not_found(request, user, "Không tìm thấy phiên bản này.")
     note = f"Khôi phục bản trước thay đổi #{entry_id}"
     try:
-        if kind == "procedure":
-            bk.save_procedure(session, Procedure.model_validate(before), user.username, record.version, note)
-        else:
-            bk.save_faq(session, FaqEntry.model_validate(before), user.username, record.version, note)
+        model = Procedure if kind == "procedure" else FaqEntry
+        bk.save_content(session, model.model_validate(before), user.username, record.version, note)
     except ApiError as err:
         session.rollback()
         return redirect(request, f"/staff/content/{kind}/{item_id}/history", flash=err.detail)
@@ -412,10 +390,7 @@ async def revert(request: Request, session: DbDep, kind: str, item_id: str, entr
 
 
 @router.get("/content/audit", name="staff_audit")
-def audit_page(request: Request, session: DbDep) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
+def audit_page(request: Request, session: DbDep, user: Editor) -> Response:
     rows = [
         {
             "at": _fmt(e.at),
@@ -436,10 +411,7 @@ def audit_page(request: Request, session: DbDep) -> Response:
 
 
 @router.get("/content/export.zip", name="staff_export")
-def export_zip(request: Request, session: DbDep) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
+def export_zip(request: Request, session: DbDep, user: Editor) -> Response:
     try:
         payload = bk.export_yaml_zip(session)
     except ApiError as err:
@@ -450,6 +422,10 @@ def export_zip(request: Request, session: DbDep) -> Response:
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="letan-noi-dung-{stamp}.zip"'},
     )
+
+
+def _edit_url(kind: str, item_id: str) -> str:
+    return f"/staff/content/{'procedures' if kind == 'procedure' else 'faq'}/{item_id}"
 
 
 def _int(value: Any) -> int | None:
@@ -482,32 +458,20 @@ def _publish_context(session: Session) -> dict[str, Any]:
 
 
 @router.get("/content/publish", name="staff_publish")
-def publish_page(request: Request, session: DbDep) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
+def publish_page(request: Request, session: DbDep, user: Editor) -> Response:
     context = {"page_title": "Xuất bản cho trợ lý", **_publish_context(session)}
     return render(request, "publish.html", context, user=user, active="content")
 
 
 @router.get("/content/publish/status", name="staff_publish_status")
-def publish_status(request: Request, session: DbDep) -> Response:
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
+def publish_status(request: Request, session: DbDep, user: Editor) -> Response:
     return render(request, "_publish_status.html", _publish_context(session), user=user)
 
 
 @router.post("/content/publish")
-async def publish_start(request: Request, session: DbDep) -> Response:
+async def publish_start(request: Request, session: DbDep, user: Editor) -> Response:
     from backend.web import publish
 
-    user = guard(request, session, EDITORS)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
     form = await request.form()
     try:
         content_set = bk.export_content(session)

@@ -8,17 +8,16 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from backend.errors import ApiError
 from backend.web import backend_adapter as bk
-from backend.web.common import ADMINS, NEEDS_READERS, check_csrf, db, guard, redirect, render
+from backend.web.common import Admin, DbDep, NeedsReader, redirect, render, staff_router
 from vntext.normalize import fold
 
-router = APIRouter()
-DbDep = Annotated[Session, Depends(db)]
+router = staff_router()
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 STATS_DAYS = 14
 SIMILARITY = 0.5
@@ -117,10 +116,7 @@ def faq_link(group: dict[str, Any]) -> str:
 
 
 @router.get("/needs", name="staff_needs")
-def needs(request: Request, session: DbDep) -> Response:
-    user = guard(request, session, NEEDS_READERS)
-    if isinstance(user, Response):
-        return user
+def needs(request: Request, session: DbDep, user: NeedsReader) -> Response:
     clock = bk.clock(request)
     feedback = bk.feedback(session, clock.now() - timedelta(days=30))
     ratings = [f.rating for f in feedback]
@@ -158,26 +154,16 @@ def needs(request: Request, session: DbDep) -> Response:
 
 
 @router.post("/needs/unanswered/handled", name="staff_unanswered_handled")
-async def unanswered_handled(request: Request, session: DbDep, ids: Annotated[str, Form()] = "") -> Response:
-    user = guard(request, session, NEEDS_READERS)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
+async def unanswered_handled(
+    request: Request, session: DbDep, user: NeedsReader, ids: Annotated[str, Form()] = ""
+) -> Response:
     numbers = [int(i) for i in ids.split(",") if i.strip().isdigit()]
     count = bk.mark_unanswered_handled(session, numbers, user.username)
     return redirect(request, "/staff/needs", flash=f"Đã đánh dấu {count} câu hỏi là đã xử lý.")
 
 
 @router.post("/needs/handoffs/{handoff_id}/close", name="staff_handoff_close")
-async def handoff_close(request: Request, session: DbDep, handoff_id: int) -> Response:
-    user = guard(request, session, NEEDS_READERS)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
+async def handoff_close(request: Request, session: DbDep, user: NeedsReader, handoff_id: int) -> Response:
     row = bk.close_handoff(session, handoff_id, user.username)
     message = "Không có yêu cầu này." if row is None else "Đã tiếp nhận yêu cầu gặp cán bộ."
     return redirect(request, "/staff/needs#handoffs", flash=message)
@@ -213,21 +199,14 @@ def _devices_page(
 
 
 @router.get("/devices", name="staff_devices")
-def devices(request: Request, session: DbDep) -> Response:
-    user = guard(request, session, ADMINS)
-    if isinstance(user, Response):
-        return user
+def devices(request: Request, session: DbDep, user: Admin) -> Response:
     return _devices_page(request, session, user)
 
 
 @router.post("/devices", name="staff_device_add")
-async def device_add(request: Request, session: DbDep, name: Annotated[str, Form()] = "") -> Response:
-    user = guard(request, session, ADMINS)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
+async def device_add(
+    request: Request, session: DbDep, user: Admin, name: Annotated[str, Form()] = ""
+) -> Response:
     try:
         token = bk.add_device(session, name, user.username)
     except ApiError as err:
@@ -238,13 +217,9 @@ async def device_add(request: Request, session: DbDep, name: Annotated[str, Form
 
 
 @router.post("/devices/revoke", name="staff_device_revoke")
-async def device_revoke(request: Request, session: DbDep, name: Annotated[str, Form()] = "") -> Response:
-    user = guard(request, session, ADMINS)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
+async def device_revoke(
+    request: Request, session: DbDep, user: Admin, name: Annotated[str, Form()] = ""
+) -> Response:
     try:
         bk.revoke_device(session, name, user.username)
     except ApiError as err:

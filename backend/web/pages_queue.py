@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -18,11 +18,10 @@ from starlette.concurrency import run_in_threadpool
 from backend.errors import ApiError
 from backend.web import backend_adapter as bk
 from backend.web.announcements import AnnouncementError, announcement_text, spoken_text, synthesize
-from backend.web.common import COUNTER_STAFF, check_csrf, db, guard, redirect, render
+from backend.web.common import CounterStaff, DbDep, redirect, render, staff_router
 
 logger = logging.getLogger(__name__)
-router = APIRouter()
-DbDep = Annotated[Session, Depends(db)]
+router = staff_router()
 
 PRIORITY_NAMES = {
     "none": "",
@@ -48,10 +47,7 @@ def _minutes_since(at: datetime | None, now: datetime) -> int:
 
 # -- counter console -------------------------------------------------------------------------------
 @router.get("/counter", name="staff_counter_pick")
-def counter_pick(request: Request, session: DbDep) -> Response:
-    user = guard(request, session, COUNTER_STAFF)
-    if isinstance(user, Response):
-        return user
+def counter_pick(request: Request, session: DbDep, user: CounterStaff) -> Response:
     rows = [
         {"counter": c, "services": [s.name for s in bk.counter_services(session, c.id)]}
         for c in bk.counters(session)
@@ -108,10 +104,7 @@ def _console_context(request: Request, session: Session, counter_id: str) -> dic
 
 
 @router.get("/counter/{counter_id}", name="staff_counter")
-def counter_console(request: Request, session: DbDep, counter_id: str) -> Response:
-    user = guard(request, session, COUNTER_STAFF)
-    if isinstance(user, Response):
-        return user
+def counter_console(request: Request, session: DbDep, user: CounterStaff, counter_id: str) -> Response:
     context = _console_context(request, session, counter_id)
     if context is None:
         return redirect(request, "/staff/counter", flash="Không có quầy này; hãy chọn lại.")
@@ -119,71 +112,69 @@ def counter_console(request: Request, session: DbDep, counter_id: str) -> Respon
 
 
 @router.get("/counter/{counter_id}/waiting", name="staff_counter_waiting")
-def counter_waiting(request: Request, session: DbDep, counter_id: str) -> Response:
+def counter_waiting(request: Request, session: DbDep, user: CounterStaff, counter_id: str) -> Response:
     """The waiting list alone (htmx refreshes it every few seconds)."""
-    user = guard(request, session, COUNTER_STAFF)
-    if isinstance(user, Response):
-        return user
     context = _console_context(request, session, counter_id)
     if context is None:
         return Response(status_code=404)
     return render(request, "_waiting.html", context, user=user)
 
 
-@router.post("/counter/{counter_id}/call-next", name="staff_call_next")
-async def counter_call_next(request: Request, session: DbDep, counter_id: str) -> Response:
-    user = guard(request, session, COUNTER_STAFF)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
+DONE_MESSAGES = {
+    "recall": "Đã gọi lại số {number}.",
+    "no_show": "Đã ghi số {number} vắng mặt.",
+    "done": "Đã xong số {number}.",
+    "transfer": "Đã chuyển số {number} sang hàng khác.",
+}
+
+
+def _at_counter(request: Request, session: Session, counter_id: str, act: Callable[[], str]) -> Response:
+    """Run one counter action (backend's queue service, committed) and go back to the console.
+
+    `act` returns the message to show; a refusal by the service is shown instead and nothing is kept.
+    """
     back = f"/staff/counter/{counter_id}"
     try:
-        ticket = bk.call_next(session, bk.clock(request), counter_id, user.username)
+        message = act()
     except ApiError as err:
         session.rollback()
         return redirect(request, back, flash=err.detail)
-    if ticket is None:
-        return redirect(request, back, flash="Không còn ai đang chờ ở các dịch vụ của quầy này.")
-    return redirect(request, back, flash=f"Đã gọi số {ticket.number}.")
+    return redirect(request, back, flash=message)
+
+
+@router.post("/counter/{counter_id}/call-next", name="staff_call_next")
+async def counter_call_next(
+    request: Request, session: DbDep, user: CounterStaff, counter_id: str
+) -> Response:
+    def call() -> str:
+        ticket = bk.call_next(session, bk.clock(request), counter_id, user.username)
+        if ticket is None:
+            return "Không còn ai đang chờ ở các dịch vụ của quầy này."
+        return f"Đã gọi số {ticket.number}."
+
+    return _at_counter(request, session, counter_id, call)
 
 
 @router.post("/counter/{counter_id}/tickets/{ticket_id}/{action}", name="staff_ticket_action")
 async def counter_ticket_action(
-    request: Request, session: DbDep, counter_id: str, ticket_id: int, action: str
+    request: Request, session: DbDep, user: CounterStaff, counter_id: str, ticket_id: int, action: str
 ) -> Response:
-    user = guard(request, session, COUNTER_STAFF)
-    if isinstance(user, Response):
-        return user
-    refused = await check_csrf(request)
-    if refused is not None:
-        return refused
-    back = f"/staff/counter/{counter_id}"
     ticket = bk.get_ticket(session, ticket_id)
     if action not in ACTIONS or ticket is None or ticket.counter_id != counter_id:
-        return redirect(request, back, flash="Số này không còn ở quầy của bạn; trang đã được cập nhật.")
+        message = "Số này không còn ở quầy của bạn; trang đã được cập nhật."
+        return redirect(request, f"/staff/counter/{counter_id}", flash=message)
     form = await request.form()
     target = form.get("service_id")
-    try:
+    number = ticket.number
+
+    def act() -> str:
+        transfer_to = target if isinstance(target, str) and target else None
         bk.ticket_action(
-            session,
-            bk.clock(request),
-            ticket_id,
-            action,
-            user.username,
-            transfer_to=target if isinstance(target, str) and target else None,
+            session, bk.clock(request), ticket_id, action, user.username, transfer_to=transfer_to
         )
-    except ApiError as err:
-        session.rollback()
-        return redirect(request, back, flash=err.detail)
-    done = {
-        "recall": f"Đã gọi lại số {ticket.number}.",
-        "no_show": f"Đã ghi số {ticket.number} vắng mặt.",
-        "done": f"Đã xong số {ticket.number}.",
-        "transfer": f"Đã chuyển số {ticket.number} sang hàng khác.",
-    }
-    return redirect(request, back, flash=done[action])
+        return DONE_MESSAGES[action].format(number=number)
+
+    return _at_counter(request, session, counter_id, act)
 
 
 # -- queue display (public) ------------------------------------------------------------------------

@@ -206,6 +206,41 @@ def test_a_form_without_the_csrf_token_is_refused(
     assert page.url.endswith("/staff/content")  # still logged in: the forged logout did nothing
 
 
+def test_every_staff_form_is_refused_without_the_csrf_token(
+    log_in: Any, page: Any, backend: Any, users: dict[str, str]
+) -> None:
+    """Each POST route of the staff pages, new ones included, refuses a form without the token."""
+    import re as regex
+
+    from backend.web.routes import router
+
+    def post_paths(routes: list[Any]) -> list[str]:
+        paths = []
+        for route in routes:
+            included = getattr(route, "original_router", None)  # FastAPI ≥ 0.165 keeps sub-routers
+            if included is not None:
+                paths += post_paths(included.routes)
+            elif "POST" in getattr(route, "methods", set()):
+                paths.append(route.path)
+        return paths
+
+    posts = post_paths(router.routes)
+    assert "/content/procedures/{procedure_id}" in posts and "/devices" in posts and "/login" in posts
+    log_in(page, backend.root_url, "quantri", users["quantri"])
+    page.wait_for_url("**/staff/needs")
+    before = _procedure(backend, "khai_sinh")
+    for path in posts:
+        url = backend.root_url + "/staff" + regex.sub(r"\{[a-z_]+\}", "1", path)
+        if "{procedure_id}" in path:
+            url = f"{backend.root_url}/staff/content/procedures/khai_sinh"
+        response = page.request.post(url, form={"name": "Bị giả mạo", "ids": "1"}, max_redirects=0)
+        assert response.status == 403, path
+        assert "Biểu mẫu không hợp lệ" in response.text(), path
+    assert _procedure(backend, "khai_sinh") == before
+    page.goto(f"{backend.root_url}/staff/devices")
+    assert page.url.endswith("/staff/devices")  # still logged in as the admin
+
+
 def test_logging_out_ends_the_session_even_for_a_copied_cookie(
     log_in: Any, shot: Any, browser: Any, page: Any, backend: Any, users: dict[str, str]
 ) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from backend import models
 from backend.clock import Clock
-from backend.deps import get_session
 from backend.errors import ApiError
 from backend.services import audit
 from backend.services import auth as auth_service
@@ -26,7 +24,7 @@ from backend.services import content as content_service
 from backend.services import tickets as tickets_service
 from backend.services.auth import load_secret_key
 from backend.settings import get_settings
-from content.model import FaqEntry, Procedure, Site
+from content.model import FaqEntry, Procedure
 from vntext.normalize import fold
 
 _site_name: tuple[float, str] = (0.0, "")
@@ -43,11 +41,6 @@ def secret_key() -> str:
 
 
 # -- database --------------------------------------------------------------------------------------
-def db_session(request: Request) -> Iterator[Session]:
-    """The backend's request session (a write transaction for POST)."""
-    yield from get_session(request)
-
-
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -61,9 +54,8 @@ def refresh_site_name(session: Session) -> None:
     global _site_name
     if time.monotonic() - _site_name[0] < 60 and _site_name[1]:
         return
-    record = session.scalars(select(models.SiteRecord)).first()
-    name = str(record.data.get("name", "")) if record is not None else ""
-    _site_name = (time.monotonic(), name)
+    site = content_service.get_site(session)
+    _site_name = (time.monotonic(), site.name if site is not None else "")
 
 
 # -- staff users -----------------------------------------------------------------------------------
@@ -163,12 +155,7 @@ def get_faq(session: Session, key: str) -> models.FaqRecord | None:
 
 
 def service_choices(session: Session) -> list[tuple[str, str]]:
-    rows = session.scalars(select(models.ServiceRecord).order_by(models.ServiceRecord.position))
-    return [(s.id, f"{s.letter} – {s.name}") for s in rows]
-
-
-def get_site(session: Session) -> Site | None:
-    return content_service.get_site(session)
+    return [(s.id, f"{s.letter} – {s.name}") for s in services(session)]
 
 
 def save_content(
@@ -349,11 +336,6 @@ def counter_services(session: Session, counter_id: str) -> list[models.ServiceRe
     return [s for s in services(session) if counter_id in (s.counters or [])]
 
 
-def waiting_tickets(session: Session, counter_id: str) -> list[models.Ticket]:
-    """Waiting tickets this counter may call, in the order call-next takes them (backend's service)."""
-    return tickets_service.waiting_for_counter(session, counter_id, limit=200)
-
-
 def current_ticket(session: Session, counter_id: str) -> models.Ticket | None:
     return session.scalars(
         select(models.Ticket)
@@ -393,10 +375,6 @@ def ticket_action(
     )
     session.commit()
     return ticket
-
-
-def board(session: Session, clock_: Clock) -> list[dict[str, object]]:
-    return tickets_service.board(session, clock_)
 
 
 CALL_ACTIONS = ("ticket.call", "ticket.recall")
@@ -521,7 +499,3 @@ def revoke_device(session: Session, name: str, username: str) -> None:
     auth_service.revoke_device(session, name, now())
     _audit(session, actor_for(username), "device.revoke", "device", name[:120])
     session.commit()
-
-
-def export_content(session: Session) -> Any:
-    return content_service.export_content(session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from backend import models
+from backend.deps import get_session
 from backend.web import backend_adapter as bk
 from backend.web.security import WebSession, csrf_matches, load_session, save_session, submitted_csrf
 
@@ -69,12 +70,8 @@ def web_session(request: Request) -> WebSession:
     return load_session(request, secret())
 
 
-def db(request: Request) -> Iterator[Session]:
-    """A database session for one request (FastAPI dependency)."""
-    yield from bk.db_session(request)
-
-
-DbDep = Annotated[Session, Depends(db)]
+# The backend's request session (its own dependency): POST handlers write through the services and commit.
+DbDep = Annotated[Session, Depends(get_session)]
 
 
 def user_fingerprint(user: Any) -> str:

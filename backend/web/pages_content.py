@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
 from backend.errors import ApiError
+from backend.services import content as content_service
 from backend.web import backend_adapter as bk
 from backend.web import forms, preview
 from backend.web.announcements import AnnouncementError, synthesize
@@ -272,7 +273,7 @@ def faq_form(request: Request, session: DbDep, user: Editor, key: str) -> Respon
     record = bk.get_faq(session, key)
     if record is None:
         return _not_found(request, user, "Không tìm thấy câu hỏi này.")
-    answer = preview.faq_answer(FaqEntry.model_validate(record.data), bk.get_site(session))
+    answer = preview.faq_answer(FaqEntry.model_validate(record.data), content_service.get_site(session))
     return _faq_page(request, user, key, record.data, record.version, {}, answer=answer)
 
 
@@ -305,7 +306,7 @@ def preview_audio(request: Request, session: DbDep, user: Editor, kind: str, ite
     if kind == "procedure" and (record := bk.get_procedure(session, item_id)) is not None:
         text = preview.procedure_spoken(Procedure.model_validate(record.data))
     elif kind == "faq" and (faq := bk.get_faq(session, item_id)) is not None:
-        text = preview.faq_spoken(FaqEntry.model_validate(faq.data), bk.get_site(session))
+        text = preview.faq_spoken(FaqEntry.model_validate(faq.data), content_service.get_site(session))
     else:
         return _not_found(request, user, "Không tìm thấy nội dung này.")
     try:
@@ -451,7 +452,7 @@ def _publish_context(session: Session) -> dict[str, Any]:
 
     state = publish.read_state(bk.data_dir())
     try:
-        changed = publish.needs_training(bk.data_dir(), bk.export_content(session))
+        changed = publish.needs_training(bk.data_dir(), content_service.export_content(session))
     except ApiError:
         changed = False
     return {"job": publish.as_view(state), "changed": changed, "rasa_url": publish.rasa_url()}
@@ -474,7 +475,7 @@ async def publish_start(request: Request, session: DbDep, user: Editor) -> Respo
 
     form = await request.form()
     try:
-        content_set = bk.export_content(session)
+        content_set = content_service.export_content(session)
     except ApiError as err:
         return redirect(request, "/staff/content/publish", flash=err.detail)
     publish.start(bk.data_dir(), content_set, user.username, force=form.get("force") == "on")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend.errors import ApiError
+from backend.services import tickets as tickets_service
 from backend.web import backend_adapter as bk
 from backend.web.announcements import AnnouncementError, announcement_text, spoken_text, synthesize
 from backend.web.common import CounterStaff, DbDep, redirect, render, staff_router
@@ -75,7 +76,7 @@ def _console_context(request: Request, session: Session, counter_id: str) -> dic
             "waited": _minutes_since(t.queued_at, now),
             "channel": CHANNEL_NAMES.get(t.channel, t.channel),
         }
-        for t in bk.waiting_tickets(session, counter_id)
+        for t in tickets_service.waiting_for_counter(session, counter_id, limit=200)
     ]
     details = None
     if current is not None:
@@ -191,7 +192,7 @@ def _call_view(call: dict[str, Any]) -> dict[str, Any]:
 
 
 def _display_state(request: Request, session: Session) -> dict[str, Any]:
-    board = bk.board(session, bk.clock(request))
+    board = tickets_service.board(session, bk.clock(request))
     serving: dict[str, str] = {}
     for service in board:
         for item in service["now_serving"]:  # type: ignore[attr-defined]

@@ -1,6 +1,11 @@
-"""The one place where the staff pages reach into the backend (settings, database, services).
+"""What the staff pages need from the backend beyond its services' own functions.
 
-Pages call these functions only, so when a backend service changes name the change is here.
+Pages call a backend service directly when it already does the job (`content.get_site`,
+`content.export_content`, `tickets.board`, `tickets.waiting_for_counter`, `deps.get_session`). The
+functions here add what the pages need around a service (the staff actor, the commit, a note on the
+audit entry, "absent" as None rather than an API error) or do what no service does yet (FAQ search,
+history and audit lists, closing handoffs, marking unanswered questions handled, the queue display's
+calls, the content check of one edited record).
 """
 
 from __future__ import annotations

@@ -98,7 +98,10 @@ for _round in range(int(sys.argv[7])):
 end = time.time() + 2
 while time.time() < end:
     EventLoop.idle()
-print(json.dumps({"cold_start_s": cold, "taps_ms": results, "rss_mb": rss_mb()}))
+from kivy.graphics.opengl import GL_RENDERER, glGetString
+renderer = glGetString(GL_RENDERER).decode(errors="replace")
+renderer += f", LP_NUM_THREADS={os.environ.get('LP_NUM_THREADS', 'unset')}"
+print(json.dumps({"cold_start_s": cold, "taps_ms": results, "rss_mb": rss_mb(), "renderer": renderer}))
 app.stop()
 """
 
@@ -173,16 +176,19 @@ def main() -> None:
     colds: list[float] = []
     taps: dict[str, list[float]] = {}
     rss: list[float] = []
+    renderer = ""
     with tempfile.TemporaryDirectory() as data_dir:
         for _ in range(args.runs):
             figures = run_child(args, data_dir)
             colds.append(float(figures["cold_start_s"]))  # type: ignore[arg-type]
             rss.append(float(figures["rss_mb"]))  # type: ignore[arg-type]
+            renderer = str(figures.get("renderer", ""))
             for key, values in figures["taps_ms"].items():  # type: ignore[attr-defined]
                 taps.setdefault(key, []).extend(values)
 
     source = args.backend_url or "demo data in process"
-    print(f"kiosk bench: window {args.size} offscreen (software GL), {source}, load {os.getloadavg()[0]:.1f}")
+    print(f"kiosk bench: window {args.size} offscreen, {source}, load {os.getloadavg()[0]:.1f}")
+    print(f"renderer: {renderer}")
     print(
         f"cold start to home drawn: median {statistics.median(colds):.2f} s, max {max(colds):.2f} s "
         f"({args.runs} runs; target <= 5 s)"

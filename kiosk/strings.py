@@ -138,6 +138,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dossier.applicant": ("Người nộp", "Applicant"),
     "dossier.procedure": ("Thủ tục", "Procedure"),
     "dossier.received": ("Ngày nhận hồ sơ", "Received on"),
+    "dossier.details": ("Xem chi tiết", "See details"),
+    "dossier.verify_prompt": (
+        "Để xem chi tiết, bác nhập 4 số cuối số điện thoại đã ghi khi nộp hồ sơ rồi bấm OK",
+        "To see the details, type the last 4 digits of the phone number given with the dossier, then OK",
+    ),
+    "dossier.verify_short": ("Bác nhập đủ 4 số rồi bấm OK.", "Please type all 4 digits, then OK."),
+    "dossier.verify_wrong": (
+        "4 số cuối điện thoại chưa đúng. Bác kiểm tra lại rồi nhập lại, hoặc hỏi cán bộ tại quầy.",
+        "Those 4 digits do not match. Please check and type them again, or ask at a counter.",
+    ),
+    "dossier.verified": ("Đã xác nhận. Chi tiết hồ sơ:", "Confirmed. Dossier details:"),
+    "dossier.note": ("Ghi chú của cán bộ", "Note from the officer"),
+    "dossier.no_note": ("Hồ sơ không có ghi chú thêm.", "There is no further note."),
     # faq
     "faq.title": ("Tiện ích & hỏi đáp", "Amenities & questions"),
     "faq.none": ("Chưa có câu hỏi nào.", "No questions yet."),

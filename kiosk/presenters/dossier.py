@@ -31,6 +31,8 @@ class DossierView:
     appointment_on: str
     next_step: str
     applicant: str
+    verified: bool = False
+    note: str = ""
 
     @property
     def speech_text(self) -> str:
@@ -53,7 +55,24 @@ def dossier_view(data: dict[str, Any]) -> DossierView:
         appointment_on=vn_date(data.get("appointment_on")),
         next_step=str(data.get("next_step") or ""),
         applicant=str(data.get("applicant") or ""),
+        verified=bool(data.get("verified")),
+        note=str(data.get("note") or ""),
     )
+
+
+VERIFY_DIGITS = 4
+
+
+def verify_digits_problem(digits: str) -> str | None:
+    """Why `digits` cannot be sent as the phone check (None when they can): exactly four digits."""
+    if len(digits) != VERIFY_DIGITS or not digits.isdigit():
+        return t("dossier.verify_short")
+    return None
+
+
+def verified_message(view: DossierView) -> str:
+    """After a look-up with the four digits: the wrong-digits message, or "" when they matched."""
+    return "" if view.verified else t("dossier.verify_wrong")
 
 
 def lookup_error_message(code: str, status: int | None) -> str:

@@ -7,11 +7,18 @@ from typing import Any
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.errors import BackendError
-from kiosk.presenters.dossier import DossierView, dossier_view, lookup_error_message
+from kiosk.presenters.dossier import (
+    VERIFY_DIGITS,
+    DossierView,
+    dossier_view,
+    lookup_error_message,
+    verified_message,
+    verify_digits_problem,
+)
 from kiosk.screens.base import KioskScreen
 from kiosk.strings import t
 from kiosk.widgets.base import Card, KButton, KLabel, KTitle, ReadAloudButton, Row
-from kiosk.widgets.keyboard import DossierKeypad
+from kiosk.widgets.keyboard import DossierKeypad, PinPad
 
 __all__ = ["DossierKeypad", "DossierScreen"]
 
@@ -31,9 +38,13 @@ class DossierScreen(KioskScreen):
     searching = BooleanProperty(False)
     has_camera = BooleanProperty(False)
 
+    verify_message = StringProperty("")
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.result: DossierView | None = None
+        self.looked_up_code: str | None = None
+        self.verify_pad: PinPad | None = None
 
     def on_kv_post(self, base_widget: Any) -> None:
         # A strong reference: the button is taken out of the tree when there is no camera.
@@ -59,8 +70,19 @@ class DossierScreen(KioskScreen):
         self.ids.keypad.clear()
         self.message = ""
         self.result = None
+        self.looked_up_code = None
         self.searching = False
+        self._drop_verify_pad()
         self.ids.result_box.clear_widgets()
+        self.named.clear()
+        self.ids.scroll.scroll_y = 1  # the next citizen starts at the top, not at the last result
+
+    def _drop_verify_pad(self) -> None:
+        """Forget the phone digits typed (and the pad holding them)."""
+        if self.verify_pad is not None:
+            self.verify_pad.text = ""
+            self.verify_pad = None
+        self.verify_message = ""
 
     def lookup(self) -> None:
         keypad = self.ids.keypad
@@ -70,11 +92,13 @@ class DossierScreen(KioskScreen):
             return
         self.message = t("dossier.searching")
         self.searching = True
+        self._drop_verify_pad()
         self.ids.result_box.clear_widgets()
 
         def done(data: dict[str, Any]) -> None:
             self.searching = False
             self.message = ""
+            self.looked_up_code = code
             self.show_result(dossier_view(data))
 
         def failed(error: BackendError) -> None:
@@ -103,10 +127,75 @@ class DossierScreen(KioskScreen):
             )
         if view.next_step:
             card.add_widget(KLabel(text=f"[b]{t('dossier.next_step')}:[/b] {view.next_step}", base_size=40))
+        if view.verified:
+            card.add_widget(KLabel(text=f"[b]{t('dossier.verified')}[/b]", color=self.app.ok))
+            note = view.note or t("dossier.no_note")
+            card.add_widget(KLabel(text=f"[b]{t('dossier.note')}:[/b] {note}", base_size=40))
         box.add_widget(card)
+        if not view.verified:
+            details = KButton(text=t("dossier.details"), role="primary")
+            details.bind(on_release=lambda _b: self.ask_verify())
+            self.named["details_button"] = details
+            box.add_widget(details)
         again = KButton(text=t("dossier.clear"), role="secondary")
         again.bind(on_release=lambda _b: self.reset())
         box.add_widget(again)
+
+    # ---- optional details: the last four digits of the applicant's phone ----------------------
+    def ask_verify(self) -> None:
+        """Show a four-digit pad under the result; OK looks the dossier up again with the digits."""
+        if self.verify_pad is not None or self.result is None:
+            return
+        box = self.ids.result_box
+        prompt = KLabel(text=t("dossier.verify_prompt"), base_size=36)
+        shown = KLabel(text="", halign="center", base_size=56)
+        pad = PinPad(max_length=VERIFY_DIGITS)
+        pad.bind(text=lambda _p, v: setattr(shown, "text", "  ".join(v.ljust(VERIFY_DIGITS, "_"))))
+        shown.text = "  ".join("_" * VERIFY_DIGITS)
+        pad.bind(on_enter=lambda _p: self.verify())
+        message = KLabel(text="", base_size=38, halign="center", color=self.app.danger)
+        details = self.named.pop("details_button", None)
+        if details is not None and details.parent is not None:
+            details.parent.remove_widget(details)
+        for widget in (prompt, shown, pad, message):
+            box.add_widget(widget, index=1)  # above "Xóa hết"
+        self.verify_pad = pad
+        self.named.update(verify_shown=shown, verify_message=message)
+
+    def on_verify_message(self, _instance: object, value: str) -> None:
+        label = self.named.get("verify_message")
+        if label is not None:
+            label.text = value
+
+    def verify(self) -> None:
+        pad, code = self.verify_pad, self.looked_up_code
+        if pad is None or code is None or self.searching:
+            return
+        digits = pad.text
+        problem = verify_digits_problem(digits)
+        if problem:
+            self.verify_message = problem
+            return
+        self.searching = True
+        self.verify_message = t("dossier.searching")
+
+        def done(data: dict[str, Any]) -> None:
+            self.searching = False
+            view = dossier_view(data)
+            wrong = verified_message(view)
+            if wrong:
+                pad.text = ""
+                self.verify_message = wrong
+                return
+            self._drop_verify_pad()
+            self.show_result(view)
+
+        def failed(error: BackendError) -> None:
+            self.searching = False
+            pad.text = ""
+            self.verify_message = lookup_error_message(error.code, error.status)
+
+        self.app.call_backend(lambda b: b.dossier(code, verify=digits), done, failed)
 
     def scan(self) -> None:
         self.app.notify(t("dossier.scan_unavailable"))

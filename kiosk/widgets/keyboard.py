@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
@@ -203,6 +203,7 @@ class DossierKeypad(BoxLayout):
 
 class PinPad(GridLayout):
     text = StringProperty("")
+    max_length = NumericProperty(8)
     __events__ = ("on_enter",)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -218,7 +219,7 @@ class PinPad(GridLayout):
         self.add_widget(_key_button("OK", lambda: self.dispatch("on_enter"), role="primary", base_size=36))
 
     def press(self, key: str) -> None:
-        if len(self.text) < 8:
+        if len(self.text) < self.max_length:
             self.text += key
 
     def backspace(self) -> None:

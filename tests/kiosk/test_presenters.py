@@ -6,7 +6,12 @@ import pytest
 
 from kiosk.cache import ContentCache, ContentSnapshot
 from kiosk.presenters.conversation import Conversation, card_from_custom
-from kiosk.presenters.dossier import dossier_view, lookup_error_message
+from kiosk.presenters.dossier import (
+    dossier_view,
+    lookup_error_message,
+    verified_message,
+    verify_digits_problem,
+)
 from kiosk.presenters.dossier_entry import DossierCodeEntry
 from kiosk.presenters.idle import IdleAction, IdleMonitor
 from kiosk.presenters.procedures import procedure_card, search_procedures
@@ -176,6 +181,19 @@ def test_dossier_view_and_errors() -> None:
     assert lookup_error_message("dossier_not_found", 404) == t("dossier.not_found")
     assert lookup_error_message("rate_limited", 429) == t("dossier.too_many")
     assert lookup_error_message("backend_unavailable", None) == t("dossier.unavailable")
+
+
+def test_dossier_details_need_four_digits_and_a_match() -> None:
+    assert verify_digits_problem("123") == t("dossier.verify_short")
+    assert verify_digits_problem("12a4") == t("dossier.verify_short")
+    assert verify_digits_problem("12345") == t("dossier.verify_short")
+    assert verify_digits_problem("0042") is None
+    masked = dossier_view({"status": "dang_xu_ly", "verified": False, "note": None})
+    assert not masked.verified and masked.note == ""
+    assert verified_message(masked) == t("dossier.verify_wrong")
+    detailed = dossier_view({"status": "dang_xu_ly", "verified": True, "note": "Mang CCCD bản gốc."})
+    assert detailed.verified and detailed.note == "Mang CCCD bản gốc."
+    assert verified_message(detailed) == ""
 
 
 def test_conversation_replies_buttons_cards_and_reset() -> None:

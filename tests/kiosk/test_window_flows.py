@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from kiosk.presenters.procedures import procedure_card
@@ -112,6 +114,97 @@ def test_look_up_a_demo_dossier_on_the_keypad(kiosk: KioskDriver, backend_server
     assert expected["status_text"] in shown
     assert expected["next_step"] in shown
     assert expected["applicant"] in shown  # masked by the backend
+
+
+def _look_up(kiosk: KioskDriver, code: str) -> Any:
+    kiosk.tap_text(t("home.dossier"))
+    screen = kiosk.screen("dossier")
+    screen.ids.keypad.paste(code)
+    kiosk.tap(screen.ids.search_button)
+    kiosk.wait_until(lambda: screen.result is not None or not screen.searching, what="the dossier")
+    assert screen.result is not None, screen.message
+    return screen
+
+
+def _type_digits(kiosk: KioskDriver, screen: Any, digits: str) -> None:
+    kiosk.tap(screen.named["details_button"]) if screen.verify_pad is None else None
+    pad = screen.verify_pad
+    assert pad is not None
+    for digit in digits:
+        kiosk.tap_text(digit, pad)
+    assert pad.text == digits
+    kiosk.tap_text("OK", pad)
+
+
+def test_dossier_details_after_the_last_four_phone_digits(
+    kiosk: KioskDriver, backend_server: RunningBackend
+) -> None:
+    code, verify = backend_server.seed_demo()[1]  # the demo dossier that carries an officer's note
+    detailed = requests.get(
+        f"{backend_server.base_url}/dossiers/{code}",
+        params={"verify": verify},
+        headers=backend_server.device_headers,
+        timeout=5,
+    ).json()
+    assert detailed["verified"] and detailed["note"]
+    screen = _look_up(kiosk, code)
+    assert not screen.result.verified
+    assert detailed["note"] not in "\n".join(kiosk.texts())  # masked until the digits are given
+    wrong = f"{(int(verify) + 1) % 10000:04d}"
+    _type_digits(kiosk, screen, wrong)
+    kiosk.wait_until(lambda: screen.verify_message == t("dossier.verify_wrong"), what="wrong digits")
+    assert kiosk.find_text(t("dossier.verify_wrong")) is not None
+    assert screen.verify_pad is not None and screen.verify_pad.text == ""  # cleared for a new try
+    assert detailed["note"] not in "\n".join(kiosk.texts())
+    _type_digits(kiosk, screen, verify)
+    kiosk.wait_until(lambda: screen.result.verified, what="the details")
+    shown = "\n".join(kiosk.texts())
+    assert detailed["note"] in shown
+    assert t("dossier.verified") in shown
+    assert screen.verify_pad is None
+
+
+def test_too_many_wrong_digits_are_explained(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
+    code, verify = backend_server.seed_demo()[0]
+    client = kiosk.app.backend
+    own_token = client.device_token
+    # A device of its own: the failures must not lock the kiosk out for the other tests.
+    client.device_token = backend_server.add_device("kiosk-too-many")
+    try:
+        screen = _look_up(kiosk, code)
+        wrong = f"{(int(verify) + 1) % 10000:04d}"
+        for _attempt in range(10):  # the backend's default limit of failed look-ups
+            _type_digits(kiosk, screen, wrong)
+            kiosk.wait_until(
+                lambda: screen.verify_message in (t("dossier.verify_wrong"), t("dossier.too_many")),
+                what="an answer",
+            )
+            if screen.verify_message == t("dossier.too_many"):
+                break
+            screen.verify_message = ""
+        _type_digits(kiosk, screen, verify)  # even the right digits wait now
+        kiosk.wait_until(lambda: screen.verify_message == t("dossier.too_many"), what="the 429 message")
+        assert not screen.result.verified
+    finally:
+        client.device_token = own_token
+
+
+def test_idle_reset_clears_the_phone_digits(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
+    code, _verify = backend_server.seed_demo()[0]
+    screen = _look_up(kiosk, code)
+    kiosk.tap(screen.named["details_button"])
+    pad = screen.verify_pad
+    for digit in "12":
+        kiosk.tap_text(digit, pad)
+    assert pad.text == "12"
+    app = kiosk.app
+    app.idle.idle_seconds = 0.3
+    app.idle.answer_seconds = 0.3
+    kiosk.wait_until(lambda: kiosk.current == "home", what="reset to home")
+    assert pad.text == ""
+    assert screen.verify_pad is None and screen.result is None
+    assert screen.ids.keypad.text == ""
+    assert "  ".join("12__") not in "\n".join(kiosk.texts(screen))
 
 
 def test_unknown_dossier_code_is_explained(kiosk: KioskDriver) -> None:

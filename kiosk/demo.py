@@ -13,6 +13,7 @@ from typing import Any
 from kiosk.errors import BackendError
 
 DEMO_DOSSIER_CODE = "000.00.31.H26-251121-0003"
+DEMO_VERIFY_DIGITS = "5678"  # last four digits of the demo applicant's phone
 
 
 class DemoBackend:
@@ -108,7 +109,11 @@ class DemoBackend:
     def dossier(self, code: str, verify: str | None = None) -> dict[str, Any]:
         if code != DEMO_DOSSIER_CODE:
             raise BackendError("dossier_not_found", "Không tìm thấy hồ sơ.", status=404)
+        verified = verify == DEMO_VERIFY_DIGITS
+        note = "Kết quả gồm 2 bản sao giấy khai sinh." if verified else None
         return {
+            "verified": verified,
+            "note": note,
             "code": code,
             "procedure_id": "khai_sinh",
             "procedure_name": "Đăng ký khai sinh",
@@ -116,7 +121,8 @@ class DemoBackend:
             "status_text": "Hồ sơ đã giải quyết xong, đang chờ bác đến nhận kết quả.",
             "received_on": (date.today() - timedelta(days=3)).isoformat(),
             "appointment_on": (date.today() + timedelta(days=1)).isoformat(),
-            "next_step": "Mang giấy hẹn và căn cước đến quầy số 1 để nhận kết quả.",
+            "next_step": "Mang giấy hẹn và căn cước đến quầy số 1 để nhận kết quả."
+            + (f" {note}" if note else ""),
             "applicant": "Nguyễn V. A.",
         }
 

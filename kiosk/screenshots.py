@@ -22,7 +22,7 @@ def take_screenshots(out_dir: Path, settings: KioskSettings, high_contrast: bool
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from kiosk.demo import DEMO_DOSSIER_CODE, DemoBackend, DemoRasa
+    from kiosk.demo import DEMO_DOSSIER_CODE, DEMO_VERIFY_DIGITS, DemoBackend, DemoRasa
 
     out_dir.mkdir(parents=True, exist_ok=True)
     backend = DemoBackend()
@@ -58,6 +58,18 @@ def take_screenshots(out_dir: Path, settings: KioskSettings, high_contrast: bool
         for ch in "0000031":
             screen("dossier").ids.keypad.press(ch)
 
+    def dossier_verify() -> None:
+        dossier_screen = screen("dossier")
+        dossier_screen.ask_verify()
+        for digit in DEMO_VERIFY_DIGITS[:2]:
+            dossier_screen.verify_pad.press(digit)
+        dossier_screen.ids.scroll.scroll_y = 0
+
+    def dossier_details() -> None:
+        dossier_screen = screen("dossier")
+        dossier_screen.verify_pad.text = DEMO_VERIFY_DIGITS
+        dossier_screen.verify()
+
     def procedures() -> None:
         app.go("procedures")
         screen("procedures").keyboard_open = True
@@ -89,6 +101,11 @@ def take_screenshots(out_dir: Path, settings: KioskSettings, high_contrast: bool
         shot("dossier-typing"),
         dossier,
         shot("dossier"),
+        dossier_verify,
+        shot("dossier-verify"),
+        dossier_details,
+        lambda: setattr(screen("dossier").ids.scroll, "scroll_y", 0),
+        shot("dossier-details"),
         conversation,
         lambda: None,
         shot("conversation"),

@@ -117,6 +117,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Chưa đọc được mã từ máy ảnh. Mời bác gõ mã trên bàn phím số.",
         "The code could not be read from the camera. Please type it.",
     ),
+    "dossier.scan_hint": (
+        "Bác đưa mã QR hoặc mã vạch trên giấy hẹn lại gần máy ảnh, giữ yên một chút.",
+        "Hold the QR or bar code of your receipt close to the camera and keep it still.",
+    ),
+    "dossier.scan_nothing": (
+        "Chưa thấy mã QR hay mã vạch nào. Bác giữ giấy hẹn gần máy ảnh hơn, hoặc gõ mã trên bàn phím số.",
+        "No QR or bar code seen yet. Hold the receipt closer, or type the code.",
+    ),
+    "dossier.scan_no_code": (
+        "Mã vừa quét không phải mã hồ sơ. Bác quét mã trên giấy hẹn trả kết quả, hoặc gõ mã.",
+        "That code is not a dossier code. Scan the one on your receipt, or type it.",
+    ),
+    "dossier.scan_stop": ("Thôi quét", "Stop scanning"),
     "dossier.incomplete": ("Mã hồ sơ chưa đủ. Bác kiểm tra lại giấy hẹn.", "The code is not complete."),
     "dossier.searching": ("Đang tra cứu…", "Looking up…"),
     "dossier.not_found": (

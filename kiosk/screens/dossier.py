@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.errors import BackendError
@@ -15,12 +18,18 @@ from kiosk.presenters.dossier import (
     verified_message,
     verify_digits_problem,
 )
+from kiosk.presenters.scan import ScanResult, decode_receipt, decoder_available, frame_to_image
 from kiosk.screens.base import KioskScreen
 from kiosk.strings import t
 from kiosk.widgets.base import Card, KButton, KLabel, KTitle, ReadAloudButton, Row
 from kiosk.widgets.keyboard import DossierKeypad, PinPad
 
 __all__ = ["DossierKeypad", "DossierScreen"]
+
+logger = logging.getLogger(__name__)
+
+SCAN_EVERY_SECONDS = 0.4
+SCAN_GIVE_UP_SECONDS = 30.0
 
 
 def camera_present(index: int | None) -> bool:
@@ -45,6 +54,10 @@ class DossierScreen(KioskScreen):
         self.result: DossierView | None = None
         self.looked_up_code: str | None = None
         self.verify_pad: PinPad | None = None
+        self.scan_prompt: Any = None
+        self._scan_event: Any = None
+        self._scan_busy = False
+        self._scan_deadline = 0.0
 
     def on_kv_post(self, base_widget: Any) -> None:
         # A strong reference: the button is taken out of the tree when there is no camera.
@@ -60,13 +73,14 @@ class DossierScreen(KioskScreen):
             row.remove_widget(self.scan_button)
 
     def prepare(self, **params: Any) -> None:
-        self.has_camera = camera_present(self.app.settings.camera_index)
+        self.has_camera = camera_present(self.app.settings.camera_index) and decoder_available()
         self._place_scan_button()
         code = params.get("code")
         if code:
             self.ids.keypad.paste(str(code))
 
     def reset(self) -> None:
+        self.stop_scan()
         self.ids.keypad.clear()
         self.message = ""
         self.result = None
@@ -197,5 +211,77 @@ class DossierScreen(KioskScreen):
 
         self.app.call_backend(lambda b: b.dossier(code, verify=digits), done, failed)
 
+    # ---- scanning the receipt's QR/bar code ------------------------------------------------
+    def open_camera(self) -> Any:
+        """The Kivy camera widget (only offered when /dev/video* exists); None when it cannot start."""
+        from kivy.uix.camera import Camera
+
+        index = self.app.settings.camera_index or 0
+        try:
+            return Camera(index=index, resolution=(640, 480), play=True)
+        except Exception as err:  # no camera provider (gstreamer/opencv) or the device is busy
+            logger.warning("camera %s cannot start: %s", index, type(err).__name__)
+            return None
+
     def scan(self) -> None:
-        self.app.notify(t("dossier.scan_unavailable"))
+        if self.scan_prompt is not None:
+            return
+        camera = self.open_camera() if decoder_available() else None
+        if camera is None:
+            self.app.notify(t("dossier.scan_unavailable"))
+            return
+        from kiosk.widgets.popups import ScanPrompt
+
+        self.scan_prompt = ScanPrompt(camera, self.stop_scan)
+        self.scan_prompt.camera = camera
+        self.scan_prompt.open()
+        self._scan_deadline = time.monotonic() + SCAN_GIVE_UP_SECONDS
+        self._scan_event = Clock.schedule_interval(self._scan_tick, SCAN_EVERY_SECONDS)
+
+    def _scan_tick(self, _dt: float) -> None:
+        prompt = self.scan_prompt
+        if prompt is None or self._scan_busy:
+            return
+        if time.monotonic() > self._scan_deadline:
+            self.stop_scan()
+            self.message = t("dossier.scan_nothing")
+            return
+        texture = getattr(prompt.camera, "texture", None)
+        if texture is None:
+            return
+        # Read the pixels on the UI thread (GL; Texture.pixels is always RGBA), decode in the background.
+        pixels, size = bytes(texture.pixels), (int(texture.width), int(texture.height))
+        self._scan_busy = True
+        self.app.background.run(
+            lambda: decode_receipt(frame_to_image(pixels, size, "rgba")),
+            self._scanned,
+            lambda _err: self._scanned(None),
+        )
+
+    def _scanned(self, result: ScanResult | None) -> None:
+        self._scan_busy = False
+        if self.scan_prompt is None or result is None:
+            return
+        if result.code is None:
+            if result.symbols:
+                self.scan_prompt.hint.text = result.message  # a QR, but not a dossier's
+            return
+        self.stop_scan()
+        self.ids.keypad.clear()
+        self.ids.keypad.paste(result.code)
+        self.lookup()
+
+    def stop_scan(self) -> None:
+        """Close the camera: the picture is neither kept nor shown once the code is read."""
+        if self._scan_event is not None:
+            self._scan_event.cancel()
+            self._scan_event = None
+        prompt, self.scan_prompt = self.scan_prompt, None
+        self._scan_busy = False
+        if prompt is None:
+            return
+        camera = prompt.camera
+        if hasattr(camera, "play"):
+            camera.play = False
+        prompt.camera = None
+        prompt.dismiss()

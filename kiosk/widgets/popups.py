@@ -99,3 +99,20 @@ class ExitPrompt(_Modal):
             return
         self.pad.text = ""
         self.message.text = t("exit.wrong")
+
+
+class ScanPrompt(_Modal):
+    """The camera picture while a receipt is scanned, a hint that changes with what is seen, a stop."""
+
+    def __init__(self, camera: Any, on_stop: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        app: Any = App.get_running_app()
+        self.panel.add_widget(KTitle(text=t("dossier.scan"), halign="center"))
+        camera.size_hint_y = None
+        camera.height = app.u * 620
+        self.panel.add_widget(camera)
+        self.hint = KLabel(text=t("dossier.scan_hint"), halign="center")
+        self.panel.add_widget(self.hint)
+        self.stop_button = KButton(text=t("dossier.scan_stop"), role="secondary")
+        self.stop_button.bind(on_release=lambda _b: on_stop())
+        self.panel.add_widget(self.stop_button)

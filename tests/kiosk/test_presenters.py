@@ -1,6 +1,7 @@
 """Presenters of the kiosk, without a window."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from kiosk.presenters.dossier_entry import DossierCodeEntry
 from kiosk.presenters.idle import IdleAction, IdleMonitor
 from kiosk.presenters.procedures import procedure_card, search_procedures
 from kiosk.presenters.queue import ticket_view
+from kiosk.presenters.scan import decode_receipt, frame_to_image
 from kiosk.presenters.voice import VoiceState
 from kiosk.strings import STRINGS, set_language, t
 from vntext.dossier_code import is_dossier_code
@@ -285,3 +287,63 @@ def test_cache_round_trip(tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def _vietnamese() -> None:
     set_language("vi")
+
+
+def _qr(text: str, box_size: int = 6) -> Any:
+    import qrcode
+
+    qr = qrcode.QRCode(border=4, box_size=box_size)
+    qr.add_data(text)
+    qr.make(fit=True)
+    return qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+
+
+def _photo_of(symbol: Any) -> Any:
+    """The QR printed on a receipt, held at a slight angle in a grey camera frame."""
+    from PIL import Image
+
+    frame = Image.new("RGB", (640, 480), (150, 150, 140))
+    turned = symbol.rotate(8, expand=True, fillcolor=(150, 150, 140))
+    frame.paste(turned, (120, 40))
+    return frame
+
+
+def test_scan_reads_the_dossier_code_from_a_receipt_qr() -> None:
+    import io
+
+    receipt = _qr("Giấy tiếp nhận hồ sơ\nMã hồ sơ: 000.00.12.h26-250701-0002\nHẹn trả: 28/11/2026")
+    result = decode_receipt(_photo_of(receipt))
+    assert result.code == "000.00.12.H26-250701-0002"  # canonical, upper case
+    assert result.message == ""
+    png = io.BytesIO()
+    receipt.save(png, format="png")
+    assert decode_receipt(png.getvalue()).code == "000.00.12.H26-250701-0002"
+
+
+def test_scan_reads_a_kivy_camera_frame() -> None:
+    from PIL import Image
+
+    photo = _photo_of(_qr("https://dichvucong.gov.vn/tra-cuu?ma=000.00.12.H26-250702-0003")).convert("RGBA")
+    # A GL texture's pixels start with the bottom row.
+    pixels = photo.transpose(Image.Transpose.FLIP_TOP_BOTTOM).tobytes()
+    frame = frame_to_image(pixels, photo.size, "rgba")
+    assert frame.size == photo.size
+    assert decode_receipt(frame).code == "000.00.12.H26-250702-0003"
+
+
+def test_scan_explains_a_qr_without_a_dossier_code() -> None:
+    result = decode_receipt(_photo_of(_qr("https://wifi.example.vn/khach")))
+    assert result.code is None
+    assert result.symbols == 1
+    assert result.message == t("dossier.scan_no_code")
+
+
+def test_scan_of_a_blurred_or_empty_frame_asks_to_hold_it_closer() -> None:
+    from PIL import Image, ImageFilter
+
+    blurred = _photo_of(_qr("Mã hồ sơ: 000.00.12.H26-250701-0002")).filter(ImageFilter.GaussianBlur(10))
+    for frame in (blurred, Image.new("RGB", (640, 480), (30, 30, 30))):
+        result = decode_receipt(frame)
+        assert result.code is None and result.symbols == 0
+        assert result.message == t("dossier.scan_nothing")
+    assert decode_receipt(b"not an image").message == t("dossier.scan_nothing")

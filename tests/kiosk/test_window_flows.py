@@ -296,3 +296,43 @@ def test_procedure_card_matches_the_backend(kiosk: KioskDriver, backend_server: 
     for document in card.documents:
         assert document in shown
     assert card.fee in shown
+
+
+def test_scan_a_receipt_qr_then_look_it_up(
+    kiosk: KioskDriver, backend_server: RunningBackend, monkeypatch: Any
+) -> None:
+    """No camera here: the camera widget is replaced by a picture of a receipt's QR code, the rest
+    (frame pixels read from the GL texture, zxing decoding, the look-up) is the real path."""
+    import io
+
+    import qrcode
+    from kivy.core.image import Image as CoreImage
+    from kivy.uix.image import Image
+
+    import kiosk.screens.dossier as dossier_module
+
+    code, _verify = backend_server.seed_demo()[2]
+    png = io.BytesIO()
+    qrcode.make(f"Giấy tiếp nhận hồ sơ - Mã hồ sơ: {code}", box_size=6, border=4).save(png)
+    png.seek(0)
+    receipt = Image(texture=CoreImage(png, ext="png").texture)
+    monkeypatch.setattr(dossier_module, "camera_present", lambda _index: True)
+    kiosk.tap_text(t("home.dossier"))
+    screen = kiosk.screen("dossier")
+    monkeypatch.setattr(screen, "open_camera", lambda: receipt)
+    assert screen.has_camera and screen.scan_button.parent is not None
+    kiosk.tap(screen.scan_button)
+    assert screen.scan_prompt is not None
+    kiosk.wait_until(lambda: screen.result is not None, what="the scanned dossier")
+    assert screen.scan_prompt is None  # the camera is closed once the code is read
+    assert screen.ids.keypad.text == code
+    assert screen.result.status_text in "\n".join(kiosk.texts())
+
+
+def test_scan_button_only_with_a_camera(kiosk: KioskDriver) -> None:
+    import kiosk.screens.dossier as dossier_module
+
+    present = dossier_module.camera_present(kiosk.app.settings.camera_index)
+    kiosk.tap_text(t("home.dossier"))
+    screen = kiosk.screen("dossier")
+    assert (screen.scan_button.parent is not None) == present

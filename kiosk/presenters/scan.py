@@ -1,0 +1,69 @@
+"""Reading a dossier code from a photo of the receipt's QR or bar code (zxing-cpp decodes it)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.strings import t
+from vntext.dossier_code import find_dossier_code, mask_dossier_code
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """`code` is the canonical dossier code, or None with `message` saying why in plain words."""
+
+    code: str | None
+    message: str
+    symbols: int = 0  # QR/bar codes seen in the frame, with or without a dossier code
+
+
+def decoder_available() -> bool:
+    try:
+        import zxingcpp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def frame_to_image(pixels: bytes, size: tuple[int, int], colorfmt: str = "rgba") -> Any:
+    """A camera texture's pixels as a PIL image, top row first (GL textures start at the bottom)."""
+    from PIL import Image
+
+    mode = {"rgba": "RGBA", "rgb": "RGB", "luminance": "L"}.get(colorfmt.lower(), "RGBA")
+    image = Image.frombytes(mode, size, pixels)
+    return image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+
+
+def decode_receipt(image: Any) -> ScanResult:
+    """Find a dossier code in a camera frame or a photo: a PIL image, or encoded image bytes."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        import zxingcpp
+    except ImportError:
+        return ScanResult(None, t("dossier.scan_unavailable"))
+    if isinstance(image, bytes | bytearray):
+        try:
+            image = Image.open(io.BytesIO(image))
+            image.load()
+        except (UnidentifiedImageError, OSError):
+            return ScanResult(None, t("dossier.scan_nothing"))
+    grey = image.convert("L")  # zxing reads luminance; colour and alpha only cost time
+    try:
+        symbols = zxingcpp.read_barcodes(grey)
+    except (RuntimeError, ValueError) as err:
+        logger.info("receipt scan failed: %s", type(err).__name__)
+        return ScanResult(None, t("dossier.scan_nothing"))
+    for symbol in symbols:
+        code = find_dossier_code(symbol.text or "")
+        if code:
+            logger.info("receipt scanned: %s", mask_dossier_code(code))
+            return ScanResult(code, "", len(symbols))
+    if symbols:
+        return ScanResult(None, t("dossier.scan_no_code"), len(symbols))
+    return ScanResult(None, t("dossier.scan_nothing"))

@@ -3,8 +3,12 @@
     .venv/bin/python bench/kiosk.py [--backend-url URL --device-token T] [--size 1080x1920] [--runs 3]
 
 Runs the real Kivy app in an offscreen window (SDL_VIDEODRIVER=offscreen, software OpenGL here,
-so a GPU-backed kiosk is faster). Without --backend-url the demo data of `kiosk.demo` answer in
-process. Targets: cold start <= 5 s, tap to screen <= 150 ms, <= 300 MB without a speech model.
+so a GPU-backed kiosk is faster; the GL renderer is printed). Offscreen, the app waits for each
+frame to be really drawn (glFinish on flip, see kiosk.app._finish_frame), so "drawn" includes the
+rasterisation and Mesa does not pile up unfinished frames. Tap times depend on the machine's load
+(printed): other jobs on the 2 shared cores slow the software renderer. Without --backend-url the
+demo data of `kiosk.demo` answer in process.
+Targets: cold start <= 5 s, tap to screen <= 150 ms, <= 300 MB without a speech model.
 """
 
 from __future__ import annotations

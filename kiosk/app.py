@@ -102,6 +102,17 @@ def configure_kivy(settings: KioskSettings, *, offscreen: bool = False) -> None:
         Config.set("graphics", "borderless", "0")
 
 
+def _collect_garbage() -> None:
+    """Collect Kivy's widget cycles, then hand the freed C heap back to the system (glibc only)."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: the allocator keeps its free pages, nothing else changes
+
+
 def _finish_frame(*_args: Any) -> None:
     """Wait until the GL driver has really drawn the frame (offscreen windows only).
 
@@ -206,7 +217,7 @@ class KioskApp(App):
         self.manager.current = "home"
         # Kivy widgets hold reference cycles: rebuilt lists leave their label textures to the cycle
         # collector. Collect while the citizen reads, not during a tap.
-        self._collect = Clock.create_trigger(lambda _dt: gc.collect(), 1.0)
+        self._collect = Clock.create_trigger(lambda _dt: _collect_garbage(), 1.0)
         Clock.schedule_interval(self._idle_tick, 0.25)
         self.idle.touched(time.monotonic())
         Clock.schedule_once(self._first_frame, 0)

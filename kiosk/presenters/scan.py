@@ -23,11 +23,10 @@ class ScanResult:
 
 
 def decoder_available() -> bool:
-    try:
-        import zxingcpp  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether zxing-cpp is installed, without loading it (it is loaded only when a scan starts)."""
+    from importlib.util import find_spec
+
+    return find_spec("zxingcpp") is not None
 
 
 def frame_to_image(pixels: bytes, size: tuple[int, int], colorfmt: str = "rgba") -> Any:

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-# Abbreviations citizens type, expanded word by word (keys are already lower-case, diacritic-free).
+# Abbreviations citizens type, expanded word by word (keys lower-case, as typed).
 ABBREVIATIONS: dict[str, str] = {
     "ko": "không",
     "k": "không",
@@ -30,6 +30,24 @@ ABBREVIATIONS: dict[str, str] = {
     "hkd": "hộ kinh doanh",
     "gpxd": "giấy phép xây dựng",
     "tthc": "thủ tục hành chính",
+    "hs": "hồ sơ",
+    "đkkd": "đăng ký kinh doanh",
+    "dkkd": "đăng ký kinh doanh",
+    "đk": "đăng ký",
+    "dk": "đăng ký",
+    "gpkd": "giấy phép kinh doanh",
+    "tks": "cảm ơn",
+    "thanks": "cảm ơn",
+    "thank": "cảm ơn",
+    "ok": "được",
+    "oke": "được",
+    "okie": "được",
+    "sđt": "số điện thoại",
+    "sdt": "số điện thoại",
+    "gplx": "giấy phép lái xe",
+    "kd": "kinh doanh",
+    "bhyt": "bảo hiểm y tế",
+    "vneid": "vneid",
 }
 
 _SPACES = re.compile(r"\s+")
@@ -51,8 +69,3 @@ def expand_abbreviations(text: str) -> str:
     """Expand the common abbreviations of `ABBREVIATIONS`, keeping every other word as it is."""
     words = nfc(text).split(" ")
     return " ".join(ABBREVIATIONS.get(word.lower(), word) for word in words)
-
-
-def normalize_utterance(text: str) -> str:
-    """NFC, lower-case, abbreviations expanded: the form the NLU classifies."""
-    return expand_abbreviations(nfc(text).lower())

@@ -12,30 +12,6 @@ from dataclasses import dataclass
 
 from vntext.normalize import ABBREVIATIONS, fold
 
-# Abbreviations and spellings seen at the service point, on top of vntext's list
-# (keys lower-case and diacritic-free; values are what they stand for).
-EXTRA_ABBREVIATIONS: dict[str, str] = {
-    "hs": "hồ sơ",
-    "đkkd": "đăng ký kinh doanh",
-    "dkkd": "đăng ký kinh doanh",
-    "đk": "đăng ký",
-    "dk": "đăng ký",
-    "gpkd": "giấy phép kinh doanh",
-    "tks": "cảm ơn",
-    "thanks": "cảm ơn",
-    "thank": "cảm ơn",
-    "ok": "được",
-    "oke": "được",
-    "okie": "được",
-    "sđt": "số điện thoại",
-    "sdt": "số điện thoại",
-    "gplx": "giấy phép lái xe",
-    "kd": "kinh doanh",
-    "hkd": "hộ kinh doanh",
-    "bhyt": "bảo hiểm y tế",
-    "vneid": "vneid",
-}
-
 # One "word": letters/digits run (Vietnamese letters included), or a dotted code chunk.
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+", re.UNICODE)
 
@@ -61,7 +37,7 @@ def split_words(text: str, abbreviations: Mapping[str, str] | None = None) -> li
     An abbreviation ("llpt", "ko", "đkkd") becomes its expansion, each word of which keeps
     the span of the abbreviation.
     """
-    table = {**ABBREVIATIONS, **EXTRA_ABBREVIATIONS, **(abbreviations or {})}
+    table = {**ABBREVIATIONS, **(abbreviations or {})}
     words: list[Word] = []
     for match in _WORD.finditer(text):
         raw = unicodedata.normalize("NFC", match.group(0)).lower()

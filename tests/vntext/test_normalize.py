@@ -3,7 +3,7 @@ import unicodedata
 import pytest
 
 from vntext.dossier_code import DossierCodeError, canonical_dossier_code, find_dossier_code, mask_dossier_code
-from vntext.normalize import fold, nfc, normalize_utterance
+from vntext.normalize import expand_abbreviations, fold, nfc
 
 
 def test_fold_removes_diacritics_and_case() -> None:
@@ -18,7 +18,8 @@ def test_nfd_input_becomes_nfc() -> None:
 
 
 def test_abbreviations_are_expanded() -> None:
-    assert normalize_utterance("Làm LLPT ko dc à") == "làm lý lịch tư pháp không được à"
+    assert expand_abbreviations("Làm LLPT ko dc à") == "Làm lý lịch tư pháp không được à"
+    assert expand_abbreviations("đăng ký dkkd") == "đăng ký đăng ký kinh doanh"
 
 
 @pytest.mark.parametrize(

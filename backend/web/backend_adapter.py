@@ -341,10 +341,15 @@ def counter_services(session: Session, counter_id: str) -> list[models.ServiceRe
     return [s for s in services(session) if counter_id in (s.counters or [])]
 
 
-def current_ticket(session: Session, counter_id: str) -> models.Ticket | None:
+def current_ticket(session: Session, clock_: Clock, counter_id: str) -> models.Ticket | None:
+    """Today's ticket at the counter, as call-next sees it (yesterday's leftovers do not count)."""
     return session.scalars(
         select(models.Ticket)
-        .where(models.Ticket.counter_id == counter_id, models.Ticket.status.in_(("called", "serving")))
+        .where(
+            models.Ticket.counter_id == counter_id,
+            models.Ticket.status.in_(("called", "serving")),
+            models.Ticket.service_day == clock_.local_day(),
+        )
         .order_by(models.Ticket.called_at.desc())
     ).first()
 

@@ -62,10 +62,11 @@ def _console_context(request: Request, session: Session, counter_id: str) -> dic
     counter = next((c for c in bk.counters(session) if c.id == counter_id), None)
     if counter is None:
         return None
-    now = bk.clock(request).now()
+    clock = bk.clock(request)
+    now = clock.now()
     services = bk.counter_services(session, counter_id)
     names = {s.id: s.name for s in bk.services(session)}
-    current = bk.current_ticket(session, counter_id)
+    current = bk.current_ticket(session, clock, counter_id)
     waiting = [
         {
             "number": t.number,
@@ -76,7 +77,7 @@ def _console_context(request: Request, session: Session, counter_id: str) -> dic
             "waited": _minutes_since(t.queued_at, now),
             "channel": CHANNEL_NAMES.get(t.channel, t.channel),
         }
-        for t in tickets_service.waiting_for_counter(session, counter_id, limit=200)
+        for t in tickets_service.waiting_for_counter(session, counter_id, limit=200, clock=clock)
     ]
     details = None
     if current is not None:

@@ -281,3 +281,15 @@ def test_yesterdays_tickets_are_not_called_today(client, content, device, staff,
     ]
     assert client.post(f"{API}/counters/quay_2/call-next", headers=counter).json()["id"] == today["id"]
     assert client.get(f"{API}/tickets/{old['id']}", headers=device).json()["status"] == "called"
+
+
+def test_the_counter_console_shows_only_todays_ticket(client, content, device, staff, clock, database):
+    from backend.web.backend_adapter import current_ticket
+
+    called = issue(client, device, service_id="ho_tich")
+    client.post(f"{API}/counters/quay_2/call-next", headers=staff("counter"))
+    with database.factory() as session:
+        shown = current_ticket(session, clock, "quay_2")
+        assert shown is not None and shown.id == called["id"]
+        clock.set(clock.now() + timedelta(days=1))  # left "called" overnight
+        assert current_ticket(session, clock, "quay_2") is None

@@ -5,6 +5,7 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -233,30 +234,45 @@ def issue_ticket(
                 "issued_at": now,
             },
         ).one()
-        ticket = Ticket(
-            id=row.id,
-            issued_service_id=service.id,
-            service_day=day,
-            sequence=row.sequence,
-            number=row.number,
-            service_id=service.id,
-            procedure_id=procedure_id,
-            priority=priority,
-            priority_rank=rank,
-            channel=channel,
-            status="waiting",
-            device_id=device_id,
-            idempotency_key=idempotency_key,
-            issued_at=now,
-            queued_at=now,
-            counter_id=None,
-            called_at=None,
-            finished_at=None,
-            recall_count=0,
+        values = _new_ticket_values(
+            service, day, row.sequence, procedure_id, priority, rank, channel, device_id, idempotency_key, now
         )
-        return IssuedTicket(ticket, replayed=False, ahead=int(row.ahead))
+        return IssuedTicket(Ticket(id=row.id, **values), replayed=False, ahead=int(row.ahead))
     sequence = _next_sequence(session, service.id, day)
-    values = dict(
+    values = _new_ticket_values(
+        service, day, sequence, procedure_id, priority, rank, channel, device_id, idempotency_key, now
+    )
+    # A Core insert (the ORM unit of work costs more than the rest of the request); the Ticket
+    # returned is a plain object holding the row's values, not attached to the session.
+    ticket_id = session.execute(insert(Ticket).values(**values).returning(Ticket.id)).scalar_one()
+    # A new ticket is the last of its rank: every waiting ticket of that rank or better is ahead.
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(
+            Ticket.service_id == service.id,
+            Ticket.status == "waiting",
+            Ticket.service_day == day,
+            Ticket.priority_rank <= rank,
+        )
+    )
+    return IssuedTicket(Ticket(id=ticket_id, **values), replayed=False, ahead=int(ahead or 0) - 1)
+
+
+def _new_ticket_values(
+    service: ServiceView,
+    day: date,
+    sequence: int,
+    procedure_id: str | None,
+    priority: str,
+    rank: int,
+    channel: str,
+    device_id: int | None,
+    idempotency_key: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The column values of a ticket just issued: waiting, numbered by its service's letter."""
+    return dict(
         issued_service_id=service.id,
         service_day=day,
         sequence=sequence,
@@ -276,21 +292,6 @@ def issue_ticket(
         finished_at=None,
         recall_count=0,
     )
-    # A Core insert (the ORM unit of work costs more than the rest of the request); the Ticket
-    # returned is a plain object holding the row's values, not attached to the session.
-    ticket_id = session.execute(insert(Ticket).values(**values).returning(Ticket.id)).scalar_one()
-    # A new ticket is the last of its rank: every waiting ticket of that rank or better is ahead.
-    ahead = session.scalar(
-        select(func.count())
-        .select_from(Ticket)
-        .where(
-            Ticket.service_id == service.id,
-            Ticket.status == "waiting",
-            Ticket.service_day == day,
-            Ticket.priority_rank <= rank,
-        )
-    )
-    return IssuedTicket(Ticket(id=ticket_id, **values), replayed=False, ahead=int(ahead or 0) - 1)
 
 
 def _by_idempotency(session: Session, device_id: int | None, key: str) -> Ticket | None:

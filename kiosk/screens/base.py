@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
+from kivy.properties import BooleanProperty
 from kivy.uix.screenmanager import Screen
 
 
@@ -26,3 +27,29 @@ class KioskScreen(Screen):
 
     def refresh_language(self) -> None:
         """Rebuild texts made in Python after a language change."""
+
+
+class KeyboardScreen(KioskScreen):
+    """A screen with an on-screen keyboard (`ids.keyboard`) shown inside `ids.column` while open.
+
+    Closed, the keyboard leaves the tree: the rest of the screen gets the room, and an invisible
+    keyboard cannot catch touches meant for the widgets under it.
+    """
+
+    keyboard_open = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.keyboard = self.ids.keyboard.__self__  # a strong reference while out of the tree
+        self._place_keyboard()
+
+    def on_keyboard_open(self, _instance: object, _value: bool) -> None:
+        self._place_keyboard()
+
+    def _place_keyboard(self) -> None:
+        keyboard = getattr(self, "keyboard", None)
+        if keyboard is None:
+            return
+        if self.keyboard_open and keyboard.parent is None:
+            self.ids.column.add_widget(keyboard)
+        elif not self.keyboard_open and keyboard.parent is not None:
+            keyboard.parent.remove_widget(keyboard)

@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.presenters.conversation import ChatItem
 from kiosk.presenters.voice import VoiceState
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import KeyboardScreen
 from kiosk.strings import t
 from kiosk.widgets.base import Bubble, Card, KButton, KLabel, ReadAloudButton, Row
 from kiosk.widgets.keyboard import VietKeyboard
@@ -25,34 +25,15 @@ MENU = [
 ]
 
 
-class ConversationScreen(KioskScreen):
+class ConversationScreen(KeyboardScreen):
     voice_label = StringProperty("")
     heard_text = StringProperty("")
     typed = StringProperty("")
     waiting = BooleanProperty(False)
-    keyboard_open = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.voice_state = VoiceState()
-
-    def on_kv_post(self, base_widget: Any) -> None:
-        # Closed, the keyboard leaves the tree so the conversation gets the room (and an
-        # invisible keyboard cannot catch touches).
-        self.keyboard = self.ids.keyboard.__self__
-        self._place_keyboard()
-
-    def on_keyboard_open(self, _instance: object, _value: bool) -> None:
-        self._place_keyboard()
-
-    def _place_keyboard(self) -> None:
-        keyboard = getattr(self, "keyboard", None)
-        if keyboard is None:
-            return
-        if self.keyboard_open and keyboard.parent is None:
-            self.ids.column.add_widget(keyboard)
-        elif not self.keyboard_open and keyboard.parent is not None:
-            keyboard.parent.remove_widget(keyboard)
 
     @property
     def conversation(self) -> Any:

@@ -9,7 +9,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from content.model import FIELD_NAMES
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import KeyboardScreen
 from kiosk.strings import t
 from kiosk.widgets.base import KButton, KLabel
 from kiosk.widgets.keyboard import VietKeyboard
@@ -17,10 +17,9 @@ from kiosk.widgets.keyboard import VietKeyboard
 __all__ = ["ProceduresScreen", "VietKeyboard"]
 
 
-class ProceduresScreen(KioskScreen):
+class ProceduresScreen(KeyboardScreen):
     query = StringProperty("")
     field_id = StringProperty("")
-    keyboard_open = BooleanProperty(False)
     from_cache = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -29,24 +28,6 @@ class ProceduresScreen(KioskScreen):
         self._search_trigger = Clock.create_trigger(lambda _dt: self.search(), 0.25)
         self._requested: tuple[str, str] | None = None
         Clock.schedule_once(lambda _dt: self._build_fields(), 0)
-
-    def on_kv_post(self, base_widget: Any) -> None:
-        # A strong reference: the keyboard leaves the tree while closed (an invisible keyboard
-        # would still catch the touches meant for the list).
-        self.keyboard = self.ids.keyboard.__self__
-        self._place_keyboard()
-
-    def on_keyboard_open(self, _instance: object, _value: bool) -> None:
-        self._place_keyboard()
-
-    def _place_keyboard(self) -> None:
-        keyboard = getattr(self, "keyboard", None)
-        if keyboard is None:
-            return
-        if self.keyboard_open and keyboard.parent is None:
-            self.ids.column.add_widget(keyboard)
-        elif not self.keyboard_open and keyboard.parent is not None:
-            keyboard.parent.remove_widget(keyboard)
 
     def _build_fields(self) -> None:
         box = self.ids.fields

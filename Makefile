@@ -27,4 +27,6 @@ lint: setup ## ruff and mypy
 
 test: setup lint ## the whole test suite (lint, content check, pytest)
 	$(LETAN) content check
-	.venv/bin/pytest
+	.venv/bin/pytest --ignore=tests/kiosk
+	@# Kivy's one window per process: the kiosk suite runs in a process of its own.
+	.venv/bin/pytest tests/kiosk

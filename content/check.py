@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from content.contract import CONTRACT_FAQ_KEYS, CONTRACT_PROCEDURE_IDS
 from content.errors import ContentError, Problem, display_path
 from content.files import FAQ_DIR, PROCEDURES_DIR, ParsedDir, SourceFile, parse_content_dir
-from content.in_force import FACT_NAMES, LOOKAHEAD_DAYS
+from content.in_force import FACT_NAMES, LOOKAHEAD_DAYS, period_errors
 from content.model import (
     DATED_FACTS,
     SERVICE_TIMEZONE,
@@ -172,7 +172,10 @@ def _procedure_texts(procedure: Procedure) -> list[tuple[Loc, str]]:
 
 def _check_periods(procedure: Procedure, source: SourceFile, today: date) -> list[Problem]:
     """Dated facts: in order, no gap, no overlap, something in force today, and warn before an end."""
-    problems: list[Problem] = []
+    problems = [
+        source.problem(_period_loc(procedure, fact, index), message)
+        for fact, index, message in period_errors(procedure)
+    ]
     horizon = today + timedelta(days=LOOKAHEAD_DAYS)
     for fact in DATED_FACTS:
         periods = procedure.periods(fact)
@@ -185,27 +188,10 @@ def _check_periods(procedure: Procedure, source: SourceFile, today: date) -> lis
             problems.append(source.problem(loc, f"{name}: {message}", warning=warning))
 
         for i, period in enumerate(periods):
-            start, end = period.valid_from, period.valid_until
-            if start is not None and end is not None and start > end:
-                add(i, f"valid_from {start} sau valid_until {end}")
-            if i > 0 and start is None:
-                add(i, f"giai đoạn thứ {i + 1} thiếu valid_from")
-            if i < len(periods) - 1 and end is None:
-                add(i, f"giai đoạn thứ {i + 1} thiếu valid_until")
             if period.verified_on is not None and period.verified_on > today:
                 add(i, f"ngày đối chiếu {period.verified_on} ở tương lai")
-            if period.verified_on is not None and period.unconfirmed:
-                add(i, "vừa có verified_on vừa ghi chưa xác nhận (unconfirmed)")
             if period.source_url is not None and not is_good_url(period.source_url):
                 add(i, f"địa chỉ không hợp lệ: {period.source_url!r}")
-            previous_end = periods[i - 1].valid_until if i > 0 else None
-            if start is None or previous_end is None:
-                continue
-            if start <= previous_end:
-                add(i, f"giai đoạn từ {start} chồng lên giai đoạn đến {previous_end}")
-            elif start > previous_end + timedelta(days=1):
-                gap = f"{previous_end + timedelta(days=1)} đến {start - timedelta(days=1)}"
-                add(i, f"khoảng trống từ {gap} không có giá trị nào")
         first_start, last_end = periods[0].valid_from, periods[-1].valid_until
         last = len(periods) - 1
         if first_start is not None and first_start > today:

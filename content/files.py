@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from content.errors import ContentError, Problem, display_path
-from content.model import ContentSet, FaqEntry, Procedure, ServicesFile, Site
+from content.model import ContentSet, FaqEntry, Procedure, ServicesFile, Site, field_location
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -131,7 +131,7 @@ def validation_problems(source: SourceFile, err: ValidationError) -> list[Proble
     """Turn pydantic's errors into file:line problems with a readable message."""
     problems = []
     for item in err.errors():
-        loc = tuple(item["loc"])
+        loc = field_location(tuple(item["loc"]))
         where = ".".join(str(part) for part in loc) or "(tệp)"
         kind = item["type"]
         if kind == "missing":

@@ -59,6 +59,40 @@ def covers(period: Fact, day: date) -> bool:
     )
 
 
+def period_errors(procedure: Procedure) -> list[tuple[str, int, str]]:
+    """(fact, period index, message) for every dated fact out of order, with a gap or an overlap.
+
+    These hold whatever the day; the content check adds what depends on today.
+    """
+    errors: list[tuple[str, int, str]] = []
+    for fact in DATED_FACTS:
+        periods = procedure.periods(fact)
+        name = FACT_NAMES[fact]
+        for i, period in enumerate(periods):
+            start, end = period.valid_from, period.valid_until
+
+            def add(message: str, i: int = i, fact: str = fact, name: str = name) -> None:
+                errors.append((fact, i, f"{name}: {message}"))
+
+            if start is not None and end is not None and start > end:
+                add(f"valid_from {start} sau valid_until {end}")
+            if i > 0 and start is None:
+                add(f"giai đoạn thứ {i + 1} thiếu valid_from")
+            if i < len(periods) - 1 and end is None:
+                add(f"giai đoạn thứ {i + 1} thiếu valid_until")
+            if period.verified_on is not None and period.unconfirmed:
+                add("vừa có verified_on vừa ghi chưa xác nhận (unconfirmed)")
+            previous_end = periods[i - 1].valid_until if i > 0 else None
+            if start is None or previous_end is None:
+                continue
+            if start <= previous_end:
+                add(f"giai đoạn từ {start} chồng lên giai đoạn đến {previous_end}")
+            elif start > previous_end + timedelta(days=1):
+                gap = f"{previous_end + timedelta(days=1)} đến {start - timedelta(days=1)}"
+                add(f"khoảng trống từ {gap} không có giá trị nào")
+    return errors
+
+
 def period_on(procedure: Procedure, fact: str, day: date) -> Fact | None:
     """The period of `fact` in force on `day`, or None when no period covers it."""
     return next((p for p in procedure.periods(fact) if covers(p, day)), None)
@@ -100,9 +134,7 @@ def fact_value(period: Fact) -> Any:
     """The plain value of a period as the API gives it: a list, or the fact without its dates."""
     if isinstance(period, ListPeriod):
         return list(period.items)
-    return period.model_dump(
-        mode="json", exclude_none=True, exclude={"valid_from", "valid_until", "unconfirmed"}
-    )
+    return period.model_dump(mode="json", exclude={"valid_from", "valid_until"})
 
 
 @dataclass(frozen=True)
@@ -188,3 +220,40 @@ def _nearest(periods: list[Fact], day: date) -> Fact:
 
 def _gap_note(fact: str) -> str:
     return f"Chưa có thông tin về {FACT_NAMES[fact]} áp dụng cho ngày này."
+
+
+def schedule_change(procedure: Procedure, fact: str, change: Fact) -> Procedure:
+    """The procedure with `change` applying to `fact` from `change.valid_from` (a staff edit).
+
+    The period covering that day is split there (or replaced when it starts that day) and the change
+    keeps its end; other periods stay. A day before every period or after the last one adds a
+    period at that end (the content check then reports any gap).
+    """
+    start = change.valid_from
+    if start is None:
+        raise ValueError("a scheduled change needs valid_from")
+    periods = procedure.periods(fact)
+    result: list[Fact] = []
+    placed = False
+    for period in periods:
+        if not placed and covers(period, start):
+            if period.valid_from != start:
+                result.append(period.model_copy(update={"valid_until": start - timedelta(days=1)}))
+            result.append(change.model_copy(update={"valid_until": period.valid_until}))
+            placed = True
+        else:
+            result.append(period)
+    if not placed:
+        first_start = periods[0].valid_from
+        if first_start is not None and start < first_start:
+            result.insert(0, change.model_copy(update={"valid_until": first_start - timedelta(days=1)}))
+        else:
+            result.append(change)
+    data = procedure.model_dump(mode="json")
+    data[fact] = [p.model_dump(mode="json", exclude_none=True) for p in result]
+    return Procedure.model_validate(data)
+
+
+def mark_verified(procedure: Procedure, day: date, source_url: str) -> Procedure:
+    """The procedure confirmed again on `day` against `source_url` (facts marked unconfirmed stay so)."""
+    return procedure.model_copy(update={"verified_on": day, "source_url": source_url})

@@ -6,9 +6,9 @@ so a field added here is a field every part can rely on.
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from content.errors import ContentError, Problem
 
@@ -28,6 +28,23 @@ Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+DATED_FACTS = ("documents", "fee", "processing_time", "legal_basis")
+# The two shapes of a dated fact, as pydantic names them in the location of an error.
+ONE, DATED = "one", "dated"
+
+
+def _shape(value: Any) -> str:
+    """Which shape a dated fact is written in: periods are mappings (or models) in a list."""
+    if isinstance(value, list) and value and isinstance(value[0], dict | BaseModel):
+        return DATED
+    return ONE
+
+
+def field_location(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """An error's location in the file: without the shape tags of dated facts."""
+    return tuple(part for part in loc if part not in (ONE, DATED))
 
 
 class Fact(Strict):
@@ -62,6 +79,14 @@ class ListPeriod(Fact):
     items: list[str] = Field(min_length=1)
 
 
+# A list fact (documents, legal basis): lines, or periods of lines.
+ListFact = Annotated[
+    Annotated[list[str], Field(min_length=1), Tag(ONE)]
+    | Annotated[list[ListPeriod], Field(min_length=1), Tag(DATED)],
+    Discriminator(_shape),
+]
+
+
 class Review(Strict):
     """A day on which staff must re-check a procedure (a law taking effect, a decree lapsing)."""
 
@@ -69,7 +94,6 @@ class Review(Strict):
     note: str = Field(min_length=1)
 
 
-DATED_FACTS = ("documents", "fee", "processing_time", "legal_basis")
 DEFAULT_REVIEW_INTERVAL_DAYS = 180
 # The dates of content are local dates of the service point.
 SERVICE_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -94,12 +118,19 @@ class Procedure(Strict):
     aliases: list[str] = Field(default_factory=list)
     summary: str = Field(min_length=1)
     # The dated facts: one value, or a list of periods in date order (see `Fact`).
-    documents: list[str] | list[ListPeriod] = Field(min_length=1)
-    fee: Fee | list[Fee]
-    processing_time: ProcessingTime | list[ProcessingTime]
+    documents: ListFact
+    fee: Annotated[
+        Annotated[Fee, Tag(ONE)] | Annotated[list[Fee], Field(min_length=1), Tag(DATED)],
+        Discriminator(_shape),
+    ]
+    processing_time: Annotated[
+        Annotated[ProcessingTime, Tag(ONE)]
+        | Annotated[list[ProcessingTime], Field(min_length=1), Tag(DATED)],
+        Discriminator(_shape),
+    ]
     where: Where
     online: Online
-    legal_basis: list[str] | list[ListPeriod] = Field(min_length=1)
+    legal_basis: ListFact
     source_url: str = Field(pattern=r"^https://")
     # Set only on the day the key facts (fee, time limit, authority) were confirmed against a
     # published source (`source_url`, or the one `notes` names); left out otherwise, and `notes`

@@ -216,3 +216,27 @@ def test_the_cli_prints_warnings_and_fails_only_on_errors(content_copy: Path) ->
         [LETAN, "content", "check", "--dir", str(content_copy)], capture_output=True, text=True
     )
     assert bad.returncode == 1 and "chồng lên" in bad.stderr
+
+
+def test_scheduling_a_change_splits_the_period_in_force() -> None:
+    from content.in_force import schedule_change
+    from content.model import Fee
+
+    p = procedure(fee=[REDUCED, BASE])
+    changed = schedule_change(p, "fee", Fee(valid_from=date(2026, 12, 15), text="Miễn phí.", amount_vnd=0))
+    periods = changed.periods("fee")
+    assert [(x.valid_from, x.valid_until, x.amount_vnd) for x in periods] == [
+        (None, date(2026, 12, 14), 25000),
+        (date(2026, 12, 15), date(2026, 12, 31), 0),
+        (date(2027, 1, 1), None, 50000),
+    ]
+    replaced = schedule_change(
+        p, "fee", Fee(valid_from=date(2027, 1, 1), text="Cấp đổi 40.000 đồng.", amount_vnd=40000)
+    )
+    assert [x.amount_vnd for x in replaced.periods("fee")] == [25000, 40000]
+    single = schedule_change(procedure(), "fee", Fee(valid_from=date(2027, 1, 1), text="20.000 đồng."))
+    assert [(x.valid_from, x.valid_until) for x in single.periods("fee")] == [
+        (None, date(2026, 12, 31)),
+        (date(2027, 1, 1), None),
+    ]
+    assert single.is_dated("fee")

@@ -70,8 +70,8 @@ class SourceFile:
                     return key_node.start_mark.line + 1
         return 1
 
-    def problem(self, loc: tuple[str | int, ...], message: str) -> Problem:
-        return Problem(self.name, self.line_of(loc), message)
+    def problem(self, loc: tuple[str | int, ...], message: str, *, warning: bool = False) -> Problem:
+        return Problem(self.name, self.line_of(loc), message, warning)
 
 
 def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:

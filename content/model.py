@@ -30,14 +30,49 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Fee(Strict):
+class Fact(Strict):
+    """What every stated fact may carry: the days it applies and how it was confirmed.
+
+    `valid_from` / `valid_until` (local dates, both included) bound a period of a fact that changes
+    on a date; a fact given once applies at all times. A fact is confirmed by its own
+    `verified_on` (with `source_url`, defaulting to the procedure's), else by the procedure's
+    `verified_on`; `unconfirmed` says why it is not, and overrides both.
+    """
+
+    valid_from: date | None = None
+    valid_until: date | None = None
+    verified_on: date | None = None
+    source_url: str | None = Field(default=None, pattern=r"^https://")
+    unconfirmed: str | None = Field(default=None, min_length=1)
+
+
+class Fee(Fact):
     text: str = Field(min_length=1)
     amount_vnd: int | None = Field(default=None, ge=0)
 
 
-class ProcessingTime(Strict):
+class ProcessingTime(Fact):
     text: str = Field(min_length=1)
     working_days: float | None = Field(default=None, ge=0)
+
+
+class ListPeriod(Fact):
+    """One period of a list fact (documents, legal basis) that changes on a date."""
+
+    items: list[str] = Field(min_length=1)
+
+
+class Review(Strict):
+    """A day on which staff must re-check a procedure (a law taking effect, a decree lapsing)."""
+
+    on: date
+    note: str = Field(min_length=1)
+
+
+DATED_FACTS = ("documents", "fee", "processing_time", "legal_basis")
+DEFAULT_REVIEW_INTERVAL_DAYS = 180
+# The dates of content are local dates of the service point.
+SERVICE_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 class Where(Strict):
@@ -58,18 +93,36 @@ class Procedure(Strict):
     field: FieldId
     aliases: list[str] = Field(default_factory=list)
     summary: str = Field(min_length=1)
-    documents: list[str] = Field(min_length=1)
-    fee: Fee
-    processing_time: ProcessingTime
+    # The dated facts: one value, or a list of periods in date order (see `Fact`).
+    documents: list[str] | list[ListPeriod] = Field(min_length=1)
+    fee: Fee | list[Fee]
+    processing_time: ProcessingTime | list[ProcessingTime]
     where: Where
     online: Online
-    legal_basis: list[str] = Field(min_length=1)
+    legal_basis: list[str] | list[ListPeriod] = Field(min_length=1)
     source_url: str = Field(pattern=r"^https://")
     # Set only on the day the key facts (fee, time limit, authority) were confirmed against a
     # published source (`source_url`, or the one `notes` names); left out otherwise, and `notes`
     # then says what could not be confirmed.
     verified_on: date | None = None
+    # Days after `verified_on` when the procedure is due for another check (default 180).
+    review_interval_days: int | None = Field(default=None, ge=1, le=3650)
+    reviews: list[Review] | None = None
     notes: list[str] = Field(default_factory=list)
+
+    def periods(self, fact: str) -> list[Fact]:
+        """The periods of one dated fact in file order; a fact given once is one open period."""
+        value = getattr(self, fact)
+        if isinstance(value, Fact):
+            return [value]
+        if value and isinstance(value[0], str):
+            return [ListPeriod(items=value)]
+        return list(value)
+
+    def is_dated(self, fact: str) -> bool:
+        """Whether the fact is written as a list of periods."""
+        value = getattr(self, fact)
+        return isinstance(value, list) and bool(value) and not isinstance(value[0], str)
 
 
 class FaqEntry(Strict):

@@ -10,7 +10,7 @@ from content.errors import Problem
 from tests.content.content_helpers import edit
 
 LETAN = str(Path(sys.executable).parent / "letan")
-TODAY = date(2026, 11, 26)
+TODAY = date(2026, 12, 2)
 
 
 def problems_of(root: Path) -> list[str]:

@@ -99,3 +99,19 @@ def test_periods_with_a_gap_are_refused(client, content, staff):
         client.put(f"{API}/procedures/khai_sinh", json=body, headers=staff("editor")), 422, "periods_invalid"
     )
     assert client.get(f"{API}/procedures/khai_sinh").json()["version"] == 1
+
+
+def test_the_repository_can_cuoc_fee_is_25_000_until_new_year_and_50_000_after(client, database, clock):
+    from backend.services.content import load_content
+    from content.files import read_content_dir
+
+    with database.factory() as session:
+        load_content(session, read_content_dir())
+        session.commit()
+    clock.set(datetime(2026, 12, 31, 23, 59, tzinfo=LOCAL))
+    before = client.get(f"{API}/procedures/can_cuoc").json()
+    clock.set(datetime(2027, 1, 1, 0, 1, tzinfo=LOCAL))
+    after = client.get(f"{API}/procedures/can_cuoc").json()
+    assert (before["fee"]["amount_vnd"], after["fee"]["amount_vnd"]) == (25000, 50000)
+    assert before["fee"]["verification"]["verified"] and after["fee"]["verification"]["verified"]
+    assert before["next_change"]["on"] == "2027-01-01" and "fee" in before["next_change"]["facts"]

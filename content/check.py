@@ -27,6 +27,7 @@ from content.model import (
     Procedure,
     ProcessingTime,
     Site,
+    missing_placeholders,
     placeholders,
     render_answer,
 )
@@ -354,8 +355,10 @@ def _check_services(parsed: ParsedDir) -> list[Problem]:
 def _check_answer(
     entry: FaqEntry, source: SourceFile, site: Site | None, loc: tuple[str, ...], text: str
 ) -> list[Problem]:
+    """Placeholders known and filled at the site (else the entry's fallback is said); short to say."""
     problems = []
     known = set(Site.model_fields)
+    has_fallback = entry.answer_if_missing is not None and loc != ("answer_if_missing",)
     for name in placeholders(text):
         if name not in known:
             problems.append(
@@ -363,12 +366,12 @@ def _check_answer(
                     loc, f"chỗ trống không biết {{{name}}}; dùng một trong: {', '.join(sorted(known))}"
                 )
             )
-        elif site is not None and getattr(site, name) in (None, ""):
+        elif site is not None and getattr(site, name) in (None, "") and not has_fallback:
             problems.append(source.problem(loc, f"chỗ trống {{{name}}} chưa có giá trị trong site.yml"))
-    if problems or site is None:
+    if problems or site is None or (has_fallback and missing_placeholders(entry, site)):
         return problems
     rendered = render_answer(text, site)
-    if loc == ("answer",):
+    if loc in (("answer",), ("answer_if_missing",)):
         problems += _spoken(source, loc, rendered, "Câu trả lời (sau khi điền)")
     return problems
 
@@ -379,8 +382,12 @@ def _check_faq(parsed: ParsedDir) -> list[Problem]:
     variants: dict[str, tuple[SourceFile, int]] = {}
     for entry, source in parsed.faq:
         problems += _check_answer(entry, source, site, ("answer",), entry.answer)
-        if entry.answer_details is not None:
-            problems += _check_answer(entry, source, site, ("answer_details",), entry.answer_details)
+        for name in ("answer_details", "answer_if_missing"):
+            text = getattr(entry, name)
+            if text is not None:
+                problems += _check_answer(entry, source, site, (name,), text)
+        if entry.source_url is not None and not is_good_url(entry.source_url):
+            problems.append(source.problem(("source_url",), f"địa chỉ không hợp lệ: {entry.source_url!r}"))
         for i, variant in enumerate([entry.question, *entry.variants]):
             loc: Loc = ("question",) if i == 0 else ("variants", i - 1)
             folded = match_key(variant)

@@ -162,6 +162,12 @@ class FaqEntry(Strict):
     variants: list[str] = Field(min_length=5, max_length=10)
     answer: str = Field(min_length=1)
     answer_details: str | None = None
+    # Said instead of `answer` (and `answer_details`) at a site that has no value for one of their
+    # placeholders: an amenity this service point does not have.
+    answer_if_missing: str | None = None
+    # The page that states the answer's facts and the day it was checked (as for procedures).
+    source_url: str | None = Field(default=None, pattern=r"^https://")
+    verified_on: date | None = None
 
 
 class Counter(Strict):
@@ -196,6 +202,11 @@ class Site(Strict):
     website: str | None = Field(default=None, pattern=r"^https://")
     toilet_location: str | None = None
     parking_location: str | None = None
+    # Amenities that differ between service points; left out where this point has none.
+    robot_location: str | None = None
+    medical_kit_location: str | None = None
+    reading_corner_location: str | None = None
+    assistive_devices: str | None = None
 
 
 class ContentSet(Strict):
@@ -216,6 +227,24 @@ def placeholders(text: str) -> list[str]:
 def site_placeholders() -> list[str]:
     """The names an answer may use: every field of `Site`."""
     return list(Site.model_fields)
+
+
+def missing_placeholders(entry: FaqEntry, site: Site) -> list[str]:
+    """The placeholders of an entry's answer (and details) that the site has no value for."""
+    values = site.model_dump()
+    names = placeholders(entry.answer) + placeholders(entry.answer_details or "")
+    return [name for name in names if values.get(name) in (None, "")]
+
+
+def site_answer(entry: FaqEntry, site: Site) -> tuple[str, str | None]:
+    """(answer, details) as said at `site`: filled in, or `answer_if_missing` when a value is missing.
+
+    Raises `ContentError` when a value is missing and the entry has no `answer_if_missing`.
+    """
+    if entry.answer_if_missing and missing_placeholders(entry, site):
+        return render_answer(entry.answer_if_missing, site), None
+    details = None if entry.answer_details is None else render_answer(entry.answer_details, site)
+    return render_answer(entry.answer, site), details
 
 
 def render_answer(text: str, site: Site) -> str:

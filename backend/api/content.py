@@ -18,14 +18,16 @@ router = APIRouter(tags=["content"])
 
 
 def faq_public(record: FaqRecord, site: Site | None) -> FaqPublic:
-    data = record.data
-    details = data.get("answer_details")
+    entry = FaqEntry.model_validate(record.data)
+    answer, details = content_service.faq_answer(entry, site)
     return FaqPublic(
         key=record.key,
         question=record.question,
-        answer=content_service.render_answer(data["answer"], site),
-        answer_details=None if details is None else content_service.render_answer(details, site),
-        variants=data.get("variants", []),
+        answer=answer,
+        answer_details=details,
+        variants=entry.variants,
+        source_url=entry.source_url,
+        verified_on=entry.verified_on,
         version=record.version,
         updated_at=record.updated_at,
     )

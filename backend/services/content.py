@@ -494,39 +494,42 @@ def get_site(session: Session) -> Site | None:
     return None if record is None else Site.model_validate(record.data)
 
 
-def render_answer(text: str, site: Site | None) -> str:
-    """Fill the Site placeholders of an FAQ answer ({wifi_password}...).
+def faq_answer(entry: FaqEntry, site: Site | None) -> tuple[str, str | None]:
+    """(answer, details) of an FAQ entry as said at the site, placeholders filled.
 
-    A placeholder without a value is left as written (and logged) rather than failing the read;
-    PUT /faq refuses such answers up front.
+    An amenity the site lacks gets the entry's `answer_if_missing`. A placeholder with no value
+    and no such answer is left as written (and logged) rather than failing the read; PUT /faq
+    refuses such answers up front.
     """
     if site is None:
-        return text
+        return entry.answer, entry.answer_details
     from content.errors import ContentError
-    from content.model import render_answer as content_render
+    from content.model import site_answer
 
     try:
-        return content_render(text, site)
+        return site_answer(entry, site)
     except ContentError:
-        logger.warning("an FAQ answer has a placeholder without a value")
-        return text
+        logger.warning("the FAQ answer %s has a placeholder without a value", entry.key)
+        return entry.answer, entry.answer_details
 
 
 def check_answer(entry: FaqEntry, site: Site | None) -> None:
-    """Refuse an FAQ answer whose placeholders the site cannot fill."""
+    """Refuse an FAQ answer whose placeholders the site cannot fill (and that has no fallback)."""
     from content.errors import ContentError
     from content.model import render_answer as content_render
+    from content.model import site_answer
 
     if site is None:
         return
-    for text in (entry.answer, entry.answer_details or ""):
-        try:
-            content_render(text, site)
-        except ContentError as err:
-            raise InvalidError(
-                "faq_placeholder_unknown",
-                "Câu trả lời có chỗ trống {...} không có giá trị trong thông tin điểm phục vụ.",
-            ) from err
+    try:
+        site_answer(entry, site)
+        if entry.answer_if_missing:
+            content_render(entry.answer_if_missing, site)
+    except ContentError as err:
+        raise InvalidError(
+            "faq_placeholder_unknown",
+            "Câu trả lời có chỗ trống {...} không có giá trị trong thông tin điểm phục vụ.",
+        ) from err
 
 
 def get_procedure(session: Session, procedure_id: str) -> ProcedureRecord:

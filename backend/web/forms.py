@@ -55,6 +55,7 @@ FIELD_LABELS = {
     "variants": "Các cách hỏi",
     "answer": "Câu trả lời",
     "answer_details": "Chi tiết thêm",
+    "answer_if_missing": "Câu trả lời khi điểm phục vụ không có tiện ích này",
 }
 
 
@@ -175,6 +176,9 @@ def faq_data(form: FormData, key: str) -> dict[str, Any]:
         "variants": _list(form, "variants"),
         "answer": _text(form, "answer"),
         "answer_details": _optional(form, "answer_details"),
+        "answer_if_missing": _optional(form, "answer_if_missing"),
+        "source_url": _optional(form, "source_url"),
+        "verified_on": _optional(form, "verified_on"),
     }
 
 
@@ -262,7 +266,7 @@ def validate_faq(data: dict[str, Any]) -> tuple[FaqEntry | None, dict[str, str]]
     except ValidationError as err:
         return None, errors_by_field(err)
     allowed = set(site_placeholders())
-    for name in ("answer", "answer_details"):
+    for name in ("answer", "answer_details", "answer_if_missing"):
         unknown = [p for p in placeholders(getattr(entry, name) or "") if p not in allowed]
         if unknown:
             return None, {

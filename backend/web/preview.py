@@ -44,15 +44,13 @@ def procedure_spoken(view: dict[str, Any]) -> str:
 
 
 def faq_answer(entry: FaqEntry, site: Site | None) -> str:
-    from backend.services.content import render_answer
+    from backend.services.content import faq_answer as site_faq_answer
 
-    text = render_answer(entry.answer, site)
-    if entry.answer_details:
-        text += "\n" + render_answer(entry.answer_details, site)
-    return text
+    answer, details = site_faq_answer(entry, site)
+    return answer if not details else f"{answer}\n{details}"
 
 
 def faq_spoken(entry: FaqEntry, site: Site | None) -> str:
-    from backend.services.content import render_answer
+    from backend.services.content import faq_answer as site_faq_answer
 
-    return render_answer(entry.answer, site)
+    return site_faq_answer(entry, site)[0]

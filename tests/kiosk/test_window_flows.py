@@ -37,7 +37,7 @@ def test_search_a_procedure_typed_without_diacritics(kiosk: KioskDriver) -> None
     shown = kiosk.texts()
     assert any("Giấy tờ cần mang" in text for text in shown)
     assert any(text.startswith("1.  ") for text in shown)  # the documents checklist
-    assert any("Thông tin kiểm tra ngày" in text for text in shown)
+    assert any("Thông tin cập nhật ngày" in text for text in shown)
     assert kiosk.find_text(t("read_aloud")) is not None
 
 

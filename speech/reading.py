@@ -2,14 +2,15 @@
 
 "Lệ phí 200.000 đ, hẹn trả ngày 28/11/2026, số A023" ->
 "Lệ phí hai trăm nghìn đồng, hẹn trả ngày hai mươi tám tháng mười một năm hai nghìn không trăm
-hai mươi sáu, số a không hai ba". Pure Python, no dependency but `speech.numbers`.
+hai mươi sáu, số a không hai ba". Pure Python, no dependency but `vntext`.
 """
 
 from __future__ import annotations
 
 import re
 
-from speech.numbers import digits_to_words, dossier_code_to_words, number_to_words, ticket_number_to_words
+from vntext.numbers import digits_to_words, number_to_words
+from vntext.spoken_codes import dossier_code_to_words, ticket_number_to_words
 
 ABBREVIATIONS: dict[str, str] = {
     "CCCD": "căn cước công dân",

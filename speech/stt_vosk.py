@@ -16,8 +16,9 @@ from typing import Any
 
 from speech.errors import SpeechError
 from speech.events import WordConfidence
-from speech.numbers import DIGIT_WORDS, LETTER_NAMES
 from speech.sources import SAMPLE_RATE, SAMPLE_WIDTH
+from vntext.letters import LETTER_NAMES
+from vntext.numbers import DIGIT_WORDS
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Synthesis with pyttsx3/espeak-ng: Vietnamese to WAV, queue order, barge-in, quirks, reading."""
+"""Synthesis with pyttsx3/espeak-ng: Vietnamese to WAV, queue order, barge-in, quirks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import wave
 import numpy as np
 import pytest
 
-from speech.reading import prepare_for_speech
 from speech.tts import SilentPlayer, Speaker
 
 
@@ -109,28 +108,3 @@ def test_empty_output_is_detected_and_retried(tmp_path) -> None:
         job = speaker.synthesize("Xin chào.", tmp_path / "retry.wav")
     assert calls["save"] == 2
     assert job.duration_s > 0.3
-
-
-@pytest.mark.parametrize(
-    ("text", "spoken"),
-    [
-        ("Lệ phí 200.000 đ.", "Lệ phí hai trăm nghìn đồng."),
-        (
-            "Hẹn trả 28/11/2026",
-            "Hẹn trả ngày hai mươi tám tháng mười một năm hai nghìn không trăm hai mươi sáu",
-        ),
-        ("Mang CCCD đến UBND", "Mang căn cước công dân đến ủy ban nhân dân"),
-        ("Cài VNeID", "Cài vê nờ e ai đi"),
-        ("Mời số A023", "Mời số a không hai ba"),
-        ("Gọi 0912345678", "Gọi không chín một hai ba bốn năm sáu bảy tám"),
-        ("Mở cửa 7h30", "Mở cửa bảy giờ ba mươi phút"),
-        ("Trong 3-5 ngày", "Trong ba đến năm ngày"),
-        (
-            "Mã 000.00.31.H26-251121-0003",
-            "Mã không không không chấm không không chấm ba một chấm hát hai sáu gạch hai năm một một hai một "
-            "gạch không không không ba",
-        ),
-    ],
-)
-def test_text_prepared_for_reading_aloud(text, spoken) -> None:
-    assert prepare_for_speech(text) == spoken

@@ -44,13 +44,14 @@ def _print_problems(problems: list[Problem]) -> None:
 @app.command()
 def check(directory: DirOption = None) -> None:
     """Kiểm tra mọi tệp nội dung; in từng lỗi dạng tệp:dòng: thông báo."""
-    from content.check import check_content_dir
+    from content.check import check_content_dir, errors_only
 
     root = _content_dir(directory)
     problems = check_content_dir(root)
-    if problems:
-        _print_problems(problems)
-        typer.echo(f"Nội dung có {len(problems)} lỗi, cần sửa trước khi nạp.", err=True)
+    _print_problems(problems)
+    errors = errors_only(problems)
+    if errors:
+        typer.echo(f"Nội dung có {len(errors)} lỗi, cần sửa trước khi nạp.", err=True)
         raise typer.Exit(1)
     from content.files import read_content_dir
 
@@ -148,13 +149,13 @@ def load(
     """Nạp nội dung vào cơ sở dữ liệu; bản cán bộ đã sửa thì báo xung đột, không ghi đè."""
     from backend.db import write_session
     from backend.services.content import load_content
-    from content.check import check_content_dir
+    from content.check import check_content_dir, errors_only
     from content.files import read_content_dir
 
     root = _content_dir(directory)
     problems = check_content_dir(root)
-    if problems:
-        _print_problems(problems)
+    _print_problems(problems)
+    if errors_only(problems):
         typer.echo("Không nạp: nội dung còn lỗi (xem 'letan content check').", err=True)
         raise typer.Exit(1)
     content_set = read_content_dir(root)

@@ -5,12 +5,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from content.check import check_content_dir, count_sentences, is_good_url
+from content.check import check_content_dir, count_sentences, errors_only, is_good_url
 from content.errors import Problem
 from tests.content.content_helpers import edit
 
 LETAN = str(Path(sys.executable).parent / "letan")
-TODAY = date(2026, 11, 26)
+TODAY = date(2026, 12, 2)
 
 
 def problems_of(root: Path) -> list[str]:
@@ -24,7 +24,9 @@ def only(root: Path) -> Problem:
 
 
 def test_repository_content_is_clean() -> None:
-    assert problems_of(Path(__file__).resolve().parents[2] / "content") == []
+    # Warnings (a fact about to expire, a review coming up) are for staff, not errors.
+    problems = check_content_dir(Path(__file__).resolve().parents[2] / "content", today=TODAY)
+    assert [str(p) for p in errors_only(problems)] == []
 
 
 def test_copy_is_clean(content_copy: Path) -> None:

@@ -37,7 +37,8 @@ _LEGAL_REFERENCE = re.compile(r"\b(\d{1,4})/(\d{4})/[A-ZĐ]+(?:-[A-ZĐ]+)*(?![\w
 # "mẫu số 04/ĐK"
 _FORM_NUMBER = re.compile(r"\b(\d{1,3})/([A-ZĐ]{1,5})(?!\w)")
 # Mobile, landline and hotline numbers, written in groups or not: "0912 345 678", "024.3825.1234".
-_PHONE = re.compile(r"(?<![\w.,+])(\+84|0|1[89]00)((?:[ .]?\d){4,10})(?![\w]|[.,]\d)")
+_PHONE = re.compile(r"(?<![\w.,+])(?:\+84|0|1[89]00)(?:[ .]?\d){4,10}(?![\w]|[.,]\d)")
+_DOTTED_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
 # Tickets "A012", forms "CT01", "TK1".
 _LETTER_CODE = re.compile(r"(?<![\w.-])[A-ZĐ]{1,4}\d{1,4}(?![\w-])")
 # "bốn số cuối điện thoại là 5678"
@@ -51,23 +52,23 @@ _RANGE = re.compile(r"(\d(?:h\d{0,2})?)\s*[–-]\s*(?=\d)")
 _DASH = re.compile(r"\s+[–—-]\s+")  # "quầy số 1 – Hộ tịch": a pause
 _SQUARE_METRE = re.compile(r"(?<=\d)\s*m[²2](?!\w)")
 _PER_UNIT = re.compile(r"\bđồng\s*/\s*(?=\w)")
+_NAMED_READINGS = {**OFFICIAL_ABBREVIATIONS, **SAID_AS}
 _NAMED = re.compile(
-    r"(?<!\w)("
-    + "|".join(re.escape(k) for k in sorted({**OFFICIAL_ABBREVIATIONS, **SAID_AS}, key=len, reverse=True))
-    + r")(?!\w)"
+    r"(?<!\w)(" + "|".join(re.escape(k) for k in sorted(_NAMED_READINGS, key=len, reverse=True)) + r")(?!\w)"
 )
 # Other acronyms ("SMS", "ADN"), not Roman numerals ("quý IV").
 _ACRONYM = re.compile(r"(?<![\w-])(?![IVX]+(?![\w-]))[A-ZĐ]{2,5}(?![\w-])")
 
 
 def _phone(match: re.Match[str]) -> str:
-    prefix, rest = match.group(1), match.group(2)
-    digits = re.sub(r"\D", "", prefix + rest)
-    if not 8 <= len(digits) <= 12:
-        return match.group(0)
-    groups = re.split(r"[ .]", prefix + rest)
-    said = ", ".join(digits_to_words(group) for group in groups if group)
-    return said.replace(digits_to_words("84"), "cộng tám bốn", 1) if prefix == "+84" else said
+    """Digits one by one, a pause between the groups as written."""
+    number = match.group(0)
+    if not 8 <= sum(ch.isdigit() for ch in number) <= 12 or _DOTTED_DATE.fullmatch(number):
+        return number
+    groups = [digits_to_words(group) for group in re.split(r"[ .]", number) if group]
+    if number.startswith("+"):
+        groups[0] = f"cộng {groups[0]}"
+    return ", ".join(groups)
 
 
 def _with_day_word(match: re.Match[str]) -> str:
@@ -99,8 +100,7 @@ def read_codes(text: str) -> str:
     text = _DASH.sub(", ", text)
     text = _SQUARE_METRE.sub(" mét vuông", text)
     text = _PER_UNIT.sub("đồng một ", text)
-    named = {**OFFICIAL_ABBREVIATIONS, **SAID_AS}
-    text = _NAMED.sub(lambda m: named[m.group(1)], text)
+    text = _NAMED.sub(lambda m: _NAMED_READINGS[m.group(1)], text)
     return _ACRONYM.sub(lambda m: spell_code(m.group(0)), text)
 
 

@@ -36,7 +36,15 @@ def test_codes_are_read_by_the_project(text: str, read: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Lệ phí 0,5% của 1.500.000 đồng", "Điểm 7,5", "1 ngày", "32/13/2026", "Số 12345", "lúc 25h"],
+    [
+        "Lệ phí 0,5% của 1.500.000 đồng",
+        "Điểm 7,5",
+        "1 ngày",
+        "32/13/2026",
+        "Số 12345",
+        "lúc 25h",
+        "01.01.2027",
+    ],
 )
 def test_nothing_that_is_not_a_code_is_changed(text: str) -> None:
     assert read_codes(text) == text

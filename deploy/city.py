@@ -450,6 +450,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.db:
         parser.error("--db (or LETAN_DATABASE_URL) is required: postgresql+psycopg://user@host/db")
+    if not LETAN.exists():
+        parser.error(f"{LETAN} not found: run with the project's Python, .venv/bin/python deploy/city.py")
     try:
         up(args)
     except CityError as err:

@@ -90,7 +90,7 @@ class Connection:
 
 async def client(
     url: str, token: str, services: list[str], index: int, deadline: float, result: Result, interval: float
-) -> None:  # fmt: skip
+) -> None:
     """One kiosk: as fast as it can (interval 0) or one ticket every `interval` seconds."""
     parts = urlsplit(url)
     connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80, parts.path.rstrip("/"), token)

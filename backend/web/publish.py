@@ -102,13 +102,9 @@ def needs_training(data_dir: Path, content_set: ContentSet) -> bool:
 
 
 def rasa_url() -> str:
-    try:
-        from nlu.settings import get_settings as nlu_settings
+    from contract.settings import shared_settings
 
-        settings = nlu_settings()
-        return f"http://{settings.host}:{settings.port}"
-    except Exception:  # the NLU package is optional for the staff pages
-        return "http://127.0.0.1:5005"
+    return shared_settings().rasa_url
 
 
 def letan_command() -> list[str]:

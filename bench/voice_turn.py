@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from speech.events import PipelineEvent
-from speech.intent import RasaClient
+from speech.intent import RasaIntent
 from speech.models import packaged_test_model
 from speech.pipeline import VoicePipeline
 from speech.sources import SAMPLE_RATE, WavFileSource, read_wav_16k, write_wav_16k
@@ -202,7 +202,7 @@ def main() -> None:
     recognizer.load()
     load_s = time.monotonic() - started
     speaker = Speaker(player=SilentPlayer(realtime=False), out_dir=folder / "replies")
-    pipeline = VoicePipeline(recognizer=recognizer, intent=RasaClient(url), speaker=speaker)
+    pipeline = VoicePipeline(recognizer=recognizer, intent=RasaIntent(url), speaker=speaker)
     speaker.synthesize("Xin chào.", folder / "warm.wav")  # engine start-up is not part of a turn
 
     stages: dict[str, list[float]] = {

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from contract.rasa_client import BotMessage  # the assistant's messages, as the contract defines them
+
 
 class _Name(str, enum.Enum):
     """A name of the vocabulary: equal to its string value, and printed as it."""
@@ -196,13 +198,6 @@ class IntentStart(PipelineEvent):
     sender: str
 
 
-@dataclass(frozen=True)
-class BotMessage:
-    text: str
-    buttons: tuple[dict[str, Any], ...] = ()
-    custom: dict[str, Any] | None = None
-
-
 @dataclass(frozen=True, kw_only=True)
 class IntentEnd(PipelineEvent):
     type: ClassVar[PipelineEventType] = PipelineEventType.INTENT_END
@@ -261,19 +256,11 @@ EVENT_CLASSES: dict[PipelineEventType, type[PipelineEvent]] = {
 }
 
 
-def _bot_message(data: Mapping[str, Any]) -> BotMessage:
-    return BotMessage(
-        text=data["text"],
-        buttons=tuple(dict(b) for b in data.get("buttons") or ()),
-        custom=data.get("custom"),
-    )
-
-
 # How `from_dict` turns a field's plain data back into its type (the other fields are plain).
 _DECODERS: dict[str, Callable[[Any], Any]] = {
     "start_stage": PipelineStage,
     "stage": PipelineStage,
     "code": ErrorCode,
     "words": lambda words: tuple(WordConfidence(**word) for word in words),
-    "messages": lambda messages: tuple(_bot_message(message) for message in messages),
+    "messages": lambda messages: tuple(BotMessage.from_dict(message) for message in messages),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from speech.intent import RasaClient
+from speech.intent import RasaIntent
 from speech.pipeline import PipelineConfig, VoicePipeline
 from speech.settings import Settings, get_settings
 from speech.stt_vosk import GRAMMARS, VoskRecognizer, model_is_installed
@@ -44,7 +44,7 @@ def build_pipeline(
         player=player,
         out_dir=settings.speech.reply_dir,  # None: a temporary folder removed at close
     )
-    intent = RasaClient(settings.effective_rasa_url, timeout_s=settings.speech.intent_timeout_s)
+    intent = RasaIntent(settings.rasa_url, timeout_s=settings.speech.intent_timeout_s)
     wake_phrases = tuple(settings.speech.wake_phrases) if settings.speech.wake_phrases else None
     pipeline = VoicePipeline(
         recognizer=recognizer, intent=intent, speaker=speaker, config=config, wake_phrases=wake_phrases

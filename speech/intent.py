@@ -1,32 +1,15 @@
-"""The intent stage's client: the Rasa server's REST channel, `POST /webhooks/rest/webhook`."""
+"""The intent stage: the Rasa server's REST channel through the one client of `contract`; what to say."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-import httpx
-
+from contract.errors import RasaError
+from contract.rasa_client import BotMessage, RasaClient
 from speech.errors import SpeechError
-from speech.events import BotMessage, ErrorCode
+from speech.events import ErrorCode
 
 logger = logging.getLogger(__name__)
-
-
-def parse_messages(payload: Any) -> tuple[BotMessage, ...]:
-    """Bot messages of the REST channel: `[{"recipient_id", "text"?, "buttons"?, "custom"?}]`."""
-    if not isinstance(payload, list):
-        raise SpeechError(ErrorCode.INTENT_UNAVAILABLE, "câu trả lời của Rasa không phải là danh sách")
-    messages = []
-    for item in payload:
-        if not isinstance(item, dict):
-            continue
-        text = item.get("text") or ""
-        buttons = tuple(b for b in item.get("buttons") or () if isinstance(b, dict))
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else None
-        if text or buttons or custom:
-            messages.append(BotMessage(text=str(text), buttons=buttons, custom=custom))
-    return tuple(messages)
 
 
 def spoken_reply(messages: tuple[BotMessage, ...]) -> str:
@@ -47,28 +30,22 @@ def expects_answer(messages: tuple[BotMessage, ...]) -> bool:
     return bool(texts) and texts[-1].endswith("?")
 
 
-class RasaClient:
-    """Sends the citizen's words to Rasa and returns its messages; keeps one connection open."""
+class RasaIntent:
+    """The intent stage: the citizen's words to the Rasa server (the one `contract` client), its
+    messages back; a failure of the server is the stage's `intent-unavailable` error."""
 
     def __init__(self, url: str, timeout_s: float = 8.0) -> None:
-        self.url = url.rstrip("/")
+        self.client = RasaClient(url, timeout_s=timeout_s)
         self.timeout_s = timeout_s
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(2.0, timeout_s)))
 
     def send(self, sender: str, message: str) -> tuple[BotMessage, ...]:
         try:
-            response = self._client.post(
-                f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+            return tuple(self.client.send(sender, message))
+        except RasaError as err:
+            detail = (
+                f"Rasa không trả lời trong {self.timeout_s} s" if err.code == "rasa_timeout" else err.code
             )
-            response.raise_for_status()
-            payload = response.json()
-        except httpx.TimeoutException as err:
-            raise SpeechError(
-                ErrorCode.INTENT_UNAVAILABLE, f"Rasa không trả lời trong {self.timeout_s} s"
-            ) from err
-        except (httpx.HTTPError, ValueError) as err:
-            raise SpeechError(ErrorCode.INTENT_UNAVAILABLE, f"{type(err).__name__}: {err}") from err
-        return parse_messages(payload)
+            raise SpeechError(ErrorCode.INTENT_UNAVAILABLE, detail) from err
 
     def close(self) -> None:
-        self._client.close()
+        """Nothing to release: the client's connections close with the process."""

@@ -1,8 +1,8 @@
-"""Speech settings, read from `LETAN_*` environment variables through `get_settings()`.
+"""Speech settings, `LETAN_SPEECH__*` environment variables, read through `get_settings()`.
 
-`LETAN_DATA_DIR` (shared with the backend) holds downloaded models under `models/`;
-`LETAN_SPEECH__MODEL_DIR` points at a Vosk model directory directly;
-`LETAN_SPEECH__RASA_URL` (or `LETAN_RASA_URL`) is the Rasa server.
+The data directory (models are downloaded under its `models/`) and the Rasa server are the shared
+settings of every process (`contract.settings`: `LETAN_DATA_DIR`, `LETAN_RASA_URL`);
+`LETAN_SPEECH__MODEL_DIR` points at a Vosk model directory directly.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contract.settings import shared_settings
 
 VOICES: dict[str, str] = {
     "north": "vi",
@@ -24,7 +26,6 @@ DEFAULT_MODEL_NAME = "vosk-model-small-vn-0.4"
 class SpeechSettings(BaseModel):
     # A Vosk model directory; default: <data_dir>/models/vosk-model-small-vn-0.4
     model_dir: Path | None = None
-    rasa_url: str | None = None
     # Northern ("north", default), Central ("central") or Southern ("south") espeak-ng voice.
     voice: str = "north"
     rate_wpm: int = Field(default=165, ge=80, le=400)
@@ -53,21 +54,19 @@ class SpeechSettings(BaseModel):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LETAN_", env_nested_delimiter="__", extra="ignore")
 
-    data_dir: Path = Path("var")
-    rasa_url: str = "http://127.0.0.1:5005"
     speech: SpeechSettings = SpeechSettings()
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        return shared_settings().data_dir / "models"
 
     @property
     def model_dir(self) -> Path:
         return self.speech.model_dir or self.models_dir / DEFAULT_MODEL_NAME
 
     @property
-    def effective_rasa_url(self) -> str:
-        return (self.speech.rasa_url or self.rasa_url).rstrip("/")
+    def rasa_url(self) -> str:
+        return shared_settings().rasa_url
 
 
 @lru_cache

@@ -30,7 +30,7 @@ from speech.events import (
     WakeEnd,
     WordConfidence,
 )
-from speech.intent import RasaClient
+from speech.intent import RasaIntent
 from speech.pipeline import VoicePipeline
 from speech.tts import SilentPlayer, Speaker
 
@@ -183,12 +183,12 @@ def test_events_of_a_real_turn_decode_back(tmp_path) -> None:
     # A typed turn against a local Rasa REST stand-in, then a turn whose intent stage fails.
     replies = {"xin chào": [{"text": "Chào bạn, bạn cần gì?", "buttons": [{"title": "Lấy số"}]}]}
     with Speaker(player=SilentPlayer(realtime=False)) as speaker, rest_standin(replies) as rasa:
-        pipeline = VoicePipeline(recognizer=None, intent=RasaClient(rasa.url, timeout_s=3), speaker=speaker)
+        pipeline = VoicePipeline(recognizer=None, intent=RasaIntent(rasa.url, timeout_s=3), speaker=speaker)
         emitted: list[PipelineEvent] = []
         pipeline.subscribe(emitted.append)
         assert pipeline.run(text="xin chào", reply_path=tmp_path / "reply.wav", play=False).ok
         failing = VoicePipeline(
-            recognizer=None, intent=RasaClient("http://127.0.0.1:9", timeout_s=1), speaker=None
+            recognizer=None, intent=RasaIntent("http://127.0.0.1:9", timeout_s=1), speaker=None
         )
         failing.subscribe(emitted.append)
         assert not failing.run(text="xin chào", play=False).ok

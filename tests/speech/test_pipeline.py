@@ -10,7 +10,7 @@ from rest_standin import rest_standin
 from speech_helpers import KO_WAKE_PHRASES
 
 from speech.events import ErrorEvent, IntentEnd, PipelineEvent, SttEnd, TtsEnd, VadEnd
-from speech.intent import RasaClient
+from speech.intent import RasaIntent
 from speech.pipeline import PipelineConfig, VoicePipeline
 from speech.sources import WavFileSource
 from speech.stt_vosk import VoskRecognizer
@@ -33,7 +33,7 @@ def speaker():
 def make_pipeline(recognizer, url, speaker, **config) -> tuple[VoicePipeline, list[PipelineEvent]]:
     pipeline = VoicePipeline(
         recognizer=recognizer,
-        intent=RasaClient(url, timeout_s=3),
+        intent=RasaIntent(url, timeout_s=3),
         speaker=speaker,
         config=PipelineConfig(**config),
         wake_phrases=KO_WAKE_PHRASES,

@@ -16,7 +16,7 @@ import pytest
 from rest_standin import rest_standin
 from speech_helpers import KO_WAKE_PHRASES
 
-from speech.intent import RasaClient
+from speech.intent import RasaIntent
 from speech.pipeline import VoicePipeline
 from speech.robot import GOODBYE, GREETING, Robot, RobotOptions
 from speech.sources import WavFileSource
@@ -99,7 +99,7 @@ def test_audio_in_without_model_reports_it(tmp_path, synth, ko_grammar_file) -> 
 def make_robot(pipeline_recognizer, url, *, inputs, sources=None, microphone=True, mode="wake"):
     speaker = Speaker(player=SilentPlayer(realtime=False))
     pipeline = VoicePipeline(
-        recognizer=pipeline_recognizer, intent=RasaClient(url), speaker=speaker, wake_phrases=KO_WAKE_PHRASES
+        recognizer=pipeline_recognizer, intent=RasaIntent(url), speaker=speaker, wake_phrases=KO_WAKE_PHRASES
     )
     out = io.StringIO()
     feed = iter(inputs)
@@ -196,14 +196,14 @@ def test_file_turn_against_real_rasa(tmp_path, synth, ko_recognizer) -> None:
         # typed turn: the real assistant answers in Vietnamese (a rule with a plain response, so
         # no action server is needed)
         with Speaker(player=SilentPlayer(realtime=False)) as speaker:
-            pipeline = VoicePipeline(recognizer=None, intent=RasaClient(url, timeout_s=30), speaker=speaker)
+            pipeline = VoicePipeline(recognizer=None, intent=RasaIntent(url, timeout_s=30), speaker=speaker)
             typed = pipeline.run(text="bạn là người hay máy?", sender="speech-e2e-1", play=False)
             assert typed.ok and typed.reply, typed.error_code
 
             # voice turn: real Vosk, real Rasa, real espeak-ng. The Korean stand-in model cannot
             # write Vietnamese, so what it hears ("네") is replaced by the sentence the Vietnamese
             # model would write, on its way to Rasa.
-            rasa = RasaClient(url, timeout_s=30)
+            rasa = RasaIntent(url, timeout_s=30)
 
             class VietnameseStandIn:
                 def send(self, sender: str, message: str):

@@ -10,7 +10,7 @@ What is written:
 - `procedures.yml`: questions of each aspect (how to, documents, fee, time, where, online,
   status, queue number, a bare answer) about each procedure and field, in written, unaccented
   and speech-recogniser styles; the everyday descriptions of each procedure's `life_events`
-  ("có người mất") as how-to questions, bare answers and ticket requests; and dossier codes
+  ("có người mất") as how-to, documents and ticket questions; and dossier codes
   typed and read aloud. A procedure's life events are also lookup entries of its table, so
   "nhà tôi có người mất" names `khai_tu`.
 - `faq.yml`: each FAQ entry's question and variants as `faq/<key>` examples.
@@ -204,17 +204,16 @@ LIFE_EVENT_TEMPLATES: dict[str, list[str]] = {
         "{e} thì phải làm thủ tục gì",
         "nhà tôi {e} giờ phải làm giấy tờ gì",
         "{e} thì cần làm gì ở phường",
-        "tôi {e} thì phải đi làm giấy gì",
         "{e} thì phải làm sao hả cháu",
         "{e} có phải đăng ký gì không",
-        "em {e} thì làm giấy tờ gì ạ",
         "{e} thì làm thủ tục thế nào",
-        "bên tui {e} thì mần giấy chi",
+        "bên tui {e} thì mần răng",
         "{e} thì ra xã làm những gì",
+        "{e} thì phải đi đăng ký những gì",
+        "tôi {e}, giờ phải làm sao",
     ],
     "ask_documents": ["{e} thì cần mang giấy tờ gì", "{e} phải chuẩn bị hồ sơ gì"],
     "request_queue_number": ["{e} cho tôi lấy số", "lấy số giúp tôi, nhà tôi {e}"],
-    "inform": ["{e}", "dạ {e}", "{e} ạ", "là {e} đó"],
 }
 DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
 
@@ -371,7 +370,7 @@ def render_procedures(aliases: list[Aliases], per_aspect: int = 7) -> str:
             continue
         templates = PROCEDURE_TEMPLATES if entry.entity == "procedure" else FIELD_TEMPLATES
         for intent, patterns in templates.items():
-            count = per_aspect if entry.entity == "procedure" else 3
+            count = per_aspect if entry.entity == "procedure" else 4
             for pattern in _sample(rng, patterns, count):
                 alias = rng.choice(surfaces)
                 sentence = pattern.format(p=alias, f=alias)
@@ -387,7 +386,7 @@ def render_procedures(aliases: list[Aliases], per_aspect: int = 7) -> str:
             examples["ask_procedure"].append(_styles(rng, pattern.format(e=event)))
         for intent, patterns in LIFE_EVENT_TEMPLATES.items():
             if intent != "ask_procedure":
-                for pattern in _sample(rng, patterns, 2 if intent == "inform" else 1):
+                for pattern in _sample(rng, patterns, 1):
                     examples[intent].append(_styles(rng, pattern.format(e=rng.choice(entry.events))))
     # A bare answer is often just the name, typed without diacritics: a few aliases of each id.
     for entry in aliases:

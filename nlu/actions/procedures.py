@@ -367,6 +367,9 @@ class ActionAnswerProcedure(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name", "ask_procedure")
         aspect = ASPECTS.get(intent, "overview")
+        if aspect == "overview" and tracker.get_slot("pending_aspect"):
+            # "lệ phí của thủ tục nào?" answered with "nhà tôi có người mất": the fee of khai tử
+            aspect = str(tracker.get_slot("pending_aspect"))
         named = entity_value(tracker, "procedure")
         field = entity_value(tracker, "field")
         if named:

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from content.files import read_content_dir
-from nlu.generate import GENERATED_DIR, generate
+from nlu.generate import GENERATED_DIR, LifeEventClashError, collect_aliases, generate
 from vntext.normalize import fold
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,6 +51,25 @@ def test_every_content_alias_is_a_lookup_entry_with_and_without_diacritics() -> 
             assert owners, f"{alias!r} of {procedure.id} is missing"
             if surface in entries:
                 assert fold(surface) in entries
+
+
+def test_every_life_event_names_its_procedure_with_and_without_diacritics() -> None:
+    tables = _lookups()
+    for procedure in read_content_dir().procedures:
+        assert procedure.life_events, f"{procedure.id} has no life events"
+        entries = tables[f"procedure:{procedure.id}"]
+        for event in procedure.life_events:
+            surface = " ".join(event.lower().split())
+            assert surface in entries and fold(surface) in entries, (procedure.id, event)
+
+
+def test_a_life_event_that_names_another_procedure_is_refused() -> None:
+    content = read_content_dir()
+    khai_tu = next(p for p in content.procedures if p.id == "khai_tu")
+    clash = khai_tu.model_copy(update={"life_events": ["Giấy khai sinh"]})
+    procedures = [clash if p.id == "khai_tu" else p for p in content.procedures]
+    with pytest.raises(LifeEventClashError, match="khai_sinh"):
+        collect_aliases(content.model_copy(update={"procedures": procedures}))
 
 
 def test_every_faq_key_and_variant_is_trained() -> None:

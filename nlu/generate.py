@@ -13,11 +13,13 @@ What is written:
   ("có người mất") as how-to, documents and ticket questions; and dossier codes
   typed and read aloud. A procedure's life events are also lookup entries of its table, so
   "nhà tôi có người mất" names `khai_tu`.
-- `faq.yml`: each FAQ entry's question and variants as `faq/<key>` examples.
+- `faq.yml`: each FAQ entry's question and variants as `faq/<key>` examples, and its `utter_faq/<key>`
+  response (a stand-in: the answer is read live from the backend).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -465,6 +467,13 @@ def render_faq(content_set: object) -> str:
             lines.append(question)
             lines.append(_styles(rng, question.rstrip("?.! ").lower()))
         parts.append(_block("intent", f"faq/{entry.key}", _dedupe(lines)))
+    # The ResponseSelector learns one response per key; the answer said is read live from the
+    # backend (GET /faq/{key}) by action_answer_faq, so an FAQ staff add needs only a publish.
+    parts.append("responses:\n")
+    for entry in sorted(content_set.faq, key=lambda faq: faq.key):
+        parts.append(
+            f"  utter_faq/{entry.key}:\n  - text: {json.dumps(entry.question, ensure_ascii=False)}\n"
+        )
     return "".join(parts)
 
 

@@ -155,15 +155,19 @@ def _stated(
     if is_verified(procedure, fact):
         # the fact alone answers the question asked when its name makes it too long
         leads = [f"{subject}:" for subject in subjects] + ([""] if bare else [])
-        now = parts
         change = _next_change(procedure, fact)
         value = change[1] if change else None
-        if isinstance(value, dict) and value.get("text"):
-            # a change is announced: what changes, before and after (the card shows the rest)
-            coming = set(clauses(str(value["text"])))
-            now = [part for part in parts if part not in coming] or parts
-        said = fit(leads, now, complete=complete) or _in_short(procedure, fact, subjects[-1])
-        return said + upcoming_change(procedure, fact, " ".join(parts))
+        if not (isinstance(value, dict) and value.get("text")):
+            said = fit(leads, parts, complete=complete) or _in_short(procedure, fact, subjects[-1])
+            return said + upcoming_change(procedure, fact, " ".join(parts))
+        # a change is announced: what changes, before and after; the card shows the rest
+        coming = set(clauses(str(value["text"])))
+        now = [part for part in parts if part not in coming] or parts
+        said = fit(leads, now, more="") or _in_short(procedure, fact, subjects[-1])
+        announced = upcoming_change(procedure, fact, " ".join(parts))
+        if MORE_ON_SCREEN not in said + announced:
+            announced = f"{announced} {MORE_ON_SCREEN}"
+        return said + announced
     leads = [f"{subject} {UNCONFIRMED}" for subject in subjects]
     budget = SPOKEN_WORD_LIMIT + word_count(UNCONFIRMED)
     said = fit(leads, parts, budget, complete=complete) or (

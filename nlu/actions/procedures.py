@@ -233,11 +233,8 @@ def compose(procedure: dict[str, Any], aspect: str, counter: str | None = None) 
         return f"{said} {go}".strip()
     if aspect == "online":
         online = procedure["online"]
-        text = str(online["text"]).rstrip(".") + "."
-        return (
-            shorten(text)
-            or f"{ONLINE_LEVELS.get(str(online.get('level')), ONLINE_LEVELS['none'])} {MORE_ON_SCREEN}"
-        )
+        level = ONLINE_LEVELS.get(str(online.get("level")), ONLINE_LEVELS["none"])
+        return shorten(str(online["text"]).rstrip(".") + ".") or f"{level} {MORE_ON_SCREEN}"
     doubtful = [
         label
         for fact, label in (("fee", "lệ phí"), ("processing_time", "thời hạn"))

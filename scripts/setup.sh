@@ -73,7 +73,7 @@ if [ "$(cat .venv-rasa/.letan-stamp 2>/dev/null)" != "$stamp" ]; then
     [ -x .venv-rasa/bin/python ] || "$python310" -m venv .venv-rasa
     .venv-rasa/bin/python -m pip install --quiet --upgrade pip setuptools wheel
     .venv-rasa/bin/python -m pip install --progress-bar on -r nlu/requirements-rasa.lock
-    # The pure-Python helpers (vntext, speech.numbers) are shared with the actions; no other dependency.
+    # The pure-Python packages (vntext, contract) are shared with the actions; no other dependency.
     .venv-rasa/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
     echo "$stamp" > .venv-rasa/.letan-stamp
 else

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from vntext.normalize import fold
+from vntext.numbers import SpokenNumberError, words_to_number
 
 # Luật Người cao tuổi 2009, Điều 2: người cao tuổi là công dân từ đủ 60 tuổi trở lên.
 ELDERLY_AGE = 60
@@ -87,8 +88,6 @@ class Words:
 
 def ages(text: str) -> list[tuple[int, bool]]:
     """Each age said ("75 tuổi", "bảy mươi lăm tuổi"), with whether it is a child's ("con tôi 3 tuổi")."""
-    from speech.numbers import words_to_number
-
     words = Words(text)
     found: list[tuple[int, bool]] = []
     for i, word in enumerate(words.words):
@@ -99,7 +98,7 @@ def ages(text: str) -> list[tuple[int, bool]]:
             try:
                 age = words_to_number(" ".join(words.words[start:i]))
                 break
-            except (ValueError, KeyError):
+            except SpokenNumberError:
                 continue
         if age is None or not 0 < age < 130:
             continue

@@ -22,7 +22,15 @@ import requests
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-DEV_SET = REPO.parent / "shared" / "data" / "nlu-dev.yml"
+# The shared folder sits beside the repository (or beside the folder of its worktrees).
+DEV_SET = next(
+    (
+        folder / "shared/data/nlu-dev.yml"
+        for folder in REPO.parents
+        if (folder / "shared/data/nlu-dev.yml").is_file()
+    ),
+    REPO.parent / "shared/data/nlu-dev.yml",
+)
 ENTITIES = ("procedure", "field", "dossier_code")
 
 

@@ -116,6 +116,9 @@ class Procedure(Strict):
     name: str = Field(min_length=3)
     field: FieldId
     aliases: list[str] = Field(default_factory=list)
+    # What citizens say happened to them when this procedure is what they need ("có người mất",
+    # "mới sinh em bé"): the assistant learns them as descriptions of this procedure.
+    life_events: list[str] = Field(default_factory=list)
     summary: str = Field(min_length=1)
     # The dated facts: one value, or a list of periods in date order (see `Fact`).
     documents: ListFact

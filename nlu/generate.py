@@ -9,7 +9,10 @@ What is written:
   without diacritics, and the synonyms alias -> id that are not hand-written already.
 - `procedures.yml`: questions of each aspect (how to, documents, fee, time, where, online,
   status, queue number, a bare answer) about each procedure and field, in written, unaccented
-  and speech-recogniser styles, and dossier codes typed and read aloud.
+  and speech-recogniser styles; the everyday descriptions of each procedure's `life_events`
+  ("có người mất") as how-to, documents and ticket questions; and dossier codes
+  typed and read aloud. A procedure's life events are also lookup entries of its table, so
+  "nhà tôi có người mất" names `khai_tu`.
 - `faq.yml`: each FAQ entry's question and variants as `faq/<key>` examples, and its `utter_faq/<key>`
   response (a stand-in: the answer is read live from the backend).
 """
@@ -197,6 +200,23 @@ CODE_TEMPLATES: dict[str, list[str]] = {
         "của tôi là {c}",
     ],
 }
+# {e} is a life event ("có người mất"): what happened, in the citizen's words.
+LIFE_EVENT_TEMPLATES: dict[str, list[str]] = {
+    "ask_procedure": [
+        "{e} thì phải làm thủ tục gì",
+        "nhà tôi {e} giờ phải làm giấy tờ gì",
+        "{e} thì cần làm gì ở phường",
+        "{e} thì phải làm sao hả cháu",
+        "{e} có phải đăng ký gì không",
+        "{e} thì làm thủ tục thế nào",
+        "bên tui {e} thì mần răng",
+        "{e} thì ra xã làm những gì",
+        "{e} thì phải đi đăng ký những gì",
+        "tôi {e}, giờ phải làm sao",
+    ],
+    "ask_documents": ["{e} thì cần mang giấy tờ gì", "{e} phải chuẩn bị hồ sơ gì"],
+    "request_queue_number": ["{e} cho tôi lấy số", "lấy số giúp tôi, nhà tôi {e}"],
+}
 DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
 
 
@@ -208,6 +228,12 @@ class Aliases:
     value: str
     strong: list[str] = field(default_factory=list)
     weak: list[str] = field(default_factory=list)
+    # everyday descriptions of what happened (procedures only): strong entries of the table
+    events: list[str] = field(default_factory=list)
+
+
+class LifeEventClashError(ValueError):
+    """A life event that is already another procedure's name, alias or life event."""
 
 
 def _read_hand_written(lookups_dir: Path) -> tuple[dict[str, list[str]], set[str]]:
@@ -253,6 +279,16 @@ def collect_aliases(content_set: object, lookups_dir: Path = LOOKUPS_DIR) -> lis
         procedure = procedures.get(procedure_id)
         for alias in [procedure.name, *procedure.aliases] if procedure is not None else []:
             owner.setdefault(fold(alias), procedure_id)
+    # A life event says one procedure: never another's name, alias or life event.
+    for procedure_id in procedure_ids:
+        procedure = procedures.get(procedure_id)
+        for event in _dedupe(procedure.life_events if procedure is not None else []):
+            other = owner.setdefault(fold(event), procedure_id)
+            if other != procedure_id:
+                raise LifeEventClashError(
+                    f"life event {event!r} of {procedure_id} already names {other}: "
+                    "say what happened in words that fit one procedure only"
+                )
     for procedure_id in procedure_ids:
         surfaces: list[str] = []
         procedure = procedures.get(procedure_id)
@@ -264,8 +300,11 @@ def collect_aliases(content_set: object, lookups_dir: Path = LOOKUPS_DIR) -> lis
             if owner.setdefault(fold(alias), procedure_id) != procedure_id:
                 continue
             (entry.weak if fold(alias) in weak else entry.strong).append(alias)
+        known = {fold(alias) for alias in entry.strong + entry.weak}
+        events = _dedupe(procedure.life_events) if procedure is not None else []
+        entry.events = [event for event in events if fold(event) not in known]
         result.append(entry)
-    taken = {fold(alias) for entry in result for alias in entry.strong + entry.weak}
+    taken = {fold(alias) for entry in result for alias in entry.strong + entry.weak + entry.events}
     for field_id in sorted(FIELD_NAMES):
         names = [part.strip() for part in FIELD_NAMES[field_id].split(",")]
         names = [name for name in _dedupe([*names, *hand.get(field_id, [])]) if fold(name) not in taken]
@@ -295,8 +334,9 @@ def render_lookups(aliases: list[Aliases], hand_written: dict[str, list[str]]) -
     hand_folded = {fold(alias) for values in hand_written.values() for alias in values}
     parts = [HEADER, 'version: "3.1"\nnlu:\n']
     for entry in aliases:
-        if entry.strong:
-            parts.append(_block("lookup", f"{entry.entity}:{entry.value}", _with_folded(entry.strong)))
+        if entry.strong or entry.events:
+            lines = _with_folded(entry.strong + entry.events)
+            parts.append(_block("lookup", f"{entry.entity}:{entry.value}", lines))
         if entry.weak:
             parts.append(_block("lookup", f"{entry.entity}_weak:{entry.value}", _with_folded(entry.weak)))
     for entry in aliases:
@@ -332,13 +372,24 @@ def render_procedures(aliases: list[Aliases], per_aspect: int = 7) -> str:
             continue
         templates = PROCEDURE_TEMPLATES if entry.entity == "procedure" else FIELD_TEMPLATES
         for intent, patterns in templates.items():
-            count = per_aspect if entry.entity == "procedure" else 3
+            count = per_aspect if entry.entity == "procedure" else 4
             for pattern in _sample(rng, patterns, count):
                 alias = rng.choice(surfaces)
                 sentence = pattern.format(p=alias, f=alias)
                 for word in ("làm", "đăng ký", "cấp", "thủ tục", "quầy"):
                     sentence = sentence.replace(f"{word} {word} ", f"{word} ")
                 examples[intent].append(_styles(rng, sentence))
+    # What happened, in the citizen's words: each procedure's life events.
+    for entry in aliases:
+        if not entry.events:
+            continue
+        for event in entry.events:
+            pattern = rng.choice(LIFE_EVENT_TEMPLATES["ask_procedure"])
+            examples["ask_procedure"].append(_styles(rng, pattern.format(e=event)))
+        for intent, patterns in LIFE_EVENT_TEMPLATES.items():
+            if intent != "ask_procedure":
+                for pattern in _sample(rng, patterns, 1):
+                    examples[intent].append(_styles(rng, pattern.format(e=rng.choice(entry.events))))
     # A bare answer is often just the name, typed without diacritics: a few aliases of each id.
     for entry in aliases:
         for alias in entry.strong[:3]:

@@ -171,7 +171,8 @@ class BackendClient:
         return dict(self._request("GET", f"/tickets/{ticket_id}", device=True))
 
     def queue(self) -> list[dict[str, Any]]:
-        return list(self._request("GET", "/queue"))
+        """The board: per service `{service_id, letter, name, waiting, now_serving[]}`."""
+        return list((self._request("GET", "/queue") or {}).get("services") or [])
 
     # -- dossiers
     def dossier(self, code: str, verify: str | None = None) -> dict[str, Any]:

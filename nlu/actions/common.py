@@ -43,19 +43,24 @@ def entity_value(tracker: Tracker, entity: str) -> str | None:
 
 
 def counters_text(service: dict[str, Any] | None) -> str:
-    """ "quầy 1 hoặc quầy 2" from a service's counters (ids, numbers or objects)."""
+    """ "quầy 1 hoặc 2" from a service's counters (ids, numbers or objects)."""
     if not service:
         return get_settings().help_counter
-    names = []
+    numbers: list[str] = []
+    names: list[str] = []
     for counter in service.get("counters") or []:
         if isinstance(counter, dict):
             number = counter.get("number")
-            names.append(f"quầy {number}" if number is not None else str(counter.get("name", "")))
+            if number is not None:
+                numbers.append(str(number))
+            elif counter.get("name"):
+                names.append(str(counter["name"]))
         else:
-            text = str(counter)
-            digits = "".join(ch for ch in text if ch.isdigit())
-            names.append(f"quầy {digits}" if digits else text)
-    names = [name for name in names if name]
+            digits = "".join(ch for ch in str(counter) if ch.isdigit())
+            (numbers if digits else names).append(digits or str(counter))
+    if numbers:
+        listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} hoặc {numbers[-1]}"
+        names.insert(0, f"quầy {listed}")
     return " hoặc ".join(names) if names else get_settings().help_counter
 
 

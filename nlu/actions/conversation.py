@@ -9,11 +9,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from vntext.normalize import fold
+
 from .backend_client import BackendClient, BackendError, BackendUnavailableError
 from .common import MAIN_OPTIONS, entity_value, say_backend_down
 from .dossier import check_dossier
 from .handoff import ActionRedirect
+from .parsing import PRIORITY_NAMES, priority_from_text
 from .procedures import answer_field_where, answer_procedure
+from .spoken import first_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +70,15 @@ class ActionRepeat(Action):
         return []
 
 
+MORE_WORDS = ("chi tiet", "xem them", "them nua", "cu the", "noi them")
+
+
+def asks_for_more(text: str) -> bool:
+    """ "xem chi tiết", "cho xem thêm": the citizen wants more than was said."""
+    folded = f" {fold(text)} "
+    return any(f" {words} " in folded for words in MORE_WORDS)
+
+
 class ActionAffirm(Action):
     """A yes outside a form: accepts what the last answer offered."""
 
@@ -82,6 +95,9 @@ class ActionAffirm(Action):
                 *answer_procedure(dispatcher, str(procedure), "documents"),
                 SlotSet("pending_offer", None),
             ]
+        if procedure and asks_for_more(str(tracker.latest_message.get("text") or "")):
+            # "cho xem thêm" after a procedure answer: what the procedure is and what to ask next
+            return answer_procedure(dispatcher, str(procedure), "overview")
         dispatcher.utter_message(text="Dạ. Bạn cần tôi giúp gì tiếp ạ?", buttons=MAIN_OPTIONS)
         return [SlotSet("pending_offer", None)]
 
@@ -127,6 +143,15 @@ class ActionInform(Action):
                 text="Bạn nói rõ tên thủ tục giúp tôi nhé, ví dụ: khai sinh, chứng thực bản sao."
             )
             return [SlotSet("field", field)]
+        group = priority_from_text(str(tracker.latest_message.get("text") or ""), answering=True)
+        if group in PRIORITY_NAMES:
+            # "tôi 75 tuổi" with nothing asked: the answer a priority question would have had
+            dispatcher.utter_message(
+                text=f"Dạ, {PRIORITY_NAMES[group].lower()} được ưu tiên phục vụ trước. "
+                'Bạn cần lấy số thì nói "lấy số" nhé.',
+                buttons=[{"title": "Lấy số ưu tiên", "payload": "/request_queue_number"}, *MAIN_OPTIONS[:1]],
+            )
+            return [SlotSet("priority", group)]  # the ticket form asks no more
         return ActionRedirect().run(dispatcher, tracker, domain)
 
 
@@ -153,7 +178,7 @@ class ActionAnswerFaq(Action):
             logger.warning("FAQ %s not served: %s", key, err.code)
             return ActionRedirect().run(dispatcher, tracker, domain)
         dispatcher.utter_message(
-            text=str(entry["answer"]),
+            text=first_sentences(str(entry["answer"])),
             json_message={
                 "type": "faq",
                 "key": key,

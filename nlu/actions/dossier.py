@@ -16,6 +16,7 @@ from vntext.numbers import words_to_digits
 
 from .backend_client import BackendClient, BackendError, BackendUnavailableError
 from .common import say_backend_down
+from .spoken import MORE_ON_SCREEN, SPOKEN_WORD_LIMIT, clauses, fit, word_count
 
 logger = logging.getLogger(__name__)
 
@@ -48,24 +49,58 @@ def _date(value: Any) -> str | None:
     return f"{parts[2]}/{parts[1]}/{parts[0]}" if len(parts) == 3 else str(value)
 
 
-def say_dossier(dispatcher: CollectingDispatcher, dossier: dict[str, Any], detailed: bool) -> None:
-    status_text = str(dossier.get("status_text") or dossier.get("status") or "").rstrip(".")
-    name = dossier.get("procedure_name") or "của bạn"
-    text = f"Hồ sơ {name.lower() if name[0].isupper() else name}: {status_text}."
+def _aloud(text: Any) -> str:
+    """A backend sentence as the assistant says it: it speaks to "bạn", not "ông/bà"."""
+    return re.sub(
+        r"\b[Ôô]ng/bà\b", lambda m: "Bạn" if m.group(0)[0] == "Ô" else "bạn", str(text or "")
+    ).strip()
+
+
+DETAILS_QUESTION = "Xem chi tiết không ạ?"
+# Statuses whose result is still to come: the appointment is worth saying.
+RESULT_TO_COME = {
+    "moi_dang_ky",
+    "da_tiep_nhan",
+    "dang_xu_ly",
+    "yeu_cau_bo_sung",
+    "yeu_cau_nghia_vu_tai_chinh",
+}
+
+
+def dossier_text(dossier: dict[str, Any], detailed: bool) -> str:
+    """The status in plain words, the appointment and the next step, each said once; once the phone
+    digits matched, the note first (the status was said just before). As much as fits in a spoken
+    answer: the card has everything."""
+    status = _aloud(dossier.get("status_text") or dossier.get("status")).rstrip(".")
+    status = re.sub(r"^Hồ sơ\s+", "", status)
+    note = _aloud(dossier.get("note")).rstrip(".") if detailed else ""
+    name = re.sub(r"\s*\(.*?\)", "", str(dossier.get("procedure_name") or "")).strip()
+    if note:
+        leads, parts = ["Ghi chú của cán bộ:", "Ghi chú:"], [f"{note}."]
+    else:
+        leads = [f"Hồ sơ {name[:1].lower()}{name[1:]}:", "Hồ sơ:"] if name else ["Hồ sơ của bạn:", "Hồ sơ:"]
+        parts = [f"{status[:1].lower()}{status[1:]}."]
+    # the backend's next step may repeat the note or the appointment: each is said once
+    steps = [step for step in clauses(_aloud(dossier.get("next_step"))) if not note or note not in step]
     appointment = _date(dossier.get("appointment_on"))
-    if appointment:
-        text += f" Ngày hẹn trả kết quả: {appointment}."
-    if dossier.get("next_step"):
-        text += f" {str(dossier['next_step']).rstrip('.')}."
-    if detailed and dossier.get("note"):
-        text += f" Ghi chú: {str(dossier['note']).rstrip('.')}."
+    if appointment and dossier.get("status") in RESULT_TO_COME and not any(appointment in s for s in steps):
+        parts.append(f"Ngày hẹn trả kết quả: {appointment}.")
+    parts += steps
+    if detailed:
+        return fit(leads, parts) or f"{leads[-1]} {parts[0]} {MORE_ON_SCREEN}"
+    # the question offers the rest: no pointer to the screen before it
+    budget = SPOKEN_WORD_LIMIT - word_count(DETAILS_QUESTION)
+    said = fit(leads, parts, budget, more="") or f"{leads[-1]} {parts[0]}"
+    return f"{said} {DETAILS_QUESTION}"
+
+
+def say_dossier(dispatcher: CollectingDispatcher, dossier: dict[str, Any], detailed: bool) -> None:
+    text = dossier_text(dossier, detailed)
     buttons = (
         []
         if detailed
         else [{"title": "Xem chi tiết", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
     )
-    if not detailed:
-        text += " Bạn có muốn xem chi tiết không?"
     dispatcher.utter_message(
         text=text,
         buttons=buttons,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -11,43 +10,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from vntext.normalize import fold
-
 from .backend_client import BackendClient, BackendError, BackendUnavailableError, get_settings
 from .common import MAIN_OPTIONS, counters_text, say_backend_down, service_for
+from .parsing import parse_rating
 
 logger = logging.getLogger(__name__)
-
-RATING_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5}
-RATING_PHRASES = {
-    "rat hai long": 5,
-    "tuyet voi": 5,
-    "rat tot": 5,
-    "hai long": 4,
-    "tot": 4,
-    "binh thuong": 3,
-    "tam duoc": 3,
-    "khong hai long": 2,
-    "te": 1,
-    "rat te": 1,
-    "kem": 2,
-    "rat kem": 1,
-}
-
-
-def parse_rating(text: str) -> int | None:
-    """1-5 from "4", "bốn điểm", "năm sao", "hài lòng"..."""
-    digits = re.findall(r"\b([1-5])\b", text)
-    if digits:
-        return int(digits[0])
-    folded = fold(text)
-    for phrase, value in sorted(RATING_PHRASES.items(), key=lambda item: -len(item[0])):
-        if re.search(rf"\b{phrase}\b", folded):
-            return value
-    for word in folded.split():
-        if word in RATING_WORDS:
-            return RATING_WORDS[word]
-    return None
 
 
 def conversation_summary(tracker: Tracker) -> str:
@@ -174,5 +141,6 @@ __all__ = [
     "ActionRequestHuman",
     "ActionSubmitFeedback",
     "ValidateFeedbackForm",
+    "parse_rating",
     "service_for",
 ]

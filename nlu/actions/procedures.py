@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from .common import (
     say_backend_down,
     service_for,
 )
+from .spoken import MORE_ON_SCREEN, SPOKEN_WORD_LIMIT, clauses, fit, shorten, word_count
 
 logger = logging.getLogger(__name__)
 
@@ -65,70 +67,197 @@ def _day(value: str) -> date | None:
         return None
 
 
-def upcoming_change(procedure: dict[str, Any], fact: str) -> str:
-    """ "Từ ngày 1/1/2027, lệ phí: …" for the next change of `fact` soon after the service day."""
+# What makes a spoken answer longer than SPOKEN_WORD_LIMIT on purpose: an unconfirmed fact is said
+# to be unconfirmed, with where to ask, and a change coming soon is announced.
+UNCONFIRMED = "chưa được xác nhận, thông tin hiện có là:"
+ASK_AGAIN = "Xin hỏi lại cán bộ ở {where} trước khi nộp hồ sơ."
+DOUBTFUL_NOTE = "Lưu ý: {facts} chưa được xác nhận, xin hỏi lại cán bộ."
+OVERVIEW_QUESTION = "Bạn muốn hỏi giấy tờ, lệ phí hay thời gian?"
+# What is said of online filing when its text is too long to say.
+ONLINE_LEVELS = {
+    "full": "Thủ tục này làm trực tuyến được toàn bộ.",
+    "partial": "Thủ tục này làm trực tuyến được một phần, vẫn phải đến quầy.",
+    "none": "Thủ tục này chưa làm trực tuyến được, mời bạn đến quầy.",
+}
+_SAME_DAY_LEAD = re.compile(r"^từ\s+(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\s*[:,]?\s*", re.IGNORECASE)
+
+
+def _change_text(current: str, new: str, on: date) -> str:
+    """What changes on `on`, aloud: the clauses of `new` that `current` does not already say."""
+    said = set(clauses(current))
+    every = clauses(new)
+    parts = [part for part in every if part not in said] or every
+    lead = _SAME_DAY_LEAD.match(parts[0])
+    if lead and (int(lead[1]), int(lead[2]), int(lead[3])) == (on.day, on.month, on.year):
+        rest = parts[0][lead.end() :]
+        parts[0] = rest[:1].upper() + rest[1:]
+    text = " ".join(parts)
+    text = shorten(text) or text
+    if len(parts) < len(every) and not text.endswith(MORE_ON_SCREEN):
+        text = f"{text.rstrip('.')}. {MORE_ON_SCREEN}"
+    return text
+
+
+def _next_change(procedure: dict[str, Any], fact: str) -> tuple[date, Any] | None:
+    """The day and new value of the next change of `fact`, when it comes soon after the service day."""
     today = _day(str(procedure.get("service_day")))
     for change in procedure.get("changes") or []:
         on = _day(str(change.get("on")))
         if change.get("fact") != fact or on is None or today is None:
             continue
         if (on - today).days > CHANGE_NOTICE_DAYS:
-            return ""
-        when = f"{on.day}/{on.month}/{on.year}"
-        value = change.get("value")
-        if isinstance(value, dict) and value.get("text"):
-            return f" Từ ngày {when}: {str(value['text']).rstrip('.')}."
-        if value is None:
-            return f" Mức này áp dụng đến hết ngày trước {when}; sau đó xin hỏi lại cán bộ."
-        return f" Từ ngày {when} thông tin này thay đổi, xin xem trên màn hình."
-    return ""
+            return None
+        return on, change.get("value")
+    return None
 
 
-def _stated(procedure: dict[str, Any], fact: str, lead: str, text: str, counter: str | None) -> str:
-    """A fact said as known when it is confirmed, and as unconfirmed (with where to ask) when not."""
+def upcoming_change(procedure: dict[str, Any], fact: str, current: str = "") -> str:
+    """ "Từ ngày 1/1/2027: …" for the next change of `fact` soon after the service day."""
+    change = _next_change(procedure, fact)
+    if change is None:
+        return ""
+    on, value = change
+    when = f"{on.day}/{on.month}/{on.year}"
+    if isinstance(value, dict) and value.get("text"):
+        return f" Từ ngày {when}: {_change_text(current, str(value['text']), on).rstrip('.')}."
+    if value is None:
+        return f" Mức này áp dụng đến hết ngày trước {when}; sau đó xin hỏi lại cán bộ."
+    return f" Từ ngày {when} thông tin này thay đổi, xin xem trên màn hình."
+
+
+def short_name(procedure: dict[str, Any]) -> str:
+    """The procedure's name as said in a sentence: lower case, without its bracketed explanation."""
+    return _title(procedure).lower()
+
+
+def _title(procedure: dict[str, Any]) -> str:
+    """The procedure's name without its bracketed explanation."""
+    return re.sub(r"\s*\(.*?\)\s*", " ", str(procedure["name"])).replace("…", "").strip()
+
+
+def _stated(
+    procedure: dict[str, Any],
+    fact: str,
+    subjects: list[str],
+    parts: list[str],
+    counter: str | None,
+    *,
+    complete: bool = True,
+    bare: bool = True,
+) -> str:
+    """A fact said as known when it is confirmed, and as unconfirmed (with where to ask) when not.
+
+    `subjects` name the fact, longest first ("Lệ phí đăng ký khai tử", "Lệ phí"), and when `bare`
+    the fact may be said without one; as many of the fact's `parts` are said as fit in a spoken
+    answer, the card shows the rest.
+    """
     where = counter or get_settings().help_counter
     if is_verified(procedure, fact):
-        return f"{lead}: {text}." + upcoming_change(procedure, fact)
-    return (
-        f"{lead} chưa được xác nhận, thông tin hiện có là: {text}. "
-        f"Xin hỏi lại cán bộ ở {where} trước khi nộp hồ sơ."
+        # the fact alone answers the question asked when its name makes it too long
+        leads = [f"{subject}:" for subject in subjects] + ([""] if bare else [])
+        change = _next_change(procedure, fact)
+        value = change[1] if change else None
+        if not (isinstance(value, dict) and value.get("text")):
+            said = fit(leads, parts, complete=complete) or _in_short(procedure, fact, subjects[-1])
+            return said + upcoming_change(procedure, fact, " ".join(parts))
+        # a change is announced: what changes, before and after; the card shows the rest
+        coming = set(clauses(str(value["text"])))
+        now = [part for part in parts if part not in coming] or parts
+        said = fit(leads, now, more="") or _in_short(procedure, fact, subjects[-1])
+        announced = upcoming_change(procedure, fact, " ".join(parts))
+        if MORE_ON_SCREEN not in said + announced:
+            announced = f"{announced} {MORE_ON_SCREEN}"
+        return said + announced
+    leads = [f"{subject} {UNCONFIRMED}" for subject in subjects]
+    budget = SPOKEN_WORD_LIMIT + word_count(UNCONFIRMED)
+    said = fit(leads, parts, budget, complete=complete) or (
+        f"{subjects[-1]} chưa được xác nhận. {MORE_ON_SCREEN}"
     )
+    return f"{said} {ASK_AGAIN.format(where=where)}"
+
+
+def _in_short(procedure: dict[str, Any], fact: str, subject: str) -> str:
+    """What is said of a fact none of whose clauses is short enough to say whole."""
+    days = (procedure.get("processing_time") or {}).get("working_days")
+    if fact == "processing_time" and isinstance(days, int | float) and days > 0:
+        number = f"{days:g}".replace(".", ",")
+        return f"{subject}: khoảng {number} ngày làm việc, tùy trường hợp. {MORE_ON_SCREEN}"
+    return f"{subject} có nhiều trường hợp khác nhau. {MORE_ON_SCREEN}"
+
+
+# Where a document's name ends and its explanation begins, tried in this order.
+_DOCUMENT_DETAILS = (" (", ": ", "; ", " theo ")
+DOCUMENT_WORDS = 8
+
+
+def spoken_document(item: str) -> str:
+    """A document as said aloud: its name, without the explanation the card shows."""
+    text = item.strip().rstrip(".;, ")
+    for mark in _DOCUMENT_DETAILS:
+        if mark == " (" or word_count(text) > DOCUMENT_WORDS:
+            text = text.split(mark, 1)[0].strip()
+    return text
 
 
 def compose(procedure: dict[str, Any], aspect: str, counter: str | None = None) -> str:
     """A short answer that reads well aloud, from the live procedure record.
 
     A fee, time limit or list of papers the backend does not mark as confirmed is said to be
-    unconfirmed, with the counter where to ask: never read aloud as certain.
+    unconfirmed, with the counter where to ask: never read aloud as certain. What does not fit in
+    a spoken answer (SPOKEN_WORD_LIMIT words) is left to the card.
     """
-    name = procedure["name"]
+    name = short_name(procedure)
     if aspect == "documents":
-        documents = [str(item).rstrip(". ") for item in procedure.get("documents") or []]
-        return _stated(
-            procedure, "documents", f"Làm {name.lower()}, bạn cần mang", "; ".join(documents), counter
-        )
+        items = [str(item) for item in procedure.get("documents") or [] if str(item).strip()]
+        parts = [f"{spoken_document(item)};" for item in items] or ["xin hỏi cán bộ."]
+        complete = all(spoken_document(item) == item.strip().rstrip(".;, ") for item in items)
+        if is_verified(procedure, "documents"):
+            subjects = [f"Làm {name}, bạn cần mang", "Bạn cần mang"]
+        else:
+            subjects = [f"Danh sách giấy tờ {name}", "Danh sách giấy tờ"]
+        return _stated(procedure, "documents", subjects, parts, counter, complete=complete, bare=False)
     if aspect == "fee":
-        return _stated(
-            procedure, "fee", f"Lệ phí {name.lower()}", procedure["fee"]["text"].rstrip("."), counter
-        )
+        parts = clauses(str(procedure["fee"]["text"]))
+        if word_count(" ".join(parts)) > SPOKEN_WORD_LIMIT:
+            # too long to say whole: the clauses that state an amount first
+            parts = sorted(parts, key=lambda part: not any(ch.isdigit() for ch in part))
+        return _stated(procedure, "fee", [f"Lệ phí {name}", "Lệ phí"], parts, counter)
     if aspect == "time":
-        text = procedure["processing_time"]["text"].rstrip(".")
-        return _stated(procedure, "processing_time", f"Thời gian giải quyết {name.lower()}", text, counter)
+        parts = clauses(str(procedure["processing_time"]["text"]))
+        subjects = [f"Thời gian giải quyết {name}", "Thời gian giải quyết"]
+        return _stated(procedure, "processing_time", subjects, parts, counter)
     if aspect == "where":
-        where = procedure["where"]["text"].rstrip(".")
-        return f"{where}." if not counter else f"{where}. Mời bạn đến {counter}."
+        go = f"Mời bạn đến {counter}." if counter else ""
+        parts = clauses(str(procedure["where"]["text"]))
+        said = fit([""], parts, SPOKEN_WORD_LIMIT - word_count(go), more="") or parts[0]
+        return f"{said} {go}".strip()
     if aspect == "online":
-        return procedure["online"]["text"].rstrip(".") + "."
-    summary = str(procedure.get("summary") or "").rstrip(".")
-    lead = f"{name}: {summary}." if summary else f"{name}."
+        online = procedure["online"]
+        level = ONLINE_LEVELS.get(str(online.get("level")), ONLINE_LEVELS["none"])
+        return shorten(str(online["text"]).rstrip(".") + ".") or f"{level} {MORE_ON_SCREEN}"
     doubtful = [
         label
         for fact, label in (("fee", "lệ phí"), ("processing_time", "thời hạn"))
         if not is_verified(procedure, fact)
     ]
-    if doubtful:
-        lead += f" Lưu ý: {' và '.join(doubtful)} chưa được xác nhận, xin hỏi lại cán bộ."
-    return f"{lead} Bạn có thể hỏi tôi giấy tờ cần mang, lệ phí, thời gian hoặc nơi nộp."
+    note = f" {DOUBTFUL_NOTE.format(facts=' và '.join(doubtful))}" if doubtful else ""
+    title = _title(procedure)
+    summary = str(procedure.get("summary") or "").strip().rstrip(".")
+    said = f"{title}: {summary}." if summary else f"{title}."
+    if word_count(f"{said} {OVERVIEW_QUESTION}") > SPOKEN_WORD_LIMIT:
+        # The summary is on the card; aloud, where to go, under the name or its everyday name.
+        go = f"mời bạn đến {counter}." if counter else ""
+        aliases = [str(alias) for alias in procedure.get("aliases") or []][:1]
+        names = [title, *(alias[:1].upper() + alias[1:] for alias in aliases)]
+        said = next(
+            (
+                f"{name}: {go}".strip()
+                for name in names
+                if word_count(f"{name}: {go} {OVERVIEW_QUESTION}") <= SPOKEN_WORD_LIMIT
+            ),
+            f"{go[:1].upper()}{go[1:]}" or f"{title}.",
+        )
+    return f"{said}{note} {OVERVIEW_QUESTION}"
 
 
 def procedure_payload(procedure: dict[str, Any], aspect: str, counter: str | None) -> dict[str, Any]:
@@ -239,6 +368,9 @@ class ActionAnswerProcedure(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name", "ask_procedure")
         aspect = ASPECTS.get(intent, "overview")
+        if aspect == "overview" and tracker.get_slot("pending_aspect"):
+            # "lệ phí của thủ tục nào?" answered with "nhà tôi có người mất": the fee of khai tử
+            aspect = str(tracker.get_slot("pending_aspect"))
         named = entity_value(tracker, "procedure")
         field = entity_value(tracker, "field")
         if named:

@@ -11,29 +11,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from vntext.normalize import fold
-
 from .backend_client import BackendClient, BackendError, BackendUnavailableError, get_settings
 from .common import counters_text, entity_value, intent_payload, say_backend_down, service_for
+from .parsing import PRIORITY_GROUPS, priority_from_text, service_from_text
 
 logger = logging.getLogger(__name__)
-
-PRIORITY_GROUPS = ("elderly", "disabled", "pregnant", "child", "none")
-# Words that name a priority group (matched without diacritics).
-PRIORITY_WORDS: dict[str, tuple[str, ...]] = {
-    "elderly": ("cao tuoi", "nguoi gia", "gia roi", "tuoi gia", "ong gia", "ba gia", "lon tuoi", "uu tien"),
-    "disabled": ("khuyet tat", "tan tat", "xe lan", "khiem thi"),
-    "pregnant": ("mang thai", "co bau", "co thai", "bau bi", "dang bau"),
-    "child": ("con nho", "tre nho", "em be", "con so sinh", "be con", "tre em"),
-}
-
-
-def priority_from_text(text: str) -> str | None:
-    folded = f" {fold(text)} "
-    for group, words in PRIORITY_WORDS.items():
-        if any(f" {word} " in folded for word in words):
-            return group
-    return None
 
 
 class ValidateTicketForm(FormValidationAction):
@@ -47,10 +29,13 @@ class ValidateTicketForm(FormValidationAction):
         field = entity_value(tracker, "field") or tracker.get_slot("field")
         if entity_value(tracker, "field") and not entity_value(tracker, "procedure"):
             procedure = None  # a field named now wins over an older procedure
-        if not procedure and not field:
-            return {}
         try:
-            service = service_for(BackendClient(), field=field, procedure=procedure)
+            client = BackendClient()
+            if not procedure and not field:
+                # "dịch vụ B", "quầy số 3", "cư trú căn cước": the service itself
+                named = service_from_text(tracker.latest_message.get("text") or "", client.services())
+                return {"service_id": named["id"]} if named else {}
+            service = service_for(client, field=field, procedure=procedure)
         except BackendError:
             return {}
         if service is None:
@@ -63,9 +48,15 @@ class ValidateTicketForm(FormValidationAction):
     async def extract_priority(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("priority"):
+        """A group named in any sentence of the form ("tôi 80 tuổi, cho tôi lấy số"); when the
+        priority question is being answered, the words win over a plain yes or no."""
+        answering = tracker.get_slot("requested_slot") == "priority"
+        if tracker.get_slot("priority") and not answering:
             return {}
-        group = priority_from_text(tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/"):
+            return {}  # a button: its payload is the answer
+        group = priority_from_text(text, answering=answering)
         return {"priority": group} if group else {}
 
     def validate_priority(
@@ -77,7 +68,8 @@ class ValidateTicketForm(FormValidationAction):
         if text == "yes":
             # A plain yes: the group named in the same sentence, else the elderly group (the one
             # staff see most; the counter checks eligibility anyway).
-            return {"priority": priority_from_text(tracker.latest_message.get("text") or "") or "elderly"}
+            said = tracker.latest_message.get("text") or ""
+            return {"priority": priority_from_text(said, answering=True) or "elderly"}
         return {"priority": None}
 
 
@@ -114,6 +106,14 @@ def _minutes(value: Any) -> str:
     return "dưới một phút" if minutes < 1 else f"khoảng {minutes} phút"
 
 
+def people_ahead(ahead: int, minutes: Any) -> str:
+    """ "Bạn là người tiếp theo." or "Trước bạn 3 người, khoảng 15 phút." """
+    if ahead <= 0:
+        return "Bạn là người tiếp theo."
+    wait = _minutes(minutes)
+    return f"Trước bạn {ahead} người, {wait}." if wait else f"Trước bạn {ahead} người."
+
+
 class ActionIssueTicket(Action):
     """Issues the ticket through the backend and says number, counter, people ahead and wait."""
 
@@ -147,9 +147,8 @@ class ActionIssueTicket(Action):
             return reset
         counter = counters_text({"counters": ticket.get("counters") or (service or {}).get("counters") or []})
         ahead = int(ticket.get("ahead") or 0)
-        wait = _minutes(ticket.get("estimated_wait_minutes"))
-        waiting = "Chưa có ai chờ trước bạn." if ahead == 0 else f"Trước bạn còn {ahead} người, chờ {wait}."
-        text = f"Số của bạn là {ticket['number']}. Mời bạn đến {counter}. {waiting}"
+        waiting = people_ahead(ahead, ticket.get("estimated_wait_minutes"))
+        text = f"Bạn được số {ticket['number']}, mời đến {counter}. {waiting}"
         procedure = tracker.get_slot("procedure")
         buttons = []
         events: list[EventType] = [
@@ -157,7 +156,7 @@ class ActionIssueTicket(Action):
             SlotSet("ticket_number", ticket["number"]),
         ]
         if procedure:
-            text += " Trong lúc chờ, bạn có muốn biết cần chuẩn bị giấy tờ gì không?"
+            text += " Bạn muốn nghe giấy tờ cần mang không?"
             buttons = [{"title": "Có", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
             events.append(SlotSet("pending_offer", "documents"))
         dispatcher.utter_message(
@@ -180,8 +179,48 @@ class ActionIssueTicket(Action):
         return events + reset
 
 
+def ticket_status_text(ticket: dict[str, Any]) -> str:
+    """Where the citizen's own ticket stands, in one sentence."""
+    number = ticket["number"]
+    status = ticket.get("status")
+    if status == "called":
+        counter = (ticket.get("counter") or {}).get("number")
+        where = f"quầy {counter}" if counter is not None else "quầy"
+        return f"Số {number} của bạn đang được gọi. Mời bạn đến {where} ngay."
+    if status in ("serving", "done", "no_show"):
+        return f"Số {number} đã được gọi rồi. Bạn cần thì lấy số mới nhé."
+    ahead = int(ticket.get("ahead") or 0)
+    if ahead <= 0:
+        return f"Bạn là người tiếp theo, số {number} sắp được gọi. Mời bạn chú ý màn hình."
+    wait = _minutes(ticket.get("estimated_wait_minutes"))
+    return f"Trước số {number} của bạn còn {ahead} người" + (f", {wait}." if wait else ".")
+
+
+def _service_phrase(row: dict[str, Any]) -> str:
+    """ "Hộ tịch – Chứng thực: đang gọi số A005, còn 3 người chờ" """
+    called = list(dict.fromkeys(str(item.get("number")) for item in row.get("now_serving") or []))
+    now = f"đang gọi số {' và '.join(called[:2])}" if called else "chưa gọi số nào"
+    waiting = int(row.get("waiting") or 0)
+    left = f"còn {waiting} người chờ" if waiting else "không còn ai chờ"
+    return f"{row.get('name') or row.get('service_id')}: {now}, {left}"
+
+
+def board_text(rows: list[dict[str, Any]], service: dict[str, Any] | None) -> str:
+    """The queue without a ticket of one's own, in one spoken sentence: per service the number now
+    called and how many wait (the service asked about, else the two busiest; the card has all)."""
+    if service is not None:
+        row = next((r for r in rows if r.get("service_id") == service.get("id")), None)
+        return f"{_service_phrase(row)}." if row else "Dịch vụ này chưa có ai lấy số hôm nay."
+    busy = [row for row in rows if int(row.get("waiting") or 0) or row.get("now_serving")]
+    if not busy:
+        return "Hiện không có ai chờ, bạn lấy số là được gọi ngay."
+    busy.sort(key=lambda row: -int(row.get("waiting") or 0))
+    said = "; ".join(_service_phrase(row) for row in busy[:2])
+    return f"{said}; các dịch vụ khác xem trên màn hình." if len(busy) > 2 else f"{said}."
+
+
 class ActionQueueStatus(Action):
-    """People ahead for the citizen's ticket, else how busy the service is."""
+    """People ahead for the citizen's ticket, else how busy the service (or the whole point) is."""
 
     def name(self) -> str:
         return "action_queue_status"
@@ -194,22 +233,15 @@ class ActionQueueStatus(Action):
         try:
             if ticket_id:
                 ticket = client.ticket(str(ticket_id))
-                ahead = int(ticket.get("ahead") or 0)
-                status = ticket.get("status")
-                if status == "called":
-                    text = f"Số {ticket['number']} của bạn đang được gọi. Mời bạn đến quầy ngay."
-                elif status in ("serving", "done", "no_show"):
-                    text = f"Số {ticket['number']} đã được gọi rồi. Bạn cần thì lấy số mới nhé."
-                else:
-                    text = f"Trước số {ticket['number']} của bạn còn {ahead} người."
                 payload = {
                     "type": "ticket",
                     "ticket_id": ticket["id"],
                     "number": ticket["number"],
-                    "ahead": ahead,
-                    "status": status,
+                    "ahead": int(ticket.get("ahead") or 0),
+                    "status": ticket.get("status"),
+                    "estimated_wait_minutes": ticket.get("estimated_wait_minutes"),
                 }
-                dispatcher.utter_message(text=text, json_message=payload)
+                dispatcher.utter_message(text=ticket_status_text(ticket), json_message=payload)
                 return []
             field = entity_value(tracker, "field") or tracker.get_slot("field")
             procedure = entity_value(tracker, "procedure") or tracker.get_slot("procedure")
@@ -218,22 +250,16 @@ class ActionQueueStatus(Action):
         except BackendUnavailableError:
             say_backend_down(dispatcher, "xem được hàng chờ")
             return []
-        except BackendError:
+        except BackendError as err:
+            logger.warning("Queue not read: %s", err.code)
             dispatcher.utter_message(
                 text="Xin lỗi, tôi chưa xem được hàng chờ. Bạn nhìn màn hình gọi số giúp tôi nhé."
             )
             return []
         rows = [row for row in board if service is None or row.get("service_id") == service.get("id")]
         waiting = sum(int(row.get("waiting") or 0) for row in rows)
-        serving = [item for row in rows for item in row.get("now_serving") or []]
-        now = ", ".join(str(item.get("number")) for item in serving[:3])
-        where = f" ở {service['name']}" if service else ""
-        text = f"Hiện có {waiting} người đang chờ{where}."
-        if now:
-            text += f" Đang phục vụ số {now}."
-        text += ' Bạn chưa có số thì nói "lấy số" nhé.'
         dispatcher.utter_message(
-            text=text,
+            text=board_text(board, service),
             buttons=[{"title": "Lấy số thứ tự", "payload": "/request_queue_number"}],
             json_message={"type": "ticket", "queue": rows, "waiting": waiting},
         )

@@ -49,9 +49,11 @@ def split_words(text: str, abbreviations: Mapping[str, str] | None = None) -> li
     return words
 
 
-# Words skipped when matching aliases ("sửa lại ngày sinh" matches "sửa ngày sinh"); compared
-# with diacritics so that "cải" is never taken for "cái".
-FILLERS = frozenset({"lại", "giúp", "giùm", "dùm", "những", "các", "cái", "lai", "giup", "gium", "dum"})
+# Words skipped when matching aliases ("sửa lại ngày sinh" matches "sửa ngày sinh", "mua mảnh đất"
+# matches "mua đất"); compared with diacritics so that "cải" is never taken for "cái".
+FILLERS = frozenset(
+    {"lại", "giúp", "giùm", "dùm", "những", "các", "cái", "mảnh", "miếng", "lai", "giup", "gium", "dum"}
+)
 
 
 def alias_key(text: str) -> tuple[str, ...]:

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
+from actions.backend_client import BackendClient
 from actions.conversation import ActionAffirm, ActionAnswerFaq, ActionInform, ActionRepeat
 from actions.dossier import ActionCheckDossier, ActionDossierDetails, ValidateDossierForm
 from actions.handoff import ActionRedirect, ActionRequestHuman, ActionSubmitFeedback, parse_rating
-from actions.procedures import ActionAnswerProcedure
+from actions.procedures import (
+    ASK_AGAIN,
+    ASPECTS,
+    DOUBTFUL_NOTE,
+    UNCONFIRMED,
+    ActionAnswerProcedure,
+)
 from actions.queue import ActionIssueTicket, ActionQueueStatus, ValidateTicketForm
+from actions.spoken import SPOKEN_WORD_LIMIT, word_count
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -203,3 +212,102 @@ def test_backend_down_gives_a_clear_apology(monkeypatch: pytest.MonkeyPatch, act
     }
     messages, _ = run(action, tracker("ask_fee", slots=slots))
     assert "hệ thống đang gián đoạn" in messages[0]["text"] and "quầy hướng dẫn" in messages[0]["text"]
+
+
+def _without_qualifiers(text: str) -> str:
+    """The answer without what it must say however long it gets: that a fact is unconfirmed and
+    where to ask, and a change coming soon ("Từ ngày 1/1/2027: …" to the end)."""
+    text = text.replace(UNCONFIRMED, "")
+    text = re.sub(re.escape(ASK_AGAIN).replace(r"\{where\}", ".*?"), "", text)
+    text = re.sub(re.escape(DOUBTFUL_NOTE).replace(r"\{facts\}", ".*?"), "", text)
+    return re.sub(r" Từ ngày \d{1,2}/\d{1,2}/\d{4}.*$", "", text)
+
+
+def test_every_answer_about_the_content_is_short_enough_to_listen_to() -> None:
+    """Every procedure x aspect of the repository content: the spoken text says the essentials in
+    at most SPOKEN_WORD_LIMIT words (the qualifiers aside) and the card carries everything."""
+    too_long = []
+    for summary in BackendClient().procedures():
+        for intent, aspect in ASPECTS.items():
+            messages, _ = run(
+                ActionAnswerProcedure(), tracker(intent, entities=[entity("procedure", summary["id"])])
+            )
+            text = messages[0]["text"]
+            assert messages[0]["custom"]["aspect"] == aspect
+            if word_count(_without_qualifiers(text)) > SPOKEN_WORD_LIMIT:
+                too_long.append(f"{summary['id']}/{aspect} ({word_count(text)} words): {text}")
+    assert not too_long, "\n".join(too_long)
+
+
+def test_an_unconfirmed_fact_keeps_its_qualifier_in_the_short_answer() -> None:
+    for summary in BackendClient().procedures():
+        record = BackendClient().procedure(summary["id"])
+        for intent, fact in (("ask_fee", "fee"), ("ask_processing_time", "processing_time")):
+            if (record["verification"].get(fact) or {}).get("verified"):
+                continue
+            messages, _ = run(
+                ActionAnswerProcedure(), tracker(intent, entities=[entity("procedure", record["id"])])
+            )
+            assert "chưa được xác nhận" in messages[0]["text"] and "Xin hỏi lại cán bộ" in messages[0]["text"]
+
+
+def test_dossier_and_queue_answers_are_short_and_say_each_thing_once(dossiers: list[tuple[str, str]]) -> None:
+    for code, verify in dossiers:
+        for digits in (None, verify):
+            slots = {"dossier_code": code, "phone_last4": digits}
+            action = ActionDossierDetails() if digits else ActionCheckDossier()
+            messages, _ = run(action, tracker("inform", slots=slots))
+            text = messages[-1]["text"]
+            assert word_count(text) <= SPOKEN_WORD_LIMIT, text
+            dates = re.findall(r"\d{2}/\d{2}/\d{4}", text)
+            assert len(dates) == len(set(dates)), text
+            note = messages[-1]["custom"].get("note")
+            if note:
+                assert text.count(note.rstrip(".")[:25]) == 1, text
+    board, _ = run(ActionQueueStatus(), tracker("ask_queue_status", "đang gọi đến số mấy rồi"))
+    assert board[0]["text"] and word_count(board[0]["text"]) <= SPOKEN_WORD_LIMIT, board
+    assert board[0]["custom"]["queue"] and "0 người" not in board[0]["text"]
+
+
+def test_a_ticket_answer_is_short_and_names_nobody_ahead_as_next() -> None:
+    slots = {"service_id": "kinh_doanh_xa_hoi_tu_phap", "priority": "none", "procedure": "ho_kinh_doanh"}
+    messages, _ = run(ActionIssueTicket(), tracker("deny", "không", slots=slots))
+    text, ticket = messages[0]["text"], messages[0]["custom"]
+    assert word_count(text) <= SPOKEN_WORD_LIMIT, text
+    assert ticket["number"] in text and "0 người" not in text
+    if ticket["ahead"] == 0:
+        assert "người tiếp theo" in text
+    status, _ = run(
+        ActionQueueStatus(), tracker("ask_queue_status", slots={"ticket_id": str(ticket["ticket_id"])})
+    )
+    assert "0 người" not in status[0]["text"] and ticket["number"] in status[0]["text"]
+
+
+def test_the_priority_said_in_words_fills_the_ticket_form() -> None:
+    import asyncio
+
+    validator = ValidateTicketForm()
+
+    def extracted(text: str, requested: str | None) -> dict[str, Any]:
+        track = tracker("inform", text, slots={"requested_slot": requested})
+        return asyncio.run(validator.extract_priority(CollectingDispatcher(), track, DOMAIN))
+
+    assert extracted("tôi 80 tuổi, cho tôi lấy số", None) == {"priority": "elderly"}
+    assert extracted("cho tôi lấy số khai sinh cho em bé", None) == {}
+    assert extracted("tôi 45 tuổi", "priority") == {"priority": "none"}
+    assert extracted("đang có bầu", "priority") == {"priority": "pregnant"}
+
+
+def test_a_service_named_by_letter_or_counter_fills_the_ticket_form() -> None:
+    import asyncio
+
+    validator = ValidateTicketForm()
+    for text, service in (("dịch vụ C", "dat_dai_xay_dung"), ("quầy số ba", "cu_tru_can_cuoc")):
+        track = tracker("inform", text, slots={"requested_slot": "service_id"})
+        found = asyncio.run(validator.extract_service_id(CollectingDispatcher(), track, DOMAIN))
+        assert found == {"service_id": service}, text
+
+
+def test_a_priority_said_with_nothing_asked_is_kept_for_the_ticket() -> None:
+    messages, events = run(ActionInform(), tracker("inform", "tôi năm nay 76 tuổi"))
+    assert "ưu tiên" in messages[0]["text"] and slots_of(events) == {"priority": "elderly"}

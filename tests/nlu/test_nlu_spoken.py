@@ -1,0 +1,93 @@
+"""The pure helpers of the actions: spoken answers cut where the sense allows, choices said in words."""
+
+import pytest
+
+from nlu.actions.parsing import parse_rating, priority_from_text, service_from_text
+from nlu.actions.spoken import MORE_ON_SCREEN, clauses, comma_pieces, first_sentences, fit, word_count
+
+
+def test_words_are_counted_as_heard() -> None:
+    assert word_count("Dịch vụ A, quầy số 1 – Hộ tịch.") == 8
+    assert word_count("25.000 đồng") == 2
+
+
+def test_a_text_is_cut_between_clauses_and_says_the_rest_is_on_screen() -> None:
+    text = (
+        "Miễn lệ phí khi đăng ký đúng hạn trong 60 ngày; người thuộc hộ nghèo được miễn. "
+        "Quá hạn nộp theo mức của thành phố."
+    )
+    said = fit(["Lệ phí đăng ký khai sinh:", "Lệ phí:"], clauses(text), 20)
+    assert said == f"Lệ phí: Miễn lệ phí khi đăng ký đúng hạn trong 60 ngày. {MORE_ON_SCREEN}"
+
+
+def test_a_clause_is_never_cut_before_what_qualifies_it() -> None:
+    text = "Có thể nộp hồ sơ trực tuyến, nhưng hai bên vẫn phải cùng đến phường để ký sổ."
+    assert comma_pieces(text) == [text]
+    listed = "Người cao tuổi, người khuyết tật, phụ nữ mang thai được ưu tiên phục vụ trước."
+    assert comma_pieces(listed) == [listed]
+    assert fit([""], [text], 10) is None
+
+
+def test_a_text_written_to_be_read_keeps_whole_sentences() -> None:
+    text = "Nhà vệ sinh ở cuối hành lang tầng 1, bên phải quầy số 6. Dùng miễn phí, có lối cho xe lăn."
+    assert (
+        first_sentences(text, 15)
+        == f"Nhà vệ sinh ở cuối hành lang tầng 1, bên phải quầy số 6. {MORE_ON_SCREEN}"
+    )
+    assert first_sentences("Wifi miễn phí.", 15) == "Wifi miễn phí."
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("tôi 80 tuổi, cho tôi lấy số", "elderly"),
+        ("bác bảy lăm tuổi rồi", "elderly"),
+        ("toi 75 tuoi", "elderly"),
+        ("con tôi mới 3 tuổi", "child"),
+        ("tôi đang có bầu", "pregnant"),
+        ("đi cùng cháu nhỏ", "child"),
+        ("toi bi mu", "disabled"),
+        ("cho tôi lấy số làm khai sinh cho em bé", None),  # the papers are for the baby
+        ("nhà tôi mới sinh em bé", None),
+        ("tôi 45 tuổi", None),
+        ("cái mũ của tôi", None),
+    ],
+)
+def test_a_priority_group_in_words(text: str, group: str | None) -> None:
+    assert priority_from_text(text) == group
+
+
+def test_answering_the_priority_question_an_adult_age_is_no_group() -> None:
+    assert priority_from_text("tôi 45 tuổi", answering=True) == "none"
+    assert priority_from_text("em bé", answering=True) == "child"
+    assert priority_from_text("có con nhỏ dưới sáu tuổi", answering=True) == "child"
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [("bốn sao", 4), ("năm điểm", 5), ("tốt lắm", 5), ("tot lam", 5), ("10 điểm", 5),
+     ("từ 1 đến 5 tôi chấm 4", 4), ("bình thường", 3), ("không hài lòng", 2), ("chịu", None)],
+)  # fmt: skip
+def test_a_rating_in_words(text: str, rating: int | None) -> None:
+    assert parse_rating(text) == rating
+
+
+def test_a_service_by_letter_counter_or_name() -> None:
+    services = [
+        {
+            "id": "a",
+            "letter": "A",
+            "name": "Hộ tịch – Chứng thực",
+            "counters": [{"number": 1}, {"number": 2}],
+        },
+        {"id": "b", "letter": "B", "name": "Cư trú – Căn cước", "counters": [{"number": 3}]},
+    ]
+    found = {text: (service_from_text(text, services) or {}).get("id") for text in
+             ("dịch vụ B", "quầy số hai", "quay so 3", "cư trú", "không biết")}  # fmt: skip
+    assert found == {
+        "dịch vụ B": "b",
+        "quầy số hai": "a",
+        "quay so 3": "b",
+        "cư trú": "b",
+        "không biết": None,
+    }

@@ -27,6 +27,7 @@ from content.model import (
 )
 
 PROCEDURE_LISTS = ("aliases", "documents", "legal_basis", "notes")
+KEPT_FROM_RECORD = ("life_events", "reviews", "review_interval_days")
 FAQ_LISTS = ("variants",)
 
 FIELD_LABELS = {
@@ -118,7 +119,8 @@ def with_stored_facts(data: dict[str, Any], stored: dict[str, Any], day: date) -
         for fact in DATED_FACTS
         if isinstance(stored.get(fact), list) and stored[fact] and isinstance(stored[fact][0], dict)
     }
-    merged = dict(data)
+    # What the form has no field for stays as stored (life events, the review schedule).
+    merged = {**{k: v for k, v in stored.items() if k in KEPT_FROM_RECORD}, **data}
     for fact in ("fee", "processing_time"):
         if fact not in periods and isinstance(stored.get(fact), dict):
             merged[fact] = {**stored[fact], **data[fact]}

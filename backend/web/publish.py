@@ -82,9 +82,11 @@ def _write_state(data_dir: Path, state: PublishState) -> None:
 
 
 def nlu_fingerprint(content_set: ContentSet) -> str:
-    """What the model learns from: procedure names and aliases, FAQ questions and variants."""
+    """What the model learns from: procedure names, aliases and life events, FAQ questions and variants."""
     words = {
-        "procedures": sorted((p.id, p.name, sorted(p.aliases)) for p in content_set.procedures),
+        "procedures": sorted(
+            (p.id, p.name, sorted(p.aliases), sorted(p.life_events)) for p in content_set.procedures
+        ),
         "faq": sorted((f.key, f.question, sorted(f.variants)) for f in content_set.faq),
     }
     return hashlib.sha256(json.dumps(words, ensure_ascii=False).encode()).hexdigest()

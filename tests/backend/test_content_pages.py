@@ -127,3 +127,42 @@ def test_an_unconfirmed_fee_is_marked_on_the_form_and_in_the_preview(editor_page
         "source_url": "https://example.gov.vn/khai-sinh",
         "note": "Chưa tìm được nghị quyết.",
     }
+
+
+def test_a_form_save_keeps_what_the_form_does_not_show(editor_page, database):
+    from backend.models import ProcedureRecord
+
+    with database.factory() as session:
+        record = session.get(ProcedureRecord, "khai_sinh")
+        record.data = {
+            **record.data,
+            "life_events": ["nhà mới sinh em bé"],
+            "reviews": [{"on": "2027-03-01", "note": "Luật mới."}],
+            "review_interval_days": 90,
+        }
+        session.commit()
+    page = editor_page.get("/staff/content/procedures/khai_sinh")
+    body = editor_page.get(f"{API}/procedures/khai_sinh").json()
+    form = {
+        "csrf_token": csrf(page.text),
+        "version": str(body["version"]),
+        "name": body["name"],
+        "field": body["field"],
+        "summary": "Tóm tắt sửa trên trang.",
+        "documents": body["documents"],
+        "fee.text": body["fee"]["text"],
+        "processing_time.text": body["processing_time"]["text"],
+        "where.text": body["where"]["text"],
+        "where.service_id": body["where"]["service_id"],
+        "online.level": body["online"]["level"],
+        "online.text": body["online"]["text"],
+        "legal_basis": body["legal_basis"],
+        "source_url": body["source_url"],
+        **({"online.available": "on"} if body["online"]["available"] else {}),
+    }
+    assert editor_page.post("/staff/content/procedures/khai_sinh", data=form).status_code == 200
+    saved = editor_page.get(f"{API}/procedures/khai_sinh").json()
+    assert saved["summary"] == "Tóm tắt sửa trên trang."
+    assert saved["life_events"] == ["nhà mới sinh em bé"]
+    assert saved["reviews"] == [{"on": "2027-03-01", "note": "Luật mới."}]
+    assert saved["review"]["interval_days"] == 90

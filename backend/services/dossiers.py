@@ -50,19 +50,19 @@ def mask_name(name: str) -> str:
     return " ".join([words[0], *(f"{w[0].upper()}." for w in words[1:])])
 
 
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
 def upsert(
     session: Session, code_text: str, body: DossierUpsert, actor: str, now: datetime
 ) -> tuple[str, bool]:
     code = canonical_code(code_text)
     begin_write(session)
+    if session.get(ProcedureRecord, body.procedure_id) is None:
+        raise InvalidError(
+            "procedure_unknown",
+            f"Không có thủ tục '{body.procedure_id}'; hồ sơ phải thuộc một thủ tục đã có trong nội dung.",
+        )
     dossier = session.get(Dossier, code)
     created = dossier is None
-    values = body.model_dump()
-    values["phone"] = _digits(body.phone)
+    values = body.model_dump()  # the phone is already its digits (schemas.DossierUpsert)
     if dossier is None:
         session.add(Dossier(code=code, updated_at=now, **values))
     else:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from backend import models
 from backend.deps import get_session
+from backend.schemas import MAX_ROW_ID
 from backend.web import backend_adapter as bk
 from backend.web.security import WebSession, csrf_matches, load_session, save_session, submitted_csrf
 
@@ -247,6 +248,11 @@ def _quote(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="/")
+
+
+def row_ids(text: str) -> list[int]:
+    """The row ids in a comma-separated form field (anything else, or too large for a row id, is left out)."""
+    return [int(part) for part in text.split(",") if part.strip().isdigit() and int(part) <= MAX_ROW_ID]
 
 
 def safe_next(value: str | None) -> str:

@@ -15,7 +15,7 @@ from backend.clock import Clock
 from backend.db import create_db_engine, create_session_factory
 from backend.errors import ApiError, error_response
 from backend.middleware import RequestGuardMiddleware, UnexpectedErrorMiddleware
-from backend.services.auth import TokenSigner, load_secret_key
+from backend.services.auth import LoginRateLimiter, TokenSigner, load_secret_key
 from backend.services.tickets import QueueCache
 from backend.settings import Settings, get_settings
 
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.token_signer = TokenSigner(load_secret_key(settings), settings.staff_token_minutes * 60)
+        app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
         try:
             yield
         finally:

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.files import PRIVATE_DIR, private_file
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -28,7 +30,9 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Created 0600 before SQLite opens it (its -wal and -shm files take the same mode).
+            Path(database).parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+            private_file(Path(database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -53,6 +57,17 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
     # No pre-ping (it costs a round trip per request): a connection lost while the server restarts
     # fails that one request with 503 and is then replaced by the pool; old connections are recycled.
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """An INSERT of the session's database dialect (for `on_conflict_do_update`, on both databases)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:

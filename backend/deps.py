@@ -5,10 +5,11 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.clock import Clock
-from backend.db import write_session
+from backend.db import begin_write
 from backend.models import Device
 from backend.services import auth
 from backend.services.auth import Principal
@@ -22,7 +23,8 @@ async def get_session_factory(request: Request) -> sessionmaker[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request. Routes that write call `begin_write(session)` first and commit."""
+    """One session per request, and so one pooled connection at most: everything the request reads
+    or writes goes through it. Routes that write call `begin_write(session)` first and commit."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     session = factory()
     try:
@@ -69,21 +71,27 @@ def get_principal(request: Request, session: SessionDep, clock: ClockDep) -> Pri
     if principal is None:
         raise auth.invalid_token()
     if principal.device_id is not None:
-        _mark_seen(request, clock, principal)
+        _mark_seen(session, clock, principal)
     return principal
 
 
-def _mark_seen(request: Request, clock: Clock, principal: Principal) -> None:
+def _mark_seen(session: Session, clock: Clock, principal: Principal) -> None:
+    """Note when a device was last seen, at most once a minute: a tiny write transaction on the
+    request's own session (and connection), committed before this returns. A second connection here
+    would let a burst of requests hold every pooled connection while each waits for another one."""
     now = clock.now()
-    device_id = principal.device_id
     last = principal.last_seen_at
     if last is not None and now - last < timedelta(seconds=auth.DEVICE_SEEN_EVERY_SECONDS):
         return
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with write_session(factory) as writer:  # a tiny transaction of its own, once a minute at most
-        fresh = writer.get(Device, device_id)
-        if fresh is not None:
-            fresh.last_seen_at = now
+    begin_write(session)
+    stale = now - timedelta(seconds=auth.DEVICE_SEEN_EVERY_SECONDS)
+    session.execute(
+        update(Device)
+        .where(Device.id == principal.device_id)
+        .where(or_(Device.last_seen_at.is_(None), Device.last_seen_at < stale))
+        .values(last_seen_at=now)
+    )
+    session.commit()
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -80,5 +80,5 @@ else
     step ".venv-rasa up to date"
 fi
 
-mkdir -p var
+mkdir -p -m 0700 var && chmod 0700 var  # the database, keys and tokens live there
 step "done"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.clock import Clock
-from backend.db import begin_write
+from backend.db import begin_write, dialect_insert
 from backend.errors import ConflictError, InvalidError, NotFoundError
 from backend.models import (
     CounterRecord,
@@ -181,12 +181,7 @@ def resolve_service(
 
 def _next_sequence(session: Session, service_id: str, day: date) -> int:
     """Increment the day counter atomically; the row lock lasts until the ticket is committed."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    statement = dialect_insert(TicketDayCounter).values(
+    statement = dialect_insert(session, TicketDayCounter).values(
         service_id=service_id, service_day=day, last_sequence=1
     )
     upsert = statement.on_conflict_do_update(

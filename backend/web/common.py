@@ -54,6 +54,7 @@ NAV = (
     NavItem("display", "Màn hình gọi số", "/staff/display", ("admin", "editor", "counter")),
     NavItem("needs", "Nhu cầu công dân", "/staff/needs", NEEDS_READERS),
     NavItem("devices", "Thiết bị", "/staff/devices", ADMINS),
+    NavItem("users", "Tài khoản", "/staff/users", ADMINS),
 )
 
 
@@ -77,7 +78,7 @@ DbDep = Annotated[Session, Depends(get_session)]
 
 def user_fingerprint(user: Any) -> str:
     """Changes when the password, role or state changes, so old cookies stop working."""
-    raw = f"{user.id}:{user.password_hash}:{user.role}:{user.disabled}"
+    raw = f"{user.id}:{user.password_hash}:{user.role}:{user.disabled}:{user.token_version}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -86,12 +87,7 @@ def current_user(request: Request, session: Session) -> Any | None:
     if ws.user_id is None:
         return None
     user = bk.get_user(session, ws.user_id)
-    if (
-        user is None
-        or user.disabled
-        or user_fingerprint(user) != ws.user_version
-        or bk.logged_out_since(session, user.username, ws.login_at)
-    ):
+    if user is None or user.disabled or user_fingerprint(user) != ws.user_version:
         ws.log_out()
         return None
     return user

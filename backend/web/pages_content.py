@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "staff.login": "Đăng nhập",
     "staff.login_failed": "Đăng nhập sai",
     "staff.logout": "Đăng xuất",
+    "staff.unlock": "Mở khoá tài khoản",
     "ticket.call": "Gọi số",
     "ticket.recall": "Gọi lại",
     "ticket.no_show": "Vắng mặt",

@@ -15,8 +15,15 @@ def private_dir(path: Path) -> Path:
 
 
 def private_file(path: Path) -> Path:
-    """Create `path` empty if it is missing, and make it 0600 (before anything is written into it)."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+    """Create `path` empty if it is missing, and make it 0600 (before anything is written into it).
+
+    An existing file is never opened here: closing any descriptor of a SQLite database drops the
+    locks that this process's connections hold on it (POSIX record locks belong to the process).
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass
     os.chmod(path, PRIVATE_FILE)
     return path
 

@@ -18,8 +18,8 @@ from backend.web.common import ROLE_LABELS, Admin, DbDep, redirect, render, staf
 router = staff_router()
 
 
-def _rows(session: Session) -> list[dict[str, object]]:
-    now = bk.now()
+def _rows(request: Request, session: Session) -> list[dict[str, object]]:
+    now = bk.clock(request).now()
     return [
         {
             "username": user.username,
@@ -35,7 +35,7 @@ def _rows(session: Session) -> list[dict[str, object]]:
 def users(request: Request, session: DbDep, user: Admin) -> Response:
     context = {
         "page_title": "Tài khoản",
-        "rows": _rows(session),
+        "rows": _rows(request, session),
         "limit": auth_service.LOCKOUT_FAILURES,
         "minutes": auth_service.LOCKOUT_MINUTES,
     }

@@ -1,5 +1,6 @@
 """Files only the service's own user may read: the data folder (0700) and what it holds (0600)."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -20,10 +21,8 @@ def private_file(path: Path) -> Path:
     An existing file is never opened here: closing any descriptor of a SQLite database drops the
     locks that this process's connections hold on it (POSIX record locks belong to the process).
     """
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
-    except FileExistsError:
-        pass
     os.chmod(path, PRIVATE_FILE)
     return path
 

@@ -1,6 +1,8 @@
-"""Bursts that once froze a real server (`letan serve`, SQLite and PostgreSQL): no 503, exact limits,
-and other clients still served. Latency bounds are generous (2 s) on purpose: they tell a server
-that keeps serving from one that stalls for the pool's 30 s timeout, not a fast machine from a slow one.
+"""A real server (`letan serve`, SQLite and PostgreSQL) under what once froze or broke it: bursts
+(no 503, exact limits, other clients still served) and errors on a keep-alive connection.
+
+Latency bounds are generous (2 s) on purpose: they tell a server that keeps serving from one that
+stalls for the pool's 30 s timeout, not a fast machine from a slow one.
 """
 
 from __future__ import annotations
@@ -172,3 +174,31 @@ def test_password_guessing_does_not_stop_ticket_issuing(server):
     tickets.sort()
     p95 = tickets[int(len(tickets) * 0.95) - 1] if len(tickets) >= 20 else tickets[-1]
     assert p95 < OTHERS_BOUND_S, f"tickets p95 {p95:.2f} s while 8 clients guessed passwords"
+
+
+def client_port(response: httpx.Response) -> int:
+    return int(response.extensions["network_stream"].get_extra_info("client_addr")[1])
+
+
+def test_errors_of_every_kind_keep_the_connection_alive(server):
+    headers = {"Authorization": f"Bearer {server.device_token}", "Content-Type": "application/json"}
+    nested = b'{"reason": ' + b"[" * 500 + b"]" * 500 + b"}"
+    with httpx.Client(base_url=server.base_url, timeout=60) as client:
+        first = client.get("/health")
+        port = client_port(first)
+        for method, path, body, status in (
+            ("GET", "/khong-co", None, 404),
+            ("DELETE", "/procedures/khai_sinh", None, 405),
+            ("POST", "/handoffs", nested, 422),
+            ("POST", "/handoffs", b'{"reason": ', 422),
+            ("POST", "/handoffs", b'{"reason": "\\u0000"}', 422),
+            ("GET", "/tickets/99999999999999999999", None, 422),
+            ("POST", "/handoffs", b"{" + b" " * 300_000 + b"}", 413),
+        ):
+            extra = {} if path != "/khong-co" else {"Authorization": "Bearer sai"}
+            response = client.request(method, path, content=body, headers={**headers, **extra})
+            assert response.status_code == status, (path, response.status_code, response.text)
+            assert set(response.json()) >= {"detail", "code"}
+            after = client.get("/health")
+            assert after.status_code == 200
+            assert client_port(after) == port, f"the connection was closed after {method} {path} ({status})"

@@ -15,6 +15,7 @@ from backend.clock import Clock
 from backend.db import create_db_engine, create_session_factory
 from backend.errors import ApiError, error_response
 from backend.middleware import RequestGuardMiddleware, UnexpectedErrorMiddleware
+from backend.openapi import install_openapi
 from backend.services.auth import LoginRateLimiter, TokenSigner, load_secret_key
 from backend.services.tickets import QueueCache
 from backend.settings import Settings, get_settings
@@ -87,7 +88,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, detail = HTTP_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không thực hiện được."))
-        return error_response(exc.status_code, code, detail)
+        response = error_response(exc.status_code, code, detail)
+        response.headers.update(exc.headers or {})  # e.g. Allow on 405
+        return response
 
     @app.exception_handler(OperationalError)
     async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock or Clock(settings.timezone)
     app.state.queue_cache = QueueCache(settings.queue_cache_seconds, settings.service_time_cache_seconds)
     install_error_handlers(app)
+    install_openapi(app)
     # Added last = outermost: the error answer wraps the guard, which wraps the app.
     app.add_middleware(RequestGuardMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(UnexpectedErrorMiddleware)

@@ -102,6 +102,7 @@ def require_roles(*roles: str) -> Callable[[Principal], Principal]:
         auth.require_role(principal, roles)
         return principal
 
+    dependency.roles = roles  # type: ignore[attr-defined]  # read by backend.openapi
     return dependency
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -85,6 +86,39 @@ def serve_command(
         log_level=settings.log_level.lower(),
         access_log=False,
     )
+
+
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="Tệp sao lưu sẽ ghi (ghi đè nếu đã có).")],
+) -> None:
+    """Sao lưu toàn bộ cơ sở dữ liệu vào một tệp; làm được khi máy chủ đang chạy."""
+    from backend.services.backup import BackupError, backup
+    from backend.settings import get_settings
+
+    _setup_logging()
+    try:
+        backup(get_settings().effective_database_url, file)
+    except (BackupError, OSError) as err:
+        raise _fail(f"Không sao lưu được: {err}") from err
+    typer.echo(f"Đã sao lưu cơ sở dữ liệu vào {file}.")
+
+
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="Tệp sao lưu (từ letan backup).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Không hỏi lại.")] = False,
+) -> None:
+    """Thay toàn bộ cơ sở dữ liệu bằng một bản sao lưu; làm được khi máy chủ đang chạy."""
+    from backend.services.backup import BackupError, restore
+    from backend.settings import get_settings
+
+    if not yes:
+        typer.confirm("Mọi dữ liệu hiện có sẽ bị thay bằng bản sao lưu. Tiếp tục?", abort=True)
+    _setup_logging()
+    try:
+        restore(get_settings().effective_database_url, file)
+    except (BackupError, OSError) as err:
+        raise _fail(f"Không khôi phục được: {err}") from err
+    typer.echo(f"Đã khôi phục cơ sở dữ liệu từ {file}.")
 
 
 @db_app.command("upgrade")
@@ -275,6 +309,8 @@ def register(app: typer.Typer) -> None:
     """Add the backend's commands to the `letan` command line."""
     app.command("serve")(serve_command)
     app.command("prepare")(prepare_command)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
     app.add_typer(db_app, name="db")
     app.add_typer(users_app, name="users")
     app.add_typer(devices_app, name="devices")

@@ -25,14 +25,19 @@ def is_sqlite(url_or_engine: "str | Engine") -> bool:
     return url.get_backend_name() == "sqlite"
 
 
+def _prepare_sqlite_file(url: str) -> None:
+    """The SQLite file's folder, and the file itself created 0600 before SQLite opens it (its -wal
+    and -shm files take the same mode)."""
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        private_file(Path(database))
+
+
 def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Create the engine: SQLite in WAL mode with a busy timeout and foreign keys, or PostgreSQL."""
     if is_sqlite(url):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            # Created 0600 before SQLite opens it (its -wal and -shm files take the same mode).
-            Path(database).parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-            private_file(Path(database))
+        _prepare_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -122,6 +127,8 @@ def upgrade_database(url: str) -> None:
     """Bring the database at `url` to the newest schema (creating it when empty)."""
     from alembic import command
 
+    if is_sqlite(url):
+        _prepare_sqlite_file(url)
     logger.info("migrating the database to the newest schema")
     command.upgrade(alembic_config(url), "head")
 

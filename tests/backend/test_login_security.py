@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend.app import create_app
-from backend.models import AuditEntry
+from backend.db import create_db_engine, create_session_factory
+from backend.models import AuditEntry, LoginFailures, StaffUser
 from backend.services import auth
 from tests.support.assertions import assert_error
 from tests.support.backend import LETAN, REPO, backend_env
@@ -156,18 +157,16 @@ def test_too_many_logins_from_one_address_are_refused_before_any_check(settings,
         assert log_in(client, user, PASSWORD, "198.51.100.4").status_code == 200
 
 
-def letan(database, *args, input_text=None):
-    env = backend_env(REPO / "var", database.url)
-    return subprocess.run(
-        [str(LETAN), *args], env=env, cwd=REPO, capture_output=True, text=True, input=input_text, timeout=120
-    )
-
-
 def test_staff_tokens_end_on_logout_disable_and_password_reset(client, user, database):
     def token(password=PASSWORD):
         response = client.post(f"{API}/auth/token", json={"username": user, "password": password})
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def change(action):
+        with database.factory() as session:
+            action(session)
+            session.commit()
 
     first, second = token(), token()
     assert client.get(f"{API}/handoffs", headers=first).status_code == 200
@@ -177,35 +176,55 @@ def test_staff_tokens_end_on_logout_disable_and_password_reset(client, user, dat
     assert_error(client.post(f"{API}/auth/logout", headers={"Authorization": "Bearer x"}), 401)
 
     third = token()
-    assert letan(database, "users", "disable", user).returncode == 0
+    change(lambda session: auth.set_disabled(session, user, True))
     assert_error(client.get(f"{API}/handoffs", headers=third), 401)
     assert_error(client.post(f"{API}/auth/token", json={"username": user, "password": PASSWORD}), 401)
-    assert letan(database, "users", "enable", user).returncode == 0
+    change(lambda session: auth.set_disabled(session, user, False))
     assert_error(client.get(f"{API}/handoffs", headers=third), 401)  # enabling does not revive old tokens
 
     fourth = token()
-    reset = letan(database, "users", "reset-password", user, input_text="mat-khau-moi-2\nmat-khau-moi-2\n")
-    assert reset.returncode == 0, reset.stderr
+    change(lambda session: auth.reset_password(session, user, "mat-khau-moi-2"))
     assert_error(client.get(f"{API}/handoffs", headers=fourth), 401)
     assert_error(client.post(f"{API}/auth/token", json={"username": user, "password": PASSWORD}), 401)
     assert client.get(f"{API}/handoffs", headers=token("mat-khau-moi-2")).status_code == 200
 
 
-def test_the_users_commands_list_unlock_and_explain_mistakes(proxied, user, database, clock):
-    clock.set(datetime.now(timezone.utc))  # the command reads the real time
-    for _ in range(auth.LOCKOUT_FAILURES):
-        log_in(proxied, user, "doan-mo", "203.0.113.9")
-    listed = letan(database, "users", "list")
+def letan(env, *args, input_text=None):
+    return subprocess.run(
+        [str(LETAN), *args], env=env, cwd=REPO, capture_output=True, text=True, input=input_text, timeout=120
+    )
+
+
+def test_the_users_commands_list_disable_reset_and_unlock(tmp_path):
+    """The commands as an administrator types them (SQLite; what they call is tested on both above)."""
+    env = backend_env(tmp_path / "var")
+    assert letan(env, "users", "add", "lan", "--role", "editor", "--password", PASSWORD).returncode == 0
+    url = f"sqlite:///{tmp_path / 'var' / 'letan.db'}"
+    engine = create_db_engine(url)
+    with create_session_factory(engine)() as session:  # locked out from one address
+        now = datetime.now(timezone.utc)
+        session.add(
+            LoginFailures(username="lan", source="203.0.113.9", failures=auth.LOCKOUT_FAILURES, last_at=now)
+        )
+        session.commit()
+    listed = letan(env, "users", "list")
     assert listed.returncode == 0, listed.stderr
-    line = next(row for row in listed.stdout.splitlines() if row.startswith(user))
-    assert "quản trị" in line and "đang dùng" in line and "tạm khoá trên 1 máy" in line
-    unlocked = letan(database, "users", "unlock", user)
+    assert re.search(r"^lan +biên tập nội dung +đang dùng +tạm khoá trên 1 máy$", listed.stdout, re.M), (
+        listed.stdout
+    )
+    unlocked = letan(env, "users", "unlock", "lan")
     assert unlocked.returncode == 0 and "Đã mở khoá" in unlocked.stdout
-    assert log_in(proxied, user, PASSWORD, "203.0.113.9").status_code == 200
-    missing = letan(database, "users", "unlock", "khong-co")
+    disabled = letan(env, "users", "disable", "lan")
+    assert disabled.returncode == 0 and "Đã tắt" in disabled.stdout
+    reset = letan(env, "users", "reset-password", "lan", input_text="mat-khau-moi-2\nmat-khau-moi-2\n")
+    assert reset.returncode == 0, reset.stderr
+    with create_session_factory(engine)() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == "lan"))
+        assert user.disabled and user.token_version == 2  # disabled, then the new password
+        assert session.scalar(select(func.count()).select_from(LoginFailures)) == 0
+    engine.dispose()
+    missing = letan(env, "users", "unlock", "khong-co")
     assert missing.returncode == 1 and "Không có tài khoản" in missing.stderr
-    short = letan(database, "users", "reset-password", user, "--password", "123")
-    assert short.returncode == 1 and "ít nhất 8" in short.stderr
 
 
 def csrf(page) -> str:

@@ -34,11 +34,19 @@ def _prepare_sqlite_file(url: str) -> None:
         private_file(Path(database))
 
 
+# A request never needs a second connection, so waiting for one only means the pool is too small for
+# the load: answer 503 after this long rather than keep the client waiting.
+POOL_TIMEOUT_S = 10
+
+
 def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Create the engine: SQLite in WAL mode with a busy timeout and foreign keys, or PostgreSQL."""
+    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": POOL_TIMEOUT_S}
     if is_sqlite(url):
+        if make_url(url).database in (None, "", ":memory:"):
+            pool = {}  # one connection per thread, no queue
         _prepare_sqlite_file(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -61,7 +69,7 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     # No pre-ping (it costs a round trip per request): a connection lost while the server restarts
     # fails that one request with 503 and is then replaced by the pool; old connections are recycled.
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    return create_engine(url, pool_recycle=1800, **pool)
 
 
 def dialect_insert(session: Session, table: Any) -> Any:

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng libespeak-ng1 libgl1 libegl1 libmtdev1 libportaudio2 sox chromium fonts-dejavu-core)
+APT_PACKAGES=(espeak-ng libespeak-ng1 libgl1 libegl1 libmtdev1 libportaudio2 sox chromium fonts-dejavu-core
+              postgresql-client)  # pg_dump and pg_restore for letan backup|restore
 step() { printf '\n==> [setup] %s\n' "$*"; }
 fail() { printf '\n[setup] FAILED at step "%s": %s\n' "$CURRENT_STEP" "$*" >&2; exit 1; }
 trap 'fail "command failed (line $LINENO)"' ERR

@@ -60,6 +60,8 @@ class FaqPublic(BaseModel):
     answer: str
     answer_details: str | None = None
     variants: list[str] = []
+    source_url: str | None = None
+    verified_on: date | None = None
     version: int
     updated_at: datetime
 

@@ -9,19 +9,35 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 from content.contract import CONTRACT_FAQ_KEYS, CONTRACT_PROCEDURE_IDS
 from content.errors import ContentError, Problem, display_path
 from content.files import FAQ_DIR, PROCEDURES_DIR, ParsedDir, SourceFile, parse_content_dir
-from content.model import FaqEntry, Procedure, Site, placeholders, render_answer
+from content.in_force import FACT_NAMES, LOOKAHEAD_DAYS, period_errors
+from content.model import (
+    DATED_FACTS,
+    SERVICE_TIMEZONE,
+    FaqEntry,
+    Fee,
+    ListPeriod,
+    Procedure,
+    ProcessingTime,
+    Site,
+    missing_placeholders,
+    placeholders,
+    render_answer,
+)
 from vntext.normalize import fold
 
 MAX_SPOKEN_CHARS = 300
 MAX_SPOKEN_SENTENCES = 3
 MAX_SUMMARY_SENTENCES = 1
+
+Loc = tuple[str | int, ...]
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _SENTENCE_END = re.compile(r"[.!?…]+(?:\s+|$)")
@@ -47,12 +63,20 @@ def is_good_url(url: str) -> bool:
     return parsed.scheme == "https" and "." in host and not host.startswith(".") and not host.endswith(".")
 
 
+def service_day() -> date:
+    """Today at the service point (the content's dates are local dates)."""
+    return datetime.now(ZoneInfo(SERVICE_TIMEZONE)).date()
+
+
 def check_content_dir(path: Path | None = None, *, today: date | None = None) -> list[Problem]:
-    """Every problem of a content directory, sorted by file and line (empty when all is well)."""
+    """Every problem of a content directory, sorted by file and line (empty when all is well).
+
+    Warnings (`Problem.warning`) are among them: see `errors_only`.
+    """
     parsed = parse_content_dir(path)
     problems = list(parsed.problems)
     problems += _check_contract(parsed)
-    problems += _check_procedures(parsed, today or date.today())
+    problems += _check_procedures(parsed, today or service_day())
     problems += _check_services(parsed)
     problems += _check_faq(parsed)
     if parsed.site is not None:
@@ -62,9 +86,14 @@ def check_content_dir(path: Path | None = None, *, today: date | None = None) ->
     return sorted(set(problems))
 
 
+def errors_only(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop a load (warnings left out)."""
+    return [p for p in problems if not p.warning]
+
+
 def check_or_raise(path: Path | None = None) -> None:
-    """Raise ContentError with every problem, if any."""
-    problems = check_content_dir(path)
+    """Raise ContentError with every error, if any (warnings do not stop a load)."""
+    problems = errors_only(check_content_dir(path))
     if problems:
         raise ContentError("content-check-failed", problems)
 
@@ -87,7 +116,7 @@ def _check_contract(parsed: ParsedDir) -> list[Problem]:
     return problems
 
 
-def _spoken(source: SourceFile, loc: tuple[str | int, ...], text: str, what: str) -> list[Problem]:
+def _spoken(source: SourceFile, loc: Loc, text: str, what: str) -> list[Problem]:
     problems = []
     if len(text) > MAX_SPOKEN_CHARS:
         problems.append(
@@ -101,32 +130,94 @@ def _spoken(source: SourceFile, loc: tuple[str | int, ...], text: str, what: str
     return problems
 
 
-def _no_placeholders(source: SourceFile, loc: tuple[str | int, ...], text: str) -> list[Problem]:
+def _no_placeholders(source: SourceFile, loc: Loc, text: str) -> list[Problem]:
     names = placeholders(text)
     if names:
         return [source.problem(loc, f"chỗ trống {{{names[0]}}} chỉ dùng được trong câu trả lời FAQ")]
     return []
 
 
-def _procedure_texts(procedure: Procedure) -> list[tuple[tuple[str | int, ...], str]]:
-    texts: list[tuple[tuple[str | int, ...], str]] = [
+def _period_loc(procedure: Procedure, fact: str, index: int) -> Loc:
+    """Where period `index` of a fact is in its file: the fact itself, or one item of its list."""
+    return (fact, index) if procedure.is_dated(fact) else (fact,)
+
+
+def _fact_texts(procedure: Procedure) -> list[tuple[Loc, str, str]]:
+    """Every text of the dated facts, with its place and what it is (to read aloud)."""
+    texts: list[tuple[Loc, str, str]] = []
+    for fact, what in (("fee", "Lệ phí"), ("processing_time", "Thời hạn")):
+        for i, period in enumerate(procedure.periods(fact)):
+            assert isinstance(period, Fee | ProcessingTime)
+            texts.append(((*_period_loc(procedure, fact, i), "text"), period.text, what))
+    for fact in ("documents", "legal_basis"):
+        for i, period in enumerate(procedure.periods(fact)):
+            assert isinstance(period, ListPeriod)
+            base: Loc = (fact, i, "items") if procedure.is_dated(fact) else (fact,)
+            texts += [((*base, j), item, "") for j, item in enumerate(period.items)]
+    return texts
+
+
+def _procedure_texts(procedure: Procedure) -> list[tuple[Loc, str]]:
+    texts: list[tuple[Loc, str]] = [
         (("name",), procedure.name),
         (("summary",), procedure.summary),
-        (("fee", "text"), procedure.fee.text),
-        (("processing_time", "text"), procedure.processing_time.text),
         (("where", "text"), procedure.where.text),
         (("online", "text"), procedure.online.text),
     ]
-    texts += [(("documents", i), d) for i, d in enumerate(procedure.documents)]
+    texts += [(loc, text) for loc, text, _ in _fact_texts(procedure)]
     texts += [(("notes", i), n) for i, n in enumerate(procedure.notes)]
     texts += [(("aliases", i), a) for i, a in enumerate(procedure.aliases)]
+    texts += [(("reviews", i, "note"), r.note) for i, r in enumerate(procedure.reviews or [])]
     return texts
+
+
+def _check_periods(procedure: Procedure, source: SourceFile, today: date) -> list[Problem]:
+    """Dated facts: in order, no gap, no overlap, something in force today, and warn before an end."""
+    problems = [
+        source.problem(_period_loc(procedure, fact, index), message)
+        for fact, index, message in period_errors(procedure)
+    ]
+    horizon = today + timedelta(days=LOOKAHEAD_DAYS)
+    for fact in DATED_FACTS:
+        periods = procedure.periods(fact)
+        name = FACT_NAMES[fact]
+
+        def add(
+            index: int, message: str, *, warning: bool = False, name: str = name, fact: str = fact
+        ) -> None:
+            loc = _period_loc(procedure, fact, index)
+            problems.append(source.problem(loc, f"{name}: {message}", warning=warning))
+
+        for i, period in enumerate(periods):
+            if period.verified_on is not None and period.verified_on > today:
+                add(i, f"ngày đối chiếu {period.verified_on} ở tương lai")
+            if period.source_url is not None and not is_good_url(period.source_url):
+                add(i, f"địa chỉ không hợp lệ: {period.source_url!r}")
+        first_start, last_end = periods[0].valid_from, periods[-1].valid_until
+        last = len(periods) - 1
+        if first_start is not None and first_start > today:
+            add(0, f"chưa có giá trị nào áp dụng hôm nay (giai đoạn đầu bắt đầu {first_start})")
+        if last_end is not None and last_end < today:
+            add(last, f"đã hết hiệu lực sau ngày {last_end}, không có giá trị nào tiếp theo")
+        elif last_end is not None and last_end <= horizon:
+            days_left = (last_end - today).days
+            add(
+                last,
+                f"hết hiệu lực sau ngày {last_end} (còn {days_left} ngày) mà chưa có giá trị tiếp theo",
+                warning=True,
+            )
+    for i, review in enumerate(procedure.reviews or []):
+        if today <= review.on <= horizon:
+            problems.append(
+                source.problem(("reviews", i), f"cần rà soát ngày {review.on}: {review.note}", warning=True)
+            )
+    return problems
 
 
 def _check_procedures(parsed: ParsedDir, today: date) -> list[Problem]:
     problems: list[Problem] = []
     # The folded name and aliases of every procedure, to find the same words used twice.
-    owners: dict[str, list[tuple[str, SourceFile, tuple[str | int, ...]]]] = defaultdict(list)
+    owners: dict[str, list[tuple[str, SourceFile, Loc]]] = defaultdict(list)
     for procedure, source in parsed.procedures:
         owners[match_key(procedure.name)].append((procedure.id, source, ("name",)))
         for i, alias in enumerate(procedure.aliases):
@@ -134,21 +225,23 @@ def _check_procedures(parsed: ParsedDir, today: date) -> list[Problem]:
         problems += _spoken(source, ("summary",), procedure.summary, "Tóm tắt")
         if count_sentences(procedure.summary) > MAX_SUMMARY_SENTENCES:
             problems.append(source.problem(("summary",), "tóm tắt phải là một câu để đọc to"))
-        spoken: list[tuple[tuple[str | int, ...], str, str]] = [
-            (("fee", "text"), procedure.fee.text, "Lệ phí"),
-            (("processing_time", "text"), procedure.processing_time.text, "Thời hạn"),
+        spoken: list[tuple[Loc, str, str]] = [
+            (loc, text, what) for loc, text, what in _fact_texts(procedure) if what
+        ]
+        spoken += [
             (("where", "text"), procedure.where.text, "Nơi nộp"),
             (("online", "text"), procedure.online.text, "Nộp trực tuyến"),
         ]
         for loc, text, what in spoken:
             problems += _spoken(source, loc, text, what)
+        problems += _check_periods(procedure, source, today)
         for loc, text in _procedure_texts(procedure):
             problems += _no_placeholders(source, loc, text)
         if procedure.verified_on is not None and procedure.verified_on > today:
             problems.append(
                 source.problem(("verified_on",), f"ngày đối chiếu {procedure.verified_on} ở tương lai")
             )
-        urls: list[tuple[tuple[str | int, ...], str | None]] = [
+        urls: list[tuple[Loc, str | None]] = [
             (("source_url",), procedure.source_url),
             (("online", "url"), procedure.online.url),
         ]
@@ -262,8 +355,10 @@ def _check_services(parsed: ParsedDir) -> list[Problem]:
 def _check_answer(
     entry: FaqEntry, source: SourceFile, site: Site | None, loc: tuple[str, ...], text: str
 ) -> list[Problem]:
+    """Placeholders known and filled at the site (else the entry's fallback is said); short to say."""
     problems = []
     known = set(Site.model_fields)
+    has_fallback = entry.answer_if_missing is not None and loc != ("answer_if_missing",)
     for name in placeholders(text):
         if name not in known:
             problems.append(
@@ -271,12 +366,12 @@ def _check_answer(
                     loc, f"chỗ trống không biết {{{name}}}; dùng một trong: {', '.join(sorted(known))}"
                 )
             )
-        elif site is not None and getattr(site, name) in (None, ""):
+        elif site is not None and getattr(site, name) in (None, "") and not has_fallback:
             problems.append(source.problem(loc, f"chỗ trống {{{name}}} chưa có giá trị trong site.yml"))
-    if problems or site is None:
+    if problems or site is None or (has_fallback and missing_placeholders(entry, site)):
         return problems
     rendered = render_answer(text, site)
-    if loc == ("answer",):
+    if loc in (("answer",), ("answer_if_missing",)):
         problems += _spoken(source, loc, rendered, "Câu trả lời (sau khi điền)")
     return problems
 
@@ -287,10 +382,14 @@ def _check_faq(parsed: ParsedDir) -> list[Problem]:
     variants: dict[str, tuple[SourceFile, int]] = {}
     for entry, source in parsed.faq:
         problems += _check_answer(entry, source, site, ("answer",), entry.answer)
-        if entry.answer_details is not None:
-            problems += _check_answer(entry, source, site, ("answer_details",), entry.answer_details)
+        for name in ("answer_details", "answer_if_missing"):
+            text = getattr(entry, name)
+            if text is not None:
+                problems += _check_answer(entry, source, site, (name,), text)
+        if entry.source_url is not None and not is_good_url(entry.source_url):
+            problems.append(source.problem(("source_url",), f"địa chỉ không hợp lệ: {entry.source_url!r}"))
         for i, variant in enumerate([entry.question, *entry.variants]):
-            loc: tuple[str | int, ...] = ("question",) if i == 0 else ("variants", i - 1)
+            loc: Loc = ("question",) if i == 0 else ("variants", i - 1)
             folded = match_key(variant)
             if folded in variants:
                 other, line = variants[folded]

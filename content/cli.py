@@ -1,19 +1,14 @@
-"""`letan content ...` commands: check, fmt, schema, load, export."""
+"""`letan content ...` commands on the files: check, fmt, schema (load and export are the backend's)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from content.errors import Problem
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
 
 app = typer.Typer(
     help="Nội dung do cán bộ soạn: thủ tục, câu hỏi thường gặp, dịch vụ, quầy.",
@@ -26,17 +21,15 @@ DirOption = Annotated[
 ]
 
 
-def _content_dir(path: Path | None) -> Path:
+def content_dir(path: Path | None) -> Path:
+    """The directory a command works on: `--dir`, else `LETAN_CONTENT_DIR`, else the repository's."""
     from content.files import default_content_dir
+    from contract.settings import shared_settings
 
-    if path is not None:
-        return path
-    from backend.settings import get_settings
-
-    return get_settings().content_dir or default_content_dir()
+    return path or shared_settings().content_dir or default_content_dir()
 
 
-def _print_problems(problems: list[Problem]) -> None:
+def print_problems(problems: list[Problem]) -> None:
     for problem in problems:
         typer.echo(str(problem), err=True)
 
@@ -44,13 +37,14 @@ def _print_problems(problems: list[Problem]) -> None:
 @app.command()
 def check(directory: DirOption = None) -> None:
     """Kiểm tra mọi tệp nội dung; in từng lỗi dạng tệp:dòng: thông báo."""
-    from content.check import check_content_dir
+    from content.check import check_content_dir, errors_only
 
-    root = _content_dir(directory)
+    root = content_dir(directory)
     problems = check_content_dir(root)
-    if problems:
-        _print_problems(problems)
-        typer.echo(f"Nội dung có {len(problems)} lỗi, cần sửa trước khi nạp.", err=True)
+    print_problems(problems)
+    errors = errors_only(problems)
+    if errors:
+        typer.echo(f"Nội dung có {len(errors)} lỗi, cần sửa trước khi nạp.", err=True)
         raise typer.Exit(1)
     from content.files import read_content_dir
 
@@ -67,11 +61,11 @@ def fmt(directory: DirOption = None) -> None:
     from content.errors import ContentError
     from content.files import read_content_dir, write_content_dir
 
-    root = _content_dir(directory)
+    root = content_dir(directory)
     try:
         content_set = read_content_dir(root)
     except ContentError as err:
-        _print_problems(err.problems)
+        print_problems(err.problems)
         raise typer.Exit(1) from err
     changed = write_content_dir(content_set, root)
     for path in changed:
@@ -109,84 +103,3 @@ def schema(
         typer.echo(f"đã viết {target}")
     else:
         typer.echo(f"{target} không đổi.")
-
-
-def _session_factory() -> sessionmaker[Session]:
-    from backend.db import create_db_engine, create_session_factory, upgrade_database
-    from backend.settings import get_settings
-
-    url = get_settings().effective_database_url
-    engine = create_db_engine(url)  # creates the SQLite file's folder when needed
-    upgrade_database(url)
-    return create_session_factory(engine)
-
-
-@contextmanager
-def _database_errors(action: str) -> Iterator[None]:
-    """Turn database and backend errors into one clear Vietnamese line and exit code 1."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from backend.errors import ApiError
-
-    try:
-        yield
-    except ApiError as err:
-        typer.echo(f"Không {action} được: {err.detail}", err=True)
-        raise typer.Exit(1) from err
-    except SQLAlchemyError as err:
-        orig = getattr(err, "orig", None)
-        reason = str(orig) if orig is not None else type(err).__name__
-        typer.echo(f"Không {action} được: lỗi cơ sở dữ liệu ({reason}).", err=True)
-        raise typer.Exit(1) from err
-
-
-@app.command()
-def load(
-    directory: DirOption = None,
-    actor: Annotated[str, typer.Option(help="Tên ghi vào nhật ký thay đổi.")] = "content-load",
-) -> None:
-    """Nạp nội dung vào cơ sở dữ liệu; bản cán bộ đã sửa thì báo xung đột, không ghi đè."""
-    from backend.db import write_session
-    from backend.services.content import load_content
-    from content.check import check_content_dir
-    from content.files import read_content_dir
-
-    root = _content_dir(directory)
-    problems = check_content_dir(root)
-    if problems:
-        _print_problems(problems)
-        typer.echo("Không nạp: nội dung còn lỗi (xem 'letan content check').", err=True)
-        raise typer.Exit(1)
-    content_set = read_content_dir(root)
-    with _database_errors("nạp nội dung"), write_session(_session_factory()) as session:
-        report = load_content(session, content_set, actor=actor)
-    for label in report.created:
-        typer.echo(f"thêm mới  {label}")
-    for label in report.updated:
-        typer.echo(f"cập nhật  {label}")
-    for conflict in report.conflicts:
-        typer.echo(f"xung đột  {conflict.describe()}", err=True)
-    typer.echo(report.summary())
-    if report.conflicts:
-        raise typer.Exit(2)
-
-
-@app.command()
-def export(
-    directory: Annotated[Path, typer.Argument(help="Thư mục đích (mặc định: var/content-export).")] = Path(
-        "var/content-export"
-    ),
-) -> None:
-    """Xuất nội dung đang có trong cơ sở dữ liệu ra thư mục YAML (cùng dạng với content/)."""
-    from backend.services.content import export_content
-    from content.files import write_content_dir
-
-    with _database_errors("xuất nội dung"):
-        factory = _session_factory()
-        with factory() as session:
-            content_set = export_content(session)
-    changed = write_content_dir(content_set, directory)
-    typer.echo(
-        f"Đã xuất {len(content_set.procedures)} thủ tục, {len(content_set.faq)} câu hỏi ra {directory} "
-        f"({len(changed)} tệp thay đổi)."
-    )

@@ -11,9 +11,12 @@ class Problem:
     file: str
     line: int
     message: str
+    # A warning is shown but does not stop a load (a fact about to expire, a review coming up).
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        prefix = "cảnh báo: " if self.warning else ""
+        return f"{self.file}:{self.line}: {prefix}{self.message}"
 
 
 class ContentError(Exception):

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from content.errors import ContentError, Problem, display_path
-from content.model import ContentSet, FaqEntry, Procedure, ServicesFile, Site
+from content.model import ContentSet, FaqEntry, Procedure, ServicesFile, Site, field_location
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -70,8 +70,8 @@ class SourceFile:
                     return key_node.start_mark.line + 1
         return 1
 
-    def problem(self, loc: tuple[str | int, ...], message: str) -> Problem:
-        return Problem(self.name, self.line_of(loc), message)
+    def problem(self, loc: tuple[str | int, ...], message: str, *, warning: bool = False) -> Problem:
+        return Problem(self.name, self.line_of(loc), message, warning)
 
 
 def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
@@ -131,7 +131,7 @@ def validation_problems(source: SourceFile, err: ValidationError) -> list[Proble
     """Turn pydantic's errors into file:line problems with a readable message."""
     problems = []
     for item in err.errors():
-        loc = tuple(item["loc"])
+        loc = field_location(tuple(item["loc"]))
         where = ".".join(str(part) for part in loc) or "(tệp)"
         kind = item["type"]
         if kind == "missing":
@@ -247,6 +247,9 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a value used twice is written twice, never as an &anchor staff would not read
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -24,13 +24,16 @@ class DemoBackend:
 
         content = read_content_dir(default_content_dir())
         self.site_model = content.site
-        self._procedures = [p.model_dump(mode="json") for p in content.procedures]
+        from content.check import service_day
+        from content.in_force import in_force
+        from content.model import site_answer
+
+        today = service_day()
+        self._procedures = [in_force(p, today) for p in content.procedures]
         self._faq = []
         for entry in content.faq:
             try:
-                from content.model import render_answer
-
-                answer = render_answer(entry.answer, content.site)
+                answer = site_answer(entry, content.site)[0]
             except Exception:
                 answer = entry.answer
             self._faq.append({"key": entry.key, "question": entry.question, "answer": answer, "version": 1})

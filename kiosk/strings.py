@@ -52,7 +52,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "procedures.online": ("Làm trực tuyến", "Online"),
     "procedures.online_scan": ("Quét mã QR để làm trực tuyến", "Scan the QR code to apply online"),
     "procedures.legal_basis": ("Căn cứ pháp lý", "Legal basis"),
-    "procedures.verified_on": ("Thông tin kiểm tra ngày {date}", "Last checked on {date}"),
+    "procedures.verified_on": ("Thông tin cập nhật ngày {date}", "Last checked on {date}"),
+    "procedures.not_verified": (
+        "Thông tin chưa được đối chiếu với văn bản; xin hỏi lại cán bộ",
+        "Not yet checked against the law; please ask the staff",
+    ),
+    "procedures.unconfirmed": ("chưa xác nhận, xin hỏi cán bộ", "not confirmed, please ask the staff"),
+    "procedures.next_change": ("Từ {date} thay đổi: {facts}", "Changes on {date}: {facts}"),
     "procedures.take_number": ("Lấy số cho thủ tục này", "Take a number for this procedure"),
     "procedures.from_cache": (
         "Máy chủ đang gián đoạn. Thông tin dưới đây là bản lưu ngày {date}.",

@@ -10,11 +10,13 @@ What is written:
 - `procedures.yml`: questions of each aspect (how to, documents, fee, time, where, online,
   status, queue number, a bare answer) about each procedure and field, in written, unaccented
   and speech-recogniser styles, and dossier codes typed and read aloud.
-- `faq.yml`: each FAQ entry's question and variants as `faq/<key>` examples.
+- `faq.yml`: each FAQ entry's question and variants as `faq/<key>` examples, and its `utter_faq/<key>`
+  response (a stand-in: the answer is read live from the backend).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -414,6 +416,13 @@ def render_faq(content_set: object) -> str:
             lines.append(question)
             lines.append(_styles(rng, question.rstrip("?.! ").lower()))
         parts.append(_block("intent", f"faq/{entry.key}", _dedupe(lines)))
+    # The ResponseSelector learns one response per key; the answer said is read live from the
+    # backend (GET /faq/{key}) by action_answer_faq, so an FAQ staff add needs only a publish.
+    parts.append("responses:\n")
+    for entry in sorted(content_set.faq, key=lambda faq: faq.key):
+        parts.append(
+            f"  utter_faq/{entry.key}:\n  - text: {json.dumps(entry.question, ensure_ascii=False)}\n"
+        )
     return "".join(parts)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from backend.db import begin_write
 from backend.deps import ClockDep, EditorDep, SessionDep
 from backend.errors import ApiError, InvalidError
-from backend.models import CounterRecord, FaqRecord, ProcedureRecord, ServiceRecord
+from backend.models import CounterRecord, FaqRecord, ServiceRecord
 from backend.schemas import CounterPublic, FaqPublic, ProcedureSummary, ServicePublic
 from backend.services import content as content_service
 from backend.textcheck import clean_deep
@@ -17,19 +17,17 @@ from content.model import FaqEntry, Procedure, Site
 router = APIRouter(tags=["content"])
 
 
-def procedure_public(record: ProcedureRecord) -> dict[str, Any]:
-    return {**record.data, "version": record.version, "updated_at": record.updated_at}
-
-
 def faq_public(record: FaqRecord, site: Site | None) -> FaqPublic:
-    data = record.data
-    details = data.get("answer_details")
+    entry = FaqEntry.model_validate(record.data)
+    answer, details = content_service.faq_answer(entry, site)
     return FaqPublic(
         key=record.key,
         question=record.question,
-        answer=content_service.render_answer(data["answer"], site),
-        answer_details=None if details is None else content_service.render_answer(details, site),
-        variants=data.get("variants", []),
+        answer=answer,
+        answer_details=details,
+        variants=entry.variants,
+        source_url=entry.source_url,
+        verified_on=entry.verified_on,
         version=record.version,
         updated_at=record.updated_at,
     )
@@ -75,8 +73,10 @@ def list_procedures(
 
 
 @router.get("/procedures/{procedure_id}")
-def get_procedure(procedure_id: str, session: SessionDep) -> dict[str, Any]:
-    return procedure_public(content_service.get_procedure(session, procedure_id))
+def get_procedure(procedure_id: str, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+    """The procedure as it applies on the service day, with what changes next and when."""
+    record = content_service.get_procedure(session, procedure_id)
+    return content_service.procedure_view(record, clock.local_day())
 
 
 @router.put("/procedures/{procedure_id}")
@@ -89,18 +89,24 @@ def put_procedure(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
+    """Replace the record; accepts what GET returned (`periods`, `version`; derived keys ignored).
+
+    The version edited from (If-Match, else the body's `version`) must be the stored one: 409 otherwise.
+    """
     begin_write(session)
-    procedure = _validated(Procedure, body, procedure_id, "id")
+    data, body_version = content_service.procedure_from_view(body, clock.local_day())
+    procedure = _validated(Procedure, data, procedure_id, "id")
+    expected = _expected_version(if_match)
     record, created = content_service.save_procedure(
         session,
         procedure,
         actor=principal.actor,
         now=clock.now(),
-        expected_version=_expected_version(if_match),
+        expected_version=body_version if expected is None else expected,
     )
     session.commit()
     response.status_code = 201 if created else 200
-    return procedure_public(record)
+    return content_service.procedure_view(record, clock.local_day())
 
 
 @router.get("/faq", response_model=list[FaqPublic])

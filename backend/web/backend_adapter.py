@@ -267,7 +267,7 @@ def content_check(session: Session, item: Procedure | FaqEntry) -> dict[str, str
     """
     import tempfile
 
-    from content.check import check_content_dir
+    from content.check import check_content_dir, errors_only
     from content.files import FAQ_DIR, PROCEDURES_DIR, read_yaml, write_content_dir
 
     try:
@@ -286,7 +286,7 @@ def content_check(session: Session, item: Procedure | FaqEntry) -> dict[str, str
         write_content_dir(content_set, root)
         source = read_yaml(root / relative, root)
         lines = _field_lines(source, item.model_dump(mode="json"))
-        for problem in check_content_dir(root):
+        for problem in errors_only(check_content_dir(root)):
             if problem.file.endswith(relative):
                 field = _field_at(lines, problem.line)
             elif f"'{item_id}'" in problem.message and "tên gọi" in problem.message:

@@ -7,12 +7,24 @@ against the site's fields as the checker does.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from content.model import FaqEntry, Procedure, placeholders, site_placeholders
+from content.model import (
+    DATED_FACTS,
+    Fact,
+    FaqEntry,
+    Fee,
+    ListPeriod,
+    Procedure,
+    ProcessingTime,
+    field_location,
+    placeholders,
+    site_placeholders,
+)
 
 PROCEDURE_LISTS = ("aliases", "documents", "legal_basis", "notes")
 FAQ_LISTS = ("variants",)
@@ -27,6 +39,8 @@ FIELD_LABELS = {
     "fee.amount_vnd": "Lệ phí (đồng)",
     "processing_time.text": "Thời hạn giải quyết (diễn giải)",
     "processing_time.working_days": "Số ngày làm việc",
+    "fee.unconfirmed": "Lệ phí chưa xác nhận vì",
+    "processing_time.unconfirmed": "Thời hạn chưa xác nhận vì",
     "where.text": "Nơi nộp",
     "where.service_id": "Dịch vụ xếp hàng",
     "online.available": "Có nộp trực tuyến",
@@ -41,6 +55,7 @@ FIELD_LABELS = {
     "variants": "Các cách hỏi",
     "answer": "Câu trả lời",
     "answer_details": "Chi tiết thêm",
+    "answer_if_missing": "Câu trả lời khi điểm phục vụ không có tiện ích này",
 }
 
 
@@ -66,10 +81,15 @@ def procedure_data(form: FormData, procedure_id: str) -> dict[str, Any]:
         "aliases": _list(form, "aliases"),
         "summary": _text(form, "summary"),
         "documents": _list(form, "documents"),
-        "fee": {"text": _text(form, "fee.text"), "amount_vnd": _optional(form, "fee.amount_vnd")},
+        "fee": {
+            "text": _text(form, "fee.text"),
+            "amount_vnd": _optional(form, "fee.amount_vnd"),
+            "unconfirmed": _optional(form, "fee.unconfirmed"),
+        },
         "processing_time": {
             "text": _text(form, "processing_time.text"),
             "working_days": _optional(form, "processing_time.working_days"),
+            "unconfirmed": _optional(form, "processing_time.unconfirmed"),
         },
         "where": {"text": _text(form, "where.text"), "service_id": _optional(form, "where.service_id")},
         "online": {
@@ -85,6 +105,70 @@ def procedure_data(form: FormData, procedure_id: str) -> dict[str, Any]:
     }
 
 
+def with_stored_facts(data: dict[str, Any], stored: dict[str, Any], day: date) -> dict[str, Any]:
+    """The submitted procedure merged with what the form does not show of the stored record.
+
+    The form shows the dated facts as they apply on `day`: its values edit the period in force
+    and the other periods stay; a fact's own source and date of verification stay too.
+    """
+    from backend.services.content import procedure_from_view
+
+    periods = {
+        fact: stored[fact]
+        for fact in DATED_FACTS
+        if isinstance(stored.get(fact), list) and stored[fact] and isinstance(stored[fact][0], dict)
+    }
+    merged = dict(data)
+    for fact in ("fee", "processing_time"):
+        if fact not in periods and isinstance(stored.get(fact), dict):
+            merged[fact] = {**stored[fact], **data[fact]}
+    body, _version = procedure_from_view({**merged, "periods": periods}, day)
+    return body
+
+
+def scheduled_change(form: FormData, fact: str, day: date) -> tuple[Fact | None, dict[str, str]]:
+    """The change of the "Lên lịch thay đổi" form, or the errors beside its fields."""
+    if fact not in DATED_FACTS:
+        return None, {"change.fact": "Hãy chọn thông tin sẽ thay đổi."}
+    start = _optional(form, "change.valid_from")
+    try:
+        valid_from = date.fromisoformat(start) if start else None
+    except ValueError:
+        valid_from = None
+    if valid_from is None or valid_from <= day:
+        return None, {"change.valid_from": "Hãy chọn một ngày sau hôm nay."}
+    common: dict[str, Any] = {
+        "valid_from": valid_from,
+        "source_url": _optional(form, "change.source_url"),
+        "verified_on": _optional(form, "change.verified_on"),
+        "unconfirmed": _optional(form, "change.unconfirmed"),
+    }
+    model: type[Fact]
+    values: dict[str, Any]
+    if fact in ("documents", "legal_basis"):
+        model, values = (
+            ListPeriod,
+            {"items": [line.strip() for line in _text(form, "change.items").splitlines() if line.strip()]},
+        )
+    elif fact == "fee":
+        model, values = (
+            Fee,
+            {"text": _text(form, "change.text"), "amount_vnd": _optional(form, "change.amount")},
+        )
+    else:
+        model, values = (
+            ProcessingTime,
+            {"text": _text(form, "change.text"), "working_days": _optional(form, "change.amount")},
+        )
+    candidate = {**common, **values}
+    if errors := html_errors(candidate, "change."):
+        return None, errors
+    try:
+        return model.model_validate(candidate), {}
+    except ValidationError as err:
+        return None, {f"change.{k}": v for k, v in errors_by_field(err).items()}
+
+
 def faq_data(form: FormData, key: str) -> dict[str, Any]:
     return {
         "key": key,
@@ -92,6 +176,9 @@ def faq_data(form: FormData, key: str) -> dict[str, Any]:
         "variants": _list(form, "variants"),
         "answer": _text(form, "answer"),
         "answer_details": _optional(form, "answer_details"),
+        "answer_if_missing": _optional(form, "answer_if_missing"),
+        "source_url": _optional(form, "source_url"),
+        "verified_on": _optional(form, "verified_on"),
     }
 
 
@@ -136,7 +223,7 @@ def errors_by_field(err: ValidationError) -> dict[str, str]:
     """`{"fee.amount_vnd": "Phải là số nguyên…"}`: list items report on their list's field."""
     errors: dict[str, str] = {}
     for item in err.errors():
-        parts = [str(p) for p in item["loc"] if not isinstance(p, int)]
+        parts = [str(p) for p in field_location(tuple(item["loc"])) if not isinstance(p, int)]
         name = ".".join(parts) or "_form"
         errors.setdefault(name, _message(item))
     return errors
@@ -179,7 +266,7 @@ def validate_faq(data: dict[str, Any]) -> tuple[FaqEntry | None, dict[str, str]]
     except ValidationError as err:
         return None, errors_by_field(err)
     allowed = set(site_placeholders())
-    for name in ("answer", "answer_details"):
+    for name in ("answer", "answer_details", "answer_if_missing"):
         unknown = [p for p in placeholders(getattr(entry, name) or "") if p not in allowed]
         if unknown:
             return None, {

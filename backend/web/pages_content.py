@@ -5,13 +5,15 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.responses import FileResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from backend.deps import ClockDep
 from backend.errors import ApiError
 from backend.schemas import RowId
 from backend.services import content as content_service
@@ -19,6 +21,7 @@ from backend.web import backend_adapter as bk
 from backend.web import forms, preview
 from backend.web.announcements import AnnouncementError, synthesize
 from backend.web.common import DbDep, Editor, redirect, render, row_ids, staff_router
+from content.in_force import FACT_NAMES, changes_after, mark_verified, review_state, schedule_change
 from content.model import FIELD_NAMES, FaqEntry, Procedure
 
 logger = logging.getLogger(__name__)
@@ -82,16 +85,54 @@ def _fmt(at: datetime | None) -> str:
     return at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M")
 
 
+def _review_rows(procedures: list[Any], day: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Procedures due or overdue for review, and every change scheduled after `day`, for the list page."""
+    reviews, changes = [], []
+    for record in procedures:
+        procedure = Procedure.model_validate(record.data)
+        state = review_state(procedure, day)
+        if state.status != "ok":
+            reviews.append(
+                {
+                    "id": record.id,
+                    "name": procedure.name,
+                    "status": state.status,
+                    "verified_on": _date_vn(
+                        procedure.verified_on.isoformat() if procedure.verified_on else None
+                    ),
+                    "due_on": _date_vn(state.due_on.isoformat() if state.due_on else None),
+                    "reminders": [(_date_vn(on.isoformat()), note) for on, note in state.reminders],
+                }
+            )
+        changes += [
+            {
+                "id": record.id,
+                "name": procedure.name,
+                "on": c.on,
+                "fact": FACT_NAMES[c.fact],
+                "ends": c.period is None,
+            }
+            for c in changes_after(procedure, day)
+        ]
+    reviews.sort(key=lambda r: (r["status"] != "overdue", r["name"]))
+    changes.sort(key=lambda c: (c["on"], c["name"]))
+    return reviews, [{**c, "on": _date_vn(c["on"].isoformat())} for c in changes]
+
+
 @router.get("/content", name="staff_content")
-def content_list(request: Request, session: DbDep, user: Editor, q: str = "") -> Response:
+def content_list(request: Request, session: DbDep, user: Editor, clock: ClockDep, q: str = "") -> Response:
     bk.refresh_site_name(session)
+    procedures = bk.list_procedures(session, q)
+    reviews, changes = _review_rows(procedures, clock.local_day())
     return render(
         request,
         "content_list.html",
         {
             "page_title": "Nội dung",
             "q": q,
-            "procedures": bk.list_procedures(session, q),
+            "reviews": reviews,
+            "changes": changes,
+            "procedures": procedures,
             "faq": bk.list_faq(session, q),
             "field_names": FIELD_NAMES,
             "fmt": _fmt,
@@ -106,26 +147,37 @@ def _procedure_page(
     request: Request,
     session: Session,
     user: Any,
-    procedure_id: str,
+    record: Any,
     values: dict[str, Any],
     version: int,
     errors: dict[str, str],
+    day: date,
     status_code: int = 200,
     answer: str = "",
 ) -> Response:
+    """The editor of one procedure: `values` in the form, and the record's state on the service day."""
+    view = content_service.procedure_view(record, day)
     return render(
         request,
         "procedure_form.html",
         {
-            "page_title": f"Sửa thủ tục: {values.get('name') or procedure_id}",
-            "procedure_id": procedure_id,
+            "page_title": f"Sửa thủ tục: {values.get('name') or record.id}",
+            "procedure_id": record.id,
             "v": values,
             "version": version,
             "errors": errors,
             "labels": forms.FIELD_LABELS,
             "field_names": FIELD_NAMES,
+            "fact_names": FACT_NAMES,
             "services": bk.service_choices(session),
             "answer": answer,
+            "view": view,
+            "verified_on": _date_vn(view.get("verified_on")),
+            "updated_at": _fmt(record.updated_at),
+            "review": view["review"],
+            "changes": [{**c, "on_vn": _date_vn(c["on"])} for c in view["changes"]],
+            "dated": sorted(view["periods"]),
+            "day": day.isoformat(),
         },
         user=user,
         status_code=status_code,
@@ -134,39 +186,127 @@ def _procedure_page(
 
 
 @router.get("/content/procedures/{procedure_id}", name="staff_procedure")
-def procedure_form(request: Request, session: DbDep, user: Editor, procedure_id: str) -> Response:
+def procedure_form(
+    request: Request, session: DbDep, user: Editor, clock: ClockDep, procedure_id: str
+) -> Response:
     record = bk.get_procedure(session, procedure_id)
     if record is None:
         return _not_found(request, user, "Không tìm thấy thủ tục này.")
-    answer = preview.procedure_answer(Procedure.model_validate(record.data))
+    day = clock.local_day()
+    view = content_service.procedure_view(record, day)
     return _procedure_page(
-        request, session, user, procedure_id, record.data, record.version, {}, answer=answer
+        request, session, user, record, view, record.version, {}, day, answer=preview.procedure_answer(view)
     )
 
 
 @router.post("/content/procedures/{procedure_id}")
-async def procedure_save(request: Request, session: DbDep, user: Editor, procedure_id: str) -> Response:
+async def procedure_save(
+    request: Request, session: DbDep, user: Editor, clock: ClockDep, procedure_id: str
+) -> Response:
+    """Save the form: the values of dated facts edit the period in force today; others stay."""
     record = bk.get_procedure(session, procedure_id)
     if record is None:
         return _not_found(request, user, "Không tìm thấy thủ tục này.")
     form = await request.form()
+    day = clock.local_day()
     data = forms.procedure_data(form, procedure_id)
     expected = _int(form.get("version"))
     service_ids = {sid for sid, _ in bk.service_choices(session)}
 
     def show(errors: dict[str, str], status_code: int) -> Response:
         version = expected or record.version
-        return _procedure_page(request, session, user, procedure_id, data, version, errors, status_code)
+        return _procedure_page(request, session, user, record, data, version, errors, day, status_code)
 
     return _save_edit(
         request,
         session,
         user,
-        forms.validate_procedure(data, service_ids),
+        forms.validate_procedure(forms.with_stored_facts(data, record.data, day), service_ids),
         expected,
         show,
         lambda p, v: f"Đã lưu thủ tục “{p.name}” (phiên bản {v}); áp dụng ngay.",
     )
+
+
+@router.post("/content/procedures/{procedure_id}/schedule", name="staff_procedure_schedule")
+async def procedure_schedule(
+    request: Request, session: DbDep, user: Editor, clock: ClockDep, procedure_id: str
+) -> Response:
+    """Schedule a new value of one fact from a date (a fee reduction ending, a new law)."""
+    record = bk.get_procedure(session, procedure_id)
+    if record is None:
+        return _not_found(request, user, "Không tìm thấy thủ tục này.")
+    form = await request.form()
+    day = clock.local_day()
+    expected = _int(form.get("version"))
+    fact = str(form.get("fact") or "")
+    change, errors = forms.scheduled_change(form, fact, day)
+    procedure: Procedure | None = None
+    if change is not None:
+        try:
+            procedure = schedule_change(Procedure.model_validate(record.data), fact, change)
+        except ValidationError as err:
+            errors = {f"change.{k}": v for k, v in forms.errors_by_field(err).items()}
+
+    def show(errors: dict[str, str], status_code: int) -> Response:
+        return _procedure_page(
+            request, session, user, record, record.data, record.version, errors, day, status_code
+        )
+
+    if procedure is None:
+        return show(errors, 422)
+    when = _date_vn(change.valid_from.isoformat() if change and change.valid_from else None)
+    return _save_edit(
+        request,
+        session,
+        user,
+        (procedure, {}),
+        expected,
+        show,
+        lambda p, v: f"Đã lên lịch: {FACT_NAMES[fact]} của “{p.name}” thay đổi từ {when} (phiên bản {v}).",
+        note=f"Lên lịch thay đổi {FACT_NAMES[fact]} từ {when}",
+    )
+
+
+@router.post("/content/procedures/{procedure_id}/verify", name="staff_procedure_verify")
+async def procedure_verify(
+    request: Request, session: DbDep, user: Editor, clock: ClockDep, procedure_id: str
+) -> Response:
+    """Mark the procedure checked again today against a source page."""
+    record = bk.get_procedure(session, procedure_id)
+    if record is None:
+        return _not_found(request, user, "Không tìm thấy thủ tục này.")
+    form = await request.form()
+    day = clock.local_day()
+    source_url = str(form.get("verify.source_url") or "").strip()
+    procedure, errors = forms.validate_procedure(
+        mark_verified(Procedure.model_validate(record.data), day, source_url).model_dump(mode="json"),
+        {sid for sid, _ in bk.service_choices(session)},
+    )
+    errors = {"verify.source_url": errors["source_url"]} if "source_url" in errors else errors
+
+    def show(errors: dict[str, str], status_code: int) -> Response:
+        return _procedure_page(
+            request, session, user, record, record.data, record.version, errors, day, status_code
+        )
+
+    if not source_url:
+        return show({"verify.source_url": "Hãy ghi trang nguồn đã đối chiếu."}, 422)
+    return _save_edit(
+        request,
+        session,
+        user,
+        (procedure, errors),
+        _int(form.get("version")),
+        show,
+        lambda p, v: f"Đã ghi nhận đối chiếu “{p.name}” ngày {day:%d/%m/%Y} (phiên bản {v}).",
+        note=f"Đối chiếu lại với nguồn {source_url}",
+    )
+
+
+def _date_vn(value: str | None) -> str:
+    """An ISO date as staff read it (31/12/2026), or an empty string."""
+    return "" if not value else date.fromisoformat(str(value)).strftime("%d/%m/%Y")
 
 
 def _save_edit(
@@ -177,6 +317,7 @@ def _save_edit(
     expected: int | None,
     show: Callable[[dict[str, str], int], Response],
     saved_message: Callable[[Any, int], str],
+    note: str = "",
 ) -> Response:
     """Save an edited procedure or FAQ entry: checked like `letan content check`, then versioned.
 
@@ -188,7 +329,7 @@ def _save_edit(
     if item is None or errors:
         return show(errors, 422)
     try:
-        saved = bk.save_content(session, item, user.username, expected)
+        saved = bk.save_content(session, item, user.username, expected, note)
     except ApiError as err:
         session.rollback()
         return show({"_form": err.detail}, 409)
@@ -304,9 +445,11 @@ async def faq_save(request: Request, session: DbDep, user: Editor, key: str) -> 
 
 # -- preview audio, history, revert ----------------------------------------------------------------
 @router.get("/content/{kind}/{item_id}/preview.wav", name="staff_preview_audio")
-def preview_audio(request: Request, session: DbDep, user: Editor, kind: str, item_id: str) -> Response:
+def preview_audio(
+    request: Request, session: DbDep, user: Editor, clock: ClockDep, kind: str, item_id: str
+) -> Response:
     if kind == "procedure" and (record := bk.get_procedure(session, item_id)) is not None:
-        text = preview.procedure_spoken(Procedure.model_validate(record.data))
+        text = preview.procedure_spoken(content_service.procedure_view(record, clock.local_day()))
     elif kind == "faq" and (faq := bk.get_faq(session, item_id)) is not None:
         text = preview.faq_spoken(FaqEntry.model_validate(faq.data), content_service.get_site(session))
     else:

@@ -113,7 +113,7 @@ def rasa_url() -> str:
 
 def letan_command() -> list[str]:
     exe = Path(sys.executable).parent / "letan"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "backend.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "letan.cli"]
 
 
 def start(data_dir: Path, content_set: ContentSet, username: str, *, force: bool = False) -> PublishState:

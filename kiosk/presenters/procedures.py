@@ -82,14 +82,47 @@ class ProcedureCard:
     verified_on: str
     service_id: str | None
     notes: list[str] = field(default_factory=list)
+    # The facts the backend does not mark as confirmed: "documents", "fee", "processing_time".
+    unconfirmed: list[str] = field(default_factory=list)
+    next_change: str = ""
+
+    def stated(self, fact: str, text: str) -> str:
+        """A fact's text, with the unconfirmed mark when the backend does not confirm it."""
+        return f"{text} ({t('procedures.unconfirmed')})" if fact in self.unconfirmed else text
+
+    @property
+    def fee_text(self) -> str:
+        return self.stated("fee", self.fee)
+
+    @property
+    def time_text(self) -> str:
+        return self.stated("processing_time", self.time)
 
     @property
     def speech_text(self) -> str:
-        docs = "; ".join(self.documents)
+        docs = self.stated("documents", "; ".join(self.documents))
         return (
-            f"{self.name}. {t('procedures.documents')}: {docs}. {t('procedures.fee')}: {self.fee}. "
-            f"{t('procedures.time')}: {self.time}. {t('procedures.where')}: {self.where}. {self.online_text}"
-        )
+            f"{self.name}. {t('procedures.documents')}: {docs}. {t('procedures.fee')}: {self.fee_text}. "
+            f"{t('procedures.time')}: {self.time_text}. {t('procedures.where')}: {self.where}. "
+            f"{self.online_text} {self.next_change}"
+        ).strip()
+
+
+def _next_change(detail: dict[str, Any]) -> str:
+    """ "Từ 01/01/2027 thay đổi: lệ phí" from the backend's `next_change`, or ""."""
+    change = detail.get("next_change") or {}
+    facts = [FACT_LABELS.get(str(f), str(f)) for f in change.get("facts") or []]
+    if not change.get("on") or not facts:
+        return ""
+    return t("procedures.next_change", date=vn_date(change["on"]), facts=", ".join(facts))
+
+
+FACT_LABELS = {
+    "documents": "giấy tờ",
+    "fee": "lệ phí",
+    "processing_time": "thời gian giải quyết",
+    "legal_basis": "căn cứ pháp lý",
+}
 
 
 def procedure_card(detail: dict[str, Any]) -> ProcedureCard:
@@ -97,6 +130,7 @@ def procedure_card(detail: dict[str, Any]) -> ProcedureCard:
     time = detail.get("processing_time") or {}
     where = detail.get("where") or {}
     online = detail.get("online") or {}
+    verification = detail.get("verification") or {}
     return ProcedureCard(
         id=str(detail.get("id", "")),
         name=str(detail.get("name", "")),
@@ -112,4 +146,10 @@ def procedure_card(detail: dict[str, Any]) -> ProcedureCard:
         verified_on=vn_date(detail.get("verified_on")),
         service_id=where.get("service_id") or None,
         notes=[str(x) for x in detail.get("notes") or []],
+        unconfirmed=[
+            fact
+            for fact in ("documents", "fee", "processing_time")
+            if not (verification.get(fact) or {}).get("verified")
+        ],
+        next_change=_next_change(detail),
     )

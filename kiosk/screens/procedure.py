@@ -65,18 +65,22 @@ class ProcedureScreen(KioskScreen):
         body.add_widget(KLabel(text=card.field_name, color=self.app.muted, base_size=30))
 
         docs = Card()
-        docs.add_widget(KLabel(text=f"[b]{t('procedures.documents')}[/b]", base_size=38))
+        docs.add_widget(
+            KLabel(text=f"[b]{card.stated('documents', t('procedures.documents'))}[/b]", base_size=38)
+        )
         for number, document in enumerate(card.documents, start=1):
             docs.add_widget(KLabel(text=f"{number}.  {document}"))
         body.add_widget(docs)
 
         facts = Card()
         for label, value in (
-            (t("procedures.fee"), card.fee),
-            (t("procedures.time"), card.time),
+            (t("procedures.fee"), card.fee_text),
+            (t("procedures.time"), card.time_text),
             (t("procedures.where"), card.where),
         ):
             facts.add_widget(KLabel(text=f"[b]{label}:[/b] {value}"))
+        if card.next_change:
+            facts.add_widget(KLabel(text=f"[b]{card.next_change}[/b]"))
         body.add_widget(facts)
 
         online = Card()
@@ -94,7 +98,12 @@ class ProcedureScreen(KioskScreen):
         legal.add_widget(KLabel(text=f"[b]{t('procedures.legal_basis')}[/b]", base_size=30))
         for item in card.legal_basis:
             legal.add_widget(KLabel(text=f"•  {item}", base_size=28))
-        legal.add_widget(KLabel(text=t("procedures.verified_on", date=card.verified_on), base_size=28))
+        checked = (
+            t("procedures.verified_on", date=card.verified_on)
+            if card.verified_on
+            else t("procedures.not_verified")
+        )
+        legal.add_widget(KLabel(text=checked, base_size=28))
         body.add_widget(legal)
 
         take = KButton(text=t("procedures.take_number"), role="ok", base_size=42)

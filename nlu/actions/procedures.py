@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .backend_client import BackendClient, BackendError, BackendUnavailableError
+from .backend_client import BackendClient, BackendError, BackendUnavailableError, get_settings
 from .common import (
     COMMON_PROCEDURES,
     counters_text,
@@ -47,17 +48,72 @@ QUESTION = {
 }
 
 
+# Upcoming changes of the fact asked about are mentioned this many days ahead.
+CHANGE_NOTICE_DAYS = 31
+FACT_OF_ASPECT = {"documents": "documents", "fee": "fee", "time": "processing_time"}
+
+
+def is_verified(procedure: dict[str, Any], fact: str) -> bool:
+    """Whether the backend says the fact in force is confirmed (no word of it: not confirmed)."""
+    return bool(((procedure.get("verification") or {}).get(fact) or {}).get("verified"))
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def upcoming_change(procedure: dict[str, Any], fact: str) -> str:
+    """ "Từ ngày 1/1/2027, lệ phí: …" for the next change of `fact` soon after the service day."""
+    today = _day(str(procedure.get("service_day")))
+    for change in procedure.get("changes") or []:
+        on = _day(str(change.get("on")))
+        if change.get("fact") != fact or on is None or today is None:
+            continue
+        if (on - today).days > CHANGE_NOTICE_DAYS:
+            return ""
+        when = f"{on.day}/{on.month}/{on.year}"
+        value = change.get("value")
+        if isinstance(value, dict) and value.get("text"):
+            return f" Từ ngày {when}: {str(value['text']).rstrip('.')}."
+        if value is None:
+            return f" Mức này áp dụng đến hết ngày trước {when}; sau đó xin hỏi lại cán bộ."
+        return f" Từ ngày {when} thông tin này thay đổi, xin xem trên màn hình."
+    return ""
+
+
+def _stated(procedure: dict[str, Any], fact: str, lead: str, text: str, counter: str | None) -> str:
+    """A fact said as known when it is confirmed, and as unconfirmed (with where to ask) when not."""
+    where = counter or get_settings().help_counter
+    if is_verified(procedure, fact):
+        return f"{lead}: {text}." + upcoming_change(procedure, fact)
+    return (
+        f"{lead} chưa được xác nhận, thông tin hiện có là: {text}. "
+        f"Xin hỏi lại cán bộ ở {where} trước khi nộp hồ sơ."
+    )
+
+
 def compose(procedure: dict[str, Any], aspect: str, counter: str | None = None) -> str:
-    """A short answer that reads well aloud, from the live procedure record."""
+    """A short answer that reads well aloud, from the live procedure record.
+
+    A fee, time limit or list of papers the backend does not mark as confirmed is said to be
+    unconfirmed, with the counter where to ask: never read aloud as certain.
+    """
     name = procedure["name"]
     if aspect == "documents":
         documents = [str(item).rstrip(". ") for item in procedure.get("documents") or []]
-        listed = "; ".join(documents)
-        return f"Làm {name.lower()}, bạn cần mang: {listed}."
+        return _stated(
+            procedure, "documents", f"Làm {name.lower()}, bạn cần mang", "; ".join(documents), counter
+        )
     if aspect == "fee":
-        return f"Lệ phí {name.lower()}: {procedure['fee']['text'].rstrip('.')}."
+        return _stated(
+            procedure, "fee", f"Lệ phí {name.lower()}", procedure["fee"]["text"].rstrip("."), counter
+        )
     if aspect == "time":
-        return f"Thời gian giải quyết {name.lower()}: {procedure['processing_time']['text'].rstrip('.')}."
+        text = procedure["processing_time"]["text"].rstrip(".")
+        return _stated(procedure, "processing_time", f"Thời gian giải quyết {name.lower()}", text, counter)
     if aspect == "where":
         where = procedure["where"]["text"].rstrip(".")
         return f"{where}." if not counter else f"{where}. Mời bạn đến {counter}."
@@ -65,6 +121,13 @@ def compose(procedure: dict[str, Any], aspect: str, counter: str | None = None) 
         return procedure["online"]["text"].rstrip(".") + "."
     summary = str(procedure.get("summary") or "").rstrip(".")
     lead = f"{name}: {summary}." if summary else f"{name}."
+    doubtful = [
+        label
+        for fact, label in (("fee", "lệ phí"), ("processing_time", "thời hạn"))
+        if not is_verified(procedure, fact)
+    ]
+    if doubtful:
+        lead += f" Lưu ý: {' và '.join(doubtful)} chưa được xác nhận, xin hỏi lại cán bộ."
     return f"{lead} Bạn có thể hỏi tôi giấy tờ cần mang, lệ phí, thời gian hoặc nơi nộp."
 
 
@@ -83,6 +146,9 @@ def procedure_payload(procedure: dict[str, Any], aspect: str, counter: str | Non
         "online": procedure.get("online"),
         "legal_basis": procedure.get("legal_basis", []),
         "source_url": procedure.get("source_url"),
+        "verified_on": procedure.get("verified_on"),
+        "verification": procedure.get("verification") or {},
+        "next_change": procedure.get("next_change"),
         "version": procedure.get("version"),
     }
 
@@ -95,7 +161,8 @@ def answer_procedure(
     try:
         procedure = client.procedure(procedure_id)
         counter = None
-        if aspect in ("where", "overview"):
+        doubtful = aspect in FACT_OF_ASPECT and not is_verified(procedure, FACT_OF_ASPECT[aspect])
+        if aspect in ("where", "overview") or doubtful:
             counter = counters_text(service_for(client, field=procedure.get("field"), procedure=procedure_id))
     except BackendUnavailableError:
         say_backend_down(dispatcher, "tra được thông tin thủ tục")

@@ -97,7 +97,14 @@ def test_procedure_detail_has_the_contract_fields(client, content):
         "notes",
     ):
         assert key in body, key
-    assert body["fee"] == {"text": "Theo quy định của tỉnh", "amount_vnd": None}
+    assert (body["fee"]["text"], body["fee"]["amount_vnd"]) == ("Theo quy định của tỉnh", None)
+    assert body["fee"]["verification"] == {
+        "verified": True,
+        "verified_on": "2026-01-05",
+        "source_url": body["source_url"],
+        "note": None,
+    }
+    assert body["next_change"] is None and body["changes"] == [] and body["periods"] == {}
     assert body["where"]["service_id"] == "dat_dai"
     assert body["verified_on"] == "2026-01-05"
     assert body["version"] == 1

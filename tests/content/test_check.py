@@ -5,12 +5,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from content.check import check_content_dir, count_sentences, is_good_url
+from content.check import check_content_dir, count_sentences, errors_only, is_good_url
 from content.errors import Problem
 from tests.content.content_helpers import edit
 
 LETAN = str(Path(sys.executable).parent / "letan")
-TODAY = date(2026, 11, 26)
+TODAY = date(2026, 12, 2)
 
 
 def problems_of(root: Path) -> list[str]:
@@ -24,7 +24,9 @@ def only(root: Path) -> Problem:
 
 
 def test_repository_content_is_clean() -> None:
-    assert problems_of(Path(__file__).resolve().parents[2] / "content") == []
+    # Warnings (a fact about to expire, a review coming up) are for staff, not errors.
+    problems = check_content_dir(Path(__file__).resolve().parents[2] / "content", today=TODAY)
+    assert [str(p) for p in errors_only(problems)] == []
 
 
 def test_copy_is_clean(content_copy: Path) -> None:
@@ -90,7 +92,7 @@ def test_answer_too_long_to_speak(content_copy: Path) -> None:
 
 def test_answer_with_too_many_sentences(content_copy: Path) -> None:
     path = content_copy / "faq" / "toilet.yml"
-    line = edit(path, "dùng miễn phí.", "dùng miễn phí. Có giấy. Có xà phòng. Có gương.")
+    line = edit(path, "ở {toilet_location}.", "ở {toilet_location}. Có giấy. Có xà phòng. Có gương.")
     problem = only(content_copy)
     assert (problem.file, problem.line) == ("content/faq/toilet.yml", line)
     assert "có 4 câu" in problem.message
@@ -169,7 +171,7 @@ def test_cli_check_exit_codes_and_messages(content_copy: Path) -> None:
         [LETAN, "content", "check", "--dir", str(content_copy)], capture_output=True, text=True
     )
     assert ok.returncode == 0, ok.stderr
-    assert "20 thủ tục, 11 câu hỏi" in ok.stdout
+    assert "20 thủ tục, 18 câu hỏi" in ok.stdout
     line = edit(content_copy / "faq" / "wifi.yml", "{wifi_password}", "{matkhau}")
     bad = subprocess.run(
         [LETAN, "content", "check", "--dir", str(content_copy)], capture_output=True, text=True

@@ -131,7 +131,7 @@ def test_load_then_export_round_trips_on_postgresql(tmp_path: Path) -> None:
             with factory() as s:
                 report = load_content(s, read_content_dir())
                 s.commit()
-                assert len(report.created) == 1 + 20 + 11
+                assert len(report.created) == 1 + 20 + 18
             with factory() as s:
                 write_content_dir(export_content(s), tmp_path / "export")
                 again = load_content(s, read_content_dir())

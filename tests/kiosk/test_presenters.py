@@ -81,6 +81,40 @@ def test_procedure_card_from_the_api_shape() -> None:
     assert card.online_url == "https://dichvucong.gov.vn"
     assert card.service_id == "ho_tich_chung_thuc"
     assert "Giấy chứng sinh" in card.speech_text and "Miễn phí" in card.speech_text
+    # without the backend's word that a fact is confirmed, the card says it is not
+    assert card.unconfirmed == ["documents", "fee", "processing_time"]
+    assert card.fee_text == "Miễn phí (chưa xác nhận, xin hỏi cán bộ)"
+
+
+def test_procedure_card_marks_only_unconfirmed_facts_and_the_next_change() -> None:
+    confirmed = {
+        "verified": True,
+        "verified_on": "2026-12-02",
+        "source_url": "https://x.gov.vn",
+        "note": None,
+    }
+    card = procedure_card(
+        {
+            "id": "can_cuoc",
+            "name": "Cấp, đổi thẻ căn cước",
+            "field": "cu_tru",
+            "documents": ["Thẻ cũ"],
+            "fee": {"text": "Cấp đổi 25.000 đồng"},
+            "processing_time": {"text": "7 ngày làm việc"},
+            "where": {"text": "Quầy 3"},
+            "online": {"available": False, "level": "none", "text": "Không"},
+            "verification": {
+                "documents": confirmed,
+                "fee": confirmed,
+                "processing_time": {**confirmed, "verified": False, "verified_on": None},
+            },
+            "next_change": {"on": "2027-01-01", "facts": ["fee"]},
+        }
+    )
+    assert card.fee_text == "Cấp đổi 25.000 đồng"
+    assert card.time_text == "7 ngày làm việc (chưa xác nhận, xin hỏi cán bộ)"
+    assert card.next_change == "Từ 01/01/2027 thay đổi: lệ phí"
+    assert card.next_change in card.speech_text
 
 
 def test_dossier_entry_inserts_separators_and_needs_a_letter() -> None:

@@ -156,6 +156,80 @@ def test_hot_reload_keeps_serving(assistant: Assistant, model: Path) -> None:
     assert assistant.parse("lấy số thứ tự")["intent"]["name"] == "request_queue_number"
 
 
+def _put_procedure(assistant: Assistant, body: dict[str, Any]) -> None:
+    backend = assistant.backend
+    username = f"editor{uuid.uuid4().hex[:6]}"
+    token = backend.staff_token(username, backend.create_user(username, "editor"))
+    edited = requests.put(
+        f"{backend.base_url}/procedures/{body['id']}",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert edited.status_code == 200, edited.text
+
+
+def test_an_unconfirmed_time_limit_is_said_as_unconfirmed_with_where_to_ask(assistant: Assistant) -> None:
+    url = f"{assistant.backend.base_url}/procedures/tro_cap_xa_hoi"
+    original = requests.get(url, timeout=10).json()
+    doubted = requests.get(url, timeout=10).json()
+    doubted["processing_time"] = {"text": "Khoảng 22 ngày làm việc", "unconfirmed": "Chưa có văn bản mới."}
+    _put_procedure(assistant, doubted)
+    try:
+        messages = assistant.say(f"t-{uuid.uuid4().hex[:8]}", "xin trợ cấp xã hội thì mấy ngày có kết quả")
+        text = messages[0]["text"]
+        assert "chưa được xác nhận" in text and "22 ngày" in text and "quầy 6" in text, text
+        card = _custom(messages)
+        assert card["verification"]["processing_time"]["verified"] is False
+        # the same question about a confirmed fact is said plainly
+        plain = assistant.say(f"t-{uuid.uuid4().hex[:8]}", "đăng ký kết hôn mất mấy ngày")[0]["text"]
+        assert "chưa được xác nhận" not in plain
+    finally:
+        restored = requests.get(url, timeout=10).json()
+        restored["processing_time"] = original["processing_time"]
+        _put_procedure(assistant, restored)
+
+
+@pytest.fixture
+def actions_on(assistant: Assistant) -> Iterator[Any]:
+    """Point the assistant's action server at another backend for one test, then back."""
+
+    def switch(backend: RunningBackend) -> None:
+        stop(assistant.actions)
+        assistant.actions = start_actions(
+            port=assistant.actions_port, env=actions_env(backend.base_url, backend.device_token)
+        )
+        wait_ready(f"http://127.0.0.1:{assistant.actions_port}/health", assistant.actions, 90)
+
+    yield switch
+    switch(assistant.backend)
+
+
+def test_the_can_cuoc_fee_changes_at_local_midnight_in_the_api_and_the_answer(
+    assistant: Assistant, actions_on: Any, tmp_path: Path
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from backend.clock import FixedClock
+    from tests.support.backend import running_in_process
+
+    local = timezone(timedelta(hours=7))
+    clock = FixedClock(datetime(2026, 12, 31, 23, 59, tzinfo=local))
+    with running_in_process(tmp_path, clock) as backend:
+        actions_on(backend)
+        fees = []
+        for at in (datetime(2026, 12, 31, 23, 59, tzinfo=local), datetime(2027, 1, 1, 0, 1, tzinfo=local)):
+            clock.set(at)
+            served = requests.get(f"{backend.base_url}/procedures/can_cuoc", timeout=10).json()
+            said = assistant.say(f"t-{uuid.uuid4().hex[:8]}", "đổi thẻ căn cước mất bao nhiêu tiền")
+            fees.append((served["fee"]["amount_vnd"], said[0]["text"]))
+    (before, said_before), (after, said_after) = fees
+    assert (before, after) == (25000, 50000)
+    assert "25.000" in said_before and "50.000" in said_before  # the change on 1/1/2027 is announced
+    assert "Từ ngày 1/1/2027" in said_before
+    assert "50.000" in said_after and "25.000" not in said_after
+
+
 def test_backend_down_gives_an_apology_and_a_counter(assistant: Assistant) -> None:
     stop(assistant.actions)
     dead = f"http://127.0.0.1:{free_port()}/api/v1"

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -173,3 +174,45 @@ def running_backend(
         yield backend
     finally:
         backend.stop()
+
+
+@contextmanager
+def running_in_process(tmp_path: Path, clock: Any) -> Iterator[RunningBackend]:
+    """The backend app on a free port in this process, on `clock` (a `FixedClock` a test moves).
+
+    Prepared as `letan serve` prepares (migrated SQLite in tmp_path, repo content, a device token);
+    other processes (the action server) reach it over real HTTP.
+    """
+    import threading
+
+    import uvicorn
+
+    from backend.app import create_app
+    from backend.services.setup import prepare
+    from backend.settings import Settings
+
+    data_dir = tmp_path / "var"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings(data_dir=data_dir, secret_key=secrets.token_hex(16), log_level="WARNING")
+    prepare(settings, load_content_if_empty=True)
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, clock=clock), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="in-process-backend", daemon=True)
+    thread.start()
+    backend = RunningBackend(
+        f"http://127.0.0.1:{port}", data_dir, backend_env(data_dir), None, tmp_path / "backend.log"
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the in-process backend did not start")
+            time.sleep(0.05)
+        backend.device_token = settings.effective_device_token_file.read_text().strip()
+        yield backend
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

@@ -77,7 +77,8 @@ DbDep = Annotated[Session, Depends(get_session)]
 
 
 def user_fingerprint(user: Any) -> str:
-    """Changes when the password, role or state changes, so old cookies stop working."""
+    """Changes when the password, role or state changes or the user logs out (`token_version`), so
+    old cookies stop working."""
     raw = f"{user.id}:{user.password_hash}:{user.role}:{user.disabled}:{user.token_version}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 

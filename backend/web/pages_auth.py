@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from backend.api.auth import client_address
 from backend.web import backend_adapter as bk
@@ -65,7 +66,10 @@ async def login_submit(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        user = bk.authenticate(request, session, username, password, client_address(request))
+        # In a worker thread: the password check takes ~100 ms on purpose and must not stop the event loop.
+        user = await run_in_threadpool(
+            bk.authenticate, request, session, username, password, client_address(request)
+        )
     except bk.LoginRefusedError as err:
         return render(
             request,

@@ -270,3 +270,28 @@ def test_the_data_folder_and_the_database_are_private(tmp_path):
         if path.exists():
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
     assert (tmp_path / "var" / "letan.db").exists()
+
+
+def test_a_password_check_on_the_staff_page_leaves_the_server_free(client, user, monkeypatch):
+    """The check runs in a worker thread: while one is under way, other requests are served."""
+    import threading
+
+    checking, release = threading.Event(), threading.Event()
+    real_check = auth._password_matches
+    waited_out = []
+
+    def slow(found, password):
+        checking.set()
+        waited_out.append(not release.wait(timeout=20))
+        return real_check(found, password)
+
+    monkeypatch.setattr(auth, "_password_matches", slow)
+    token = csrf(client.get("/staff/login"))
+    form = {"username": user, "password": PASSWORD, "csrf_token": token}
+    login = threading.Thread(target=lambda: client.post("/staff/login", data=form, follow_redirects=False))
+    login.start()
+    assert checking.wait(timeout=20)
+    assert client.get(f"{API}/health").status_code == 200
+    release.set()
+    login.join(timeout=30)
+    assert waited_out == [False], "the health check waited for the password check"

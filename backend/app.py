@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
@@ -143,9 +143,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(UnexpectedErrorMiddleware)
 
     from backend.api import auth, citizen, content, dossiers, health, tickets
+    from backend.deps import known_query_parameters
 
     for module in (health, content, auth, tickets, dossiers, citizen):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(known_query_parameters)])
     from backend.web.routes import router as staff_router
 
     app.include_router(staff_router, prefix="/staff")

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import or_, update
@@ -46,6 +46,37 @@ async def get_settings_dep(request: Request) -> Settings:
 async def get_queue_cache(request: Request) -> QueueCache:
     cache: QueueCache = request.app.state.queue_cache
     return cache
+
+
+async def known_query_parameters(request: Request) -> None:
+    """422 for a query parameter the route does not take (a typo would otherwise be ignored silently)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    allowed = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        from backend.errors import InvalidError
+
+        names = ", ".join(name[:40] for name in unknown[:5])
+        raise InvalidError("query_parameter_unknown", f"Địa chỉ này không nhận tham số truy vấn: {names}.")
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}  # per route's dependant (they live as long as the app)
+
+
+def _query_names(dependant: Any) -> frozenset[str]:
+    names = _QUERY_NAMES.get(id(dependant))
+    if names is None:
+        found: set[str] = set()
+        stack = [dependant]
+        while stack:  # the route's own query parameters and those of its dependencies
+            current = stack.pop()
+            found.update(param.alias for param in current.query_params)
+            stack.extend(current.dependencies)
+        names = _QUERY_NAMES[id(dependant)] = frozenset(found)
+    return names
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -172,3 +172,12 @@ def test_the_same_idempotency_key_with_another_body_is_refused(client, content, 
         assert_error(response, 422)
     with database.factory() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def test_a_query_parameter_the_route_does_not_take_is_refused(client, content, device):
+    error = assert_error(client.get(f"{API}/procedures", params={"q": "khai", "qq": "x"}), 422)
+    assert error["code"] == "query_parameter_unknown" and "qq" in error["detail"]
+    assert_error(client.get(f"{API}/queue", params={"cache": "1"}), 422, "query_parameter_unknown")
+    assert client.get(f"{API}/procedures", params={"q": "khai", "field": "ho_tich"}).status_code == 200
+    verified = client.get(f"{API}/dossiers/{CODE}", params={"verify": "5678"}, headers=device)
+    assert verified.status_code == 404  # a parameter of the route (the dossier is unknown here)

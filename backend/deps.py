@@ -1,11 +1,13 @@
 """Request dependencies: session, clock, settings and who is calling."""
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import or_, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.clock import Clock
@@ -15,6 +17,8 @@ from backend.services import auth
 from backend.services.auth import Principal
 from backend.services.tickets import QueueCache
 from backend.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 async def get_session_factory(request: Request) -> sessionmaker[Session]:
@@ -30,7 +34,12 @@ def get_session(request: Request) -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.close()
+        try:
+            session.close()
+        except SQLAlchemyError as error:
+            # The connection died (a database restart) after the answer was made: it is discarded by
+            # the pool, and the error must not escape, or the server would drop the client's connection.
+            logger.warning("database connection lost while a request ended: %s", type(error).__name__)
 
 
 async def get_clock(request: Request) -> Clock:

@@ -23,7 +23,7 @@ services: setup ## start everything but the kiosk, in the foreground
 lint: setup ## ruff and mypy
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy vntext contract backend kiosk speech content nlu bench
+	.venv/bin/mypy vntext contract backend kiosk speech content nlu bench deploy
 
 test: setup lint ## the whole test suite (lint, content check, pytest)
 	$(LETAN) content check

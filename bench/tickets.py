@@ -3,10 +3,14 @@
     .venv/bin/python bench/tickets.py                      # SQLite and PostgreSQL, servers started here
     .venv/bin/python bench/tickets.py --db postgres --workers 3 --seconds 20
     .venv/bin/python bench/tickets.py --url http://127.0.0.1:8000/api/v1 --token "$(cat var/device-token)"
+    .venv/bin/python bench/tickets.py --city               # 3 kiosk groups, nginx, 2 backends, PostgreSQL
 
 Prints tickets/s, p50 and p95 latency, errors, duplicates and gaps per service. The clients speak
 HTTP/1.1 keep-alive over asyncio streams so that the load generator itself uses little CPU on a
-small machine shared with the server.
+small machine shared with the server. `--city` starts a city with deploy/city.py (a fresh
+PostgreSQL database, `--backends` backend processes behind nginx, no Rasa) and gives each of the
+3 kiosk groups its own device (later: its own site). Its server CPU is the backends' own; nginx's
+and PostgreSQL's (the server processes of the bench's database) are printed beside it.
 """
 
 from __future__ import annotations
@@ -121,10 +125,11 @@ async def client(
 
 
 def run_load(
-    url: str, token: str, services: list[str], clients: int, seconds: float, rate: float = 0
+    url: str, tokens: list[str], services: list[str], clients: int, seconds: float, rate: float = 0
 ) -> tuple[Result, float]:
     """Closed loop (rate 0: every client sends its next request when the last one is answered)
-    or open loop at `rate` tickets/s shared by the clients."""
+    or open loop at `rate` tickets/s shared by the clients. Client i is a kiosk of the group
+    (device) `tokens[i % len(tokens)]`."""
     result = Result()
     interval = clients / rate if rate else 0.0
 
@@ -132,7 +137,10 @@ def run_load(
         deadline = time.perf_counter() + seconds
         started = time.perf_counter()
         await asyncio.gather(
-            *(client(url, token, services, i, deadline, result, interval) for i in range(clients))
+            *(
+                client(url, tokens[i % len(tokens)], services, i, deadline, result, interval)
+                for i in range(clients)
+            )
         )
         return time.perf_counter() - started
 
@@ -259,13 +267,13 @@ def bench_started_server(
             services = service_ids(server.url)
             if args.service:
                 services = [args.service]
-            run_load(server.url, server.token, services, min(args.clients, 5), 1.0)  # warm-up
+            run_load(server.url, [server.token], services, min(args.clients, 5), 1.0)  # warm-up
             name = f"{label} ({workers} worker{'s' if workers > 1 else ''})"
             figures = []
             for rate in [0.0] if args.rate == 0 else [0.0, args.rate]:
                 cpu_before = process_tree_cpu_seconds(server.process.pid)
                 result, elapsed = run_load(
-                    server.url, server.token, services, args.clients, args.seconds, rate
+                    server.url, [server.token], services, args.clients, args.seconds, rate
                 )
                 cpu = process_tree_cpu_seconds(server.process.pid) - cpu_before
                 mode = "flat out" if rate == 0 else f"at {rate:.0f}/s"
@@ -297,6 +305,77 @@ def drop_postgres_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+KIOSK_GROUPS = 3
+
+
+def postgres_cpu_seconds(database: str) -> float:
+    """CPU seconds of the PostgreSQL server processes serving `database` (their title names it)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            title = (proc / "cmdline").read_bytes()
+            if not title.startswith(b"postgres: ") or f" {database} ".encode() not in title:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def bench_city(args: argparse.Namespace) -> None:
+    """3 kiosk groups (one device each; later one site each) through nginx to `--backends` processes."""
+    sys.path.insert(0, str(REPO))
+    from deploy.city import City, CityPlan
+
+    database = postgres_database()
+    if database is None:
+        print("PostgreSQL: no server on 127.0.0.1:5432, skipped")
+        return
+    name, url = database
+    try:
+        with tempfile.TemporaryDirectory(prefix="letan-bench-city-") as tmp:
+            plan = CityPlan(
+                database_url=url,
+                directory=Path(tmp),
+                backends=args.backends,
+                rasa=0,
+                port=free_port(),
+                nginx_workers="1",
+                log_level="WARNING",
+            )
+            with City(plan) as city:
+                assert city.nginx is not None
+                tokens = [city.add_device(f"kiosk-group-{g}") for g in range(1, KIOSK_GROUPS + 1)]
+                services = [args.service] if args.service else service_ids(city.api_url)
+                run_load(city.api_url, tokens, services, min(args.clients, 5), 1.0)  # warm-up
+                label = f"city ({args.backends} backends, nginx, {KIOSK_GROUPS} groups)"
+                for rate in [0.0] if args.rate == 0 else [0.0, args.rate]:
+                    backend_cpu = sum(process_tree_cpu_seconds(b.pid) for b in city.backends)
+                    nginx_cpu = process_tree_cpu_seconds(city.nginx.pid)
+                    database_cpu = postgres_cpu_seconds(name)
+                    result, elapsed = run_load(
+                        city.api_url, tokens, services, args.clients, args.seconds, rate
+                    )
+                    backend_cpu = sum(process_tree_cpu_seconds(b.pid) for b in city.backends) - backend_cpu
+                    nginx_cpu = process_tree_cpu_seconds(city.nginx.pid) - nginx_cpu
+                    database_cpu = postgres_cpu_seconds(name) - database_cpu
+                    mode = "flat out" if rate == 0 else f"at {rate:.0f}/s"
+                    report(f"{label} {mode}", result, elapsed, backend_cpu)
+                    tickets = max(1, len(result.latencies))
+                    print(
+                        f"{'':26} nginx CPU {nginx_cpu / tickets * 1000:.2f} ms/ticket   PostgreSQL CPU "
+                        f"{database_cpu / tickets * 1000:.2f} ms/ticket   backend processes "
+                        f"{' '.join(str(b.pid) for b in city.backends)}",
+                        flush=True,
+                    )
+    finally:
+        drop_postgres_database(name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -304,6 +383,12 @@ def main() -> None:
     parser.add_argument("--url", help="a running backend's API base URL (…/api/v1); else servers are started")
     parser.add_argument("--token", help="device token for --url (default: var/device-token)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--city",
+        action="store_true",
+        help="3 kiosk groups through nginx to --backends processes on PostgreSQL",
+    )
+    parser.add_argument("--backends", type=int, default=2, help="backend processes of --city")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--workers", type=int, default=None, help="uvicorn workers (default 1 SQLite, 2 PG)")
@@ -319,11 +404,14 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"{args.clients} concurrent clients, {args.seconds:.0f} s, {os.cpu_count()} CPU cores")
+    if args.city:
+        bench_city(args)
+        return
     if args.url:
         token = args.token or (REPO / "var" / "device-token").read_text().strip()
         services = [args.service] if args.service else service_ids(args.url)
         for rate in [0.0] if args.rate == 0 else [0.0, args.rate]:
-            result, elapsed = run_load(args.url, token, services, args.clients, args.seconds, rate)
+            result, elapsed = run_load(args.url, [token], services, args.clients, args.seconds, rate)
             report(f"{args.url} {'flat out' if rate == 0 else f'at {rate:.0f}/s'}", result, elapsed)
         return
     if args.db in ("sqlite", "both"):

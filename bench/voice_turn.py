@@ -7,8 +7,14 @@ through the real pipeline: webrtcvad -> Vosk (the Korean stand-in model of `vosk
 
     .venv/bin/python bench/voice_turn.py [--turns 12] [--rasa-url http://127.0.0.1:5005]
 
-Targets: end of speech <= 0.6 s after the last voiced frame; last voiced frame -> first reply
-audio p95 <= 1.2 s; recogniser real-time factor <= 0.3.
+Vietnamese speech (espeak-ng's three Vietnamese voices at three speeds) measures the end of
+speech: one-syllable answers ("có", "không", "vâng", ...) and long sentences, some with pauses
+at commas, through the endpointer (audio time) and, for the northern voice, through the paced
+pipeline (wall time); a long sentence ended before its last word counts as cut.
+
+Targets: end of speech <= 0.6 s after the last voiced frame (short answers included, long
+sentences never cut); last voiced frame -> first reply audio p95 <= 1.2 s; recogniser
+real-time factor <= 0.3.
 """
 
 from __future__ import annotations
@@ -46,13 +52,16 @@ TURN_SPECS = [
     ("ko", "안녕하세요", 160, None),
     ("ko", "네", 170, None),
 ]
-VI_SENTENCES = [
-    "có",
-    "không",
-    "vâng",
+VI_VOICES = ("vi", "vi-vn-x-central", "vi-vn-x-south")
+VI_SPEEDS = (130, 165, 200)
+VI_SHORT_ANSWERS = ["có", "không", "vâng", "dạ", "đúng", "rồi", "có ạ", "không ạ"]
+VI_LONG_SENTENCES = [
     "tôi muốn làm giấy khai sinh cho con",
     "lệ phí đăng ký kết hôn là bao nhiêu",
     "cho tôi lấy số thứ tự",
+    "tôi muốn hỏi, hồ sơ của tôi, đã xong chưa",
+    "nhà tôi có người mất, thì phải làm thủ tục gì",
+    "mã hồ sơ là không không không chấm không không chấm ba mốt",
 ]
 REPLY = "Lệ phí đăng ký khai sinh là 0 đồng. Bạn cần mang tờ khai và giấy chứng sinh."
 
@@ -118,6 +127,56 @@ def line(name: str, values: list[float], target: float | None = None) -> str:
     if target is not None:
         text += f"   target {target:g}: {'OK' if pct(values, 0.95) <= target else 'MISSED'}"
     return text
+
+
+def vietnamese_end_of_speech(pipeline: VoicePipeline, folder: Path) -> dict[str, list[float]]:
+    """End of speech after Vietnamese short answers and long sentences (see the module doc)."""
+    from speech.vad import Endpointer, VadSignal
+
+    figures: dict[str, list[float]] = {
+        "short answers, endpointer (audio)": [],
+        "long sentences, endpointer (audio)": [],
+        "short answers, paced pipeline (wall)": [],
+        "long sentences, paced pipeline (wall)": [],
+        "cut": [],
+    }
+    for voice in VI_VOICES:
+        for speed in VI_SPEEDS:
+            for kind, sentences in (
+                ("short answers", VI_SHORT_ANSWERS),
+                ("long sentences", VI_LONG_SENTENCES),
+            ):
+                for index, sentence in enumerate(sentences):
+                    wav, true_end = make_wav(
+                        espeak_pcm(voice, sentence, speed, folder), folder, f"vi-{index}"
+                    )
+                    endpointer = Endpointer()
+                    for frame in WavFileSource(wav, trailing_silence_s=2.0).frames(30):
+                        if endpointer.push(frame) is VadSignal.END:
+                            figures[f"{kind}, endpointer (audio)"].append(endpointer.audio_s - true_end)
+                            if endpointer.audio_s < true_end:
+                                figures["cut"].append(true_end - endpointer.audio_s)
+                            break
+                    if voice == VI_VOICES[0]:
+                        figures[f"{kind}, paced pipeline (wall)"].append(
+                            paced_end_of_speech(pipeline, wav, true_end)
+                        )
+    return figures
+
+
+def paced_end_of_speech(pipeline: VoicePipeline, wav: Path, true_end: float) -> float:
+    """Wall time from the delivery of the last voiced frame to the pipeline's `vad-end`."""
+    source = TimedSource(wav)
+    marks: dict[str, float] = {}
+
+    def record(event: PipelineEvent) -> None:
+        marks.setdefault(event.type, time.monotonic())
+
+    unsubscribe = pipeline.subscribe(record)
+    pipeline.run(source, grammar="yes_no", play=False)  # the Korean model hears nothing: vad-end is enough
+    unsubscribe()
+    frame_index = min(len(source.delivered) - 1, math.ceil(true_end / 0.03) - 1)
+    return marks["vad-end"] - source.delivered[frame_index]
 
 
 def main() -> None:
@@ -204,17 +263,7 @@ def main() -> None:
                 stream.accept(long_pcm[offset : offset + 960])
             target.append(stream.final().real_time_factor)
 
-    # End of speech on Vietnamese speech (VAD only), as the citizen's answers would sound.
-    from speech.vad import Endpointer, VadSignal
-
-    vi_end: list[float] = []
-    for index, sentence in enumerate(VI_SENTENCES):
-        wav, true_end = make_wav(espeak_pcm("vi", sentence, 165, folder), folder, f"vi-{index}")
-        endpointer = Endpointer()
-        for frame in WavFileSource(wav, trailing_silence_s=2.0).frames(30):
-            if endpointer.push(frame) is VadSignal.END:
-                vi_end.append(endpointer.audio_s - true_end)
-                break
+    vi = vietnamese_end_of_speech(pipeline, folder)
 
     speaker.close()
     if server is not None:
@@ -222,7 +271,8 @@ def main() -> None:
 
     print(f"letan voice turn benchmark — {args.turns} turns, model {model_dir.name}, intent {url}")
     print(f"  model load {load_s:.2f} s (once per process); recognised {recognised}/{args.turns} as said")
-    print(f"  load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"  load average at the end: {load} on {os.cpu_count()} cores")
     print("seconds:")
     targets = {
         "end of speech (audio, vad-end - last voiced)": 0.6,
@@ -233,7 +283,12 @@ def main() -> None:
     }
     for name, values in stages.items():
         print(line(name, values, targets.get(name)))
-    print(line("end of speech, Vietnamese speech (audio)", vi_end, 0.6))
+    print(f"end of speech on Vietnamese speech, seconds after the last voiced frame ({VI_SPEEDS} wpm):")
+    for name, values in vi.items():
+        if name != "cut":
+            print(line(name, values, 0.6))
+    long_count = len(vi["long sentences, endpointer (audio)"])
+    print(f"  long sentences cut before their end: {len(vi['cut'])} of {long_count}")
     print("real-time factor (recogniser processing time / audio time):")
     print(line("streaming turns (as used, grammar or full)", rtf_stream, 0.3))
     print(line("5 s sentence, full vocabulary", rtf_full, 0.3))

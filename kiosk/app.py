@@ -34,6 +34,7 @@ from kiosk.widgets.root import RootLayout
 logger = logging.getLogger(__name__)
 
 TEXT_SCALES = (1.0, 1.2, 1.45)
+CONTENT_SYNC_SECONDS = 600.0  # the offline cache is refreshed this often while the kiosk runs
 SCREEN_NAMES = (
     "home",
     "procedures",
@@ -161,6 +162,7 @@ class KioskApp(App):
         printer_factory: Callable[[Any], Any] | None = None,
         voice: VoiceBridge | None = None,
         sync_on_start: bool = True,
+        clock: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -184,6 +186,7 @@ class KioskApp(App):
             settings.site_name,
             **({"printer_factory": printer_factory} if printer_factory else {}),
         )
+        self.clock = clock  # monotonic seconds for the idle timer (tests pass one they move)
         self.idle = IdleMonitor(settings.idle_seconds, settings.idle_answer_seconds)
         self.sync_on_start = sync_on_start
         self.history: list[str] = []
@@ -192,6 +195,8 @@ class KioskApp(App):
         self.idle_prompts = 0  # how many times the question was asked (shown in diagnostics and tests)
         self.started_at = time.monotonic()
         self.first_frame_at: float | None = None
+        self.warmed_up = False
+        self.next_sync_at: float | None = None
 
     # ---- building -------------------------------------------------------------------------
     def build(self) -> Any:
@@ -218,12 +223,12 @@ class KioskApp(App):
         # Kivy widgets hold reference cycles: rebuilt lists leave their label textures to the cycle
         # collector. Collect while the citizen reads, not during a tap.
         self._collect = Clock.create_trigger(lambda _dt: _collect_garbage(), 1.0)
-        Clock.schedule_interval(self._idle_tick, 0.25)
-        self.idle.touched(time.monotonic())
+        Clock.schedule_interval(self._tick, 0.25)
+        self.idle.touched(self.clock())
         Clock.schedule_once(self._first_frame, 0)
         if self.sync_on_start:
             self.sync_content()
-            Clock.schedule_interval(lambda _dt: self.sync_content(), 600)
+            self.next_sync_at = self.clock() + CONTENT_SYNC_SECONDS
         self.voice.start()
         self.voice.subscribe(self._on_voice_event)
         return root
@@ -236,6 +241,7 @@ class KioskApp(App):
     def warm_up(self) -> None:
         for name in ("procedures", "faq"):
             self.manager.get_screen(name).prepare()
+        self.warmed_up = True
 
     def _on_window_size(self, _window: Any, size: tuple[int, int]) -> None:
         width, height = size
@@ -312,18 +318,23 @@ class KioskApp(App):
 
     # ---- idle -------------------------------------------------------------------------------
     def _on_any_touch(self, *_args: Any) -> None:
-        self.idle.touched(time.monotonic())
+        self.idle.touched(self.clock())
         if self.idle_popup is not None and not self.idle.asking:
             self.idle_popup.dismiss()
 
     def _on_key_down(self, _window: Any, key: int, *_args: Any) -> bool:
-        self.idle.touched(time.monotonic())
+        self.idle.touched(self.clock())
         # Escape (27) never leaves a kiosk.
         return bool(key == 27 and self.settings.kiosk_mode)
 
-    def _idle_tick(self, _dt: float) -> None:
+    def _tick(self, _dt: float) -> None:
+        """Four times a second: the idle timer, and the periodic content sync, on the app's clock."""
+        now = self.clock()
+        if self.next_sync_at is not None and now >= self.next_sync_at:
+            self.next_sync_at = now + CONTENT_SYNC_SECONDS
+            self.sync_content()
         nothing = self.manager.current == "home" and not self.session_dirty
-        action = self.idle.poll(time.monotonic(), nothing_to_clear=nothing)
+        action = self.idle.poll(now, nothing_to_clear=nothing)
         if action is IdleAction.ASK:
             self.show_idle_prompt()
         elif action is IdleAction.RESET:
@@ -341,10 +352,10 @@ class KioskApp(App):
         self.idle_popup.open()
 
     def _idle_popup_closed(self, *_args: Any) -> None:
-        self.idle.touched(time.monotonic())
+        self.idle.touched(self.clock())
 
     def still_here(self) -> None:
-        self.idle.touched(time.monotonic())
+        self.idle.touched(self.clock())
         if self.idle_popup is not None:
             self.idle_popup.dismiss()
 

@@ -356,7 +356,7 @@ def render_procedures(aliases: list[Aliases], per_aspect: int = 7) -> str:
 
 
 def _random_code(rng: random.Random) -> str:
-    from speech.numbers import dossier_code_to_words
+    from vntext.spoken_codes import dossier_code_to_words
 
     agency = f"000.00.{rng.randint(1, 40):02d}.H{rng.randint(10, 99)}"
     code = f"{agency}-25{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}-{rng.randint(1, 200):04d}"
@@ -376,7 +376,8 @@ def _random_code(rng: random.Random) -> str:
 
 def _spoken_variant(rng: random.Random, code: str) -> str:
     """A code read aloud the way people do: digits or pairs of digits, "lăm", "mốt", "gạch ngang"."""
-    from speech.numbers import LETTER_NAMES, number_to_words
+    from vntext.letters import LETTER_NAMES
+    from vntext.numbers import number_to_words
 
     words: list[str] = []
     dash = rng.choice(["gạch", "gạch ngang"])

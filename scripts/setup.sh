@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng libespeak-ng1 libgl1 libegl1 libmtdev1 libportaudio2 sox chromium fonts-dejavu-core
-              postgresql-client)  # pg_dump and pg_restore for letan backup|restore
+# postgresql-client: pg_dump and pg_restore for letan backup|restore
+APT_PACKAGES=(espeak-ng libespeak-ng1 libgl1 libegl1 libmtdev1 libportaudio2 sox chromium fonts-dejavu-core nginx
+              postgresql-client)
 step() { printf '\n==> [setup] %s\n' "$*"; }
 fail() { printf '\n[setup] FAILED at step "%s": %s\n' "$CURRENT_STEP" "$*" >&2; exit 1; }
 trap 'fail "command failed (line $LINENO)"' ERR
@@ -74,7 +75,7 @@ if [ "$(cat .venv-rasa/.letan-stamp 2>/dev/null)" != "$stamp" ]; then
     [ -x .venv-rasa/bin/python ] || "$python310" -m venv .venv-rasa
     .venv-rasa/bin/python -m pip install --quiet --upgrade pip setuptools wheel
     .venv-rasa/bin/python -m pip install --progress-bar on -r nlu/requirements-rasa.lock
-    # The pure-Python helpers (vntext, speech.numbers) are shared with the actions; no other dependency.
+    # The pure-Python packages (vntext, contract) are shared with the actions; no other dependency.
     .venv-rasa/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
     echo "$stamp" > .venv-rasa/.letan-stamp
 else

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from speech.errors import SpeechError
-from speech.events import BotMessage
+from speech.events import BotMessage, ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 def parse_messages(payload: Any) -> tuple[BotMessage, ...]:
     """Bot messages of the REST channel: `[{"recipient_id", "text"?, "buttons"?, "custom"?}]`."""
     if not isinstance(payload, list):
-        raise SpeechError("intent-unavailable", "câu trả lời của Rasa không phải là danh sách")
+        raise SpeechError(ErrorCode.INTENT_UNAVAILABLE, "câu trả lời của Rasa không phải là danh sách")
     messages = []
     for item in payload:
         if not isinstance(item, dict):
@@ -63,9 +63,11 @@ class RasaClient:
             response.raise_for_status()
             payload = response.json()
         except httpx.TimeoutException as err:
-            raise SpeechError("intent-unavailable", f"Rasa không trả lời trong {self.timeout_s} s") from err
+            raise SpeechError(
+                ErrorCode.INTENT_UNAVAILABLE, f"Rasa không trả lời trong {self.timeout_s} s"
+            ) from err
         except (httpx.HTTPError, ValueError) as err:
-            raise SpeechError("intent-unavailable", f"{type(err).__name__}: {err}") from err
+            raise SpeechError(ErrorCode.INTENT_UNAVAILABLE, f"{type(err).__name__}: {err}") from err
         return parse_messages(payload)
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 import httpx
 
 from speech.errors import SpeechError
+from speech.events import ErrorCode
 from speech.stt_vosk import model_is_installed
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def _fetch(url: str, part: Path, *, progress: bool, timeout_s: float) -> None:
                 logger.info("server ignored the Range request; downloading from the start")
                 have = 0
             elif resp.status_code not in (200, 206):
-                raise SpeechError("model-download-failed", f"HTTP {resp.status_code} từ {url}")
+                raise SpeechError(ErrorCode.MODEL_DOWNLOAD_FAILED, f"HTTP {resp.status_code} từ {url}")
             length = int(resp.headers.get("Content-Length", "0") or 0)
             total = have + length if length else 0
             bar = Progress(total, have, part.name.removesuffix(".part"), enabled=progress)
@@ -105,10 +106,10 @@ def _fetch(url: str, part: Path, *, progress: bool, timeout_s: float) -> None:
             finally:
                 bar.close()
             if length and part.stat().st_size < have + length:
-                raise SpeechError("model-download-failed", "kết nối bị ngắt giữa chừng")
+                raise SpeechError(ErrorCode.MODEL_DOWNLOAD_FAILED, "kết nối bị ngắt giữa chừng")
     except httpx.HTTPError as err:
         raise SpeechError(
-            "model-download-failed",
+            ErrorCode.MODEL_DOWNLOAD_FAILED,
             f"{type(err).__name__}: {err}. Chạy lại lệnh để tải tiếp phần còn thiếu.",
         ) from err
 
@@ -124,15 +125,17 @@ def _safe_extract(archive: Path, target: Path) -> Path:
                     pure = PurePosixPath(member)
                     if pure.is_absolute() or ".." in pure.parts:
                         raise SpeechError(
-                            "model-download-failed", f"đường dẫn không an toàn trong zip: {member}"
+                            ErrorCode.MODEL_DOWNLOAD_FAILED, f"đường dẫn không an toàn trong zip: {member}"
                         )
                 zf.extractall(staging)
         except zipfile.BadZipFile as err:
-            raise SpeechError("model-download-failed", f"tệp zip hỏng: {err}") from err
+            raise SpeechError(ErrorCode.MODEL_DOWNLOAD_FAILED, f"tệp zip hỏng: {err}") from err
         candidates = [staging, *[p for p in staging.iterdir() if p.is_dir()]]
         found = next((c for c in candidates if model_is_installed(c)), None)
         if found is None:
-            raise SpeechError("model-download-failed", "trong zip không có mô hình Vosk (am/final.mdl)")
+            raise SpeechError(
+                ErrorCode.MODEL_DOWNLOAD_FAILED, "trong zip không có mô hình Vosk (am/final.mdl)"
+            )
         if target.exists():
             shutil.rmtree(target)
         found.rename(target)
@@ -157,7 +160,7 @@ def download_model(
     """
     info = MODELS.get(language)
     if info is None:
-        raise SpeechError("model-download-failed", f"không có mô hình cho ngôn ngữ '{language}'")
+        raise SpeechError(ErrorCode.MODEL_DOWNLOAD_FAILED, f"không có mô hình cho ngôn ngữ '{language}'")
     expected = (sha256 or info.sha256 or "").lower() or None
     target = models_dir / info.name
     downloads = models_dir / ".downloads"
@@ -167,14 +170,14 @@ def download_model(
     actual = sha256_file(part)
     if expected is None:
         raise SpeechError(
-            "model-unverified",
+            ErrorCode.MODEL_UNVERIFIED,
             f"Chưa có mã SHA-256 đã xác nhận cho {info.name}; tệp tải về có SHA-256 {actual}. "
             "Đối chiếu mã này với một nguồn tin cậy rồi chạy lại với --sha256 <mã> để cài "
             f"(tệp được giữ ở {part}, không phải tải lại).",
         )
     if actual != expected:
         part.unlink(missing_ok=True)
-        raise SpeechError("model-checksum-mismatch", f"SHA-256 {actual}, cần {expected}")
+        raise SpeechError(ErrorCode.MODEL_CHECKSUM_MISMATCH, f"SHA-256 {actual}, cần {expected}")
     installed = _safe_extract(part, target)
     part.unlink(missing_ok=True)
     logger.info("model %s installed in %s", info.name, installed)

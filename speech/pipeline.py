@@ -21,10 +21,12 @@ from typing import Protocol
 from speech.errors import SpeechError
 from speech.events import (
     BotMessage,
+    ErrorCode,
     ErrorEvent,
     IntentEnd,
     IntentStart,
     PipelineEvent,
+    PipelineStage,
     RunEnd,
     RunStart,
     SttEnd,
@@ -47,8 +49,22 @@ Subscriber = Callable[[PipelineEvent], None]
 
 # Errors the citizen hears about (the others are silent: nobody spoke, no wake phrase).
 SPOKEN_ERRORS = frozenset(
-    {"stt-no-text", "stt-model-missing", "stt-failed", "intent-unavailable", "intent-empty"}
+    {
+        ErrorCode.STT_NO_TEXT,
+        ErrorCode.STT_MODEL_MISSING,
+        ErrorCode.STT_FAILED,
+        ErrorCode.INTENT_UNAVAILABLE,
+        ErrorCode.INTENT_EMPTY,
+    }
 )
+# The error code of an unexpected exception (a bug, a library error) in each stage.
+_UNEXPECTED_ERRORS = {
+    PipelineStage.WAKE: ErrorCode.STT_FAILED,
+    PipelineStage.VAD: ErrorCode.STT_FAILED,
+    PipelineStage.STT: ErrorCode.STT_FAILED,
+    PipelineStage.INTENT: ErrorCode.INTENT_UNAVAILABLE,
+    PipelineStage.TTS: ErrorCode.TTS_FAILED,
+}
 
 
 class IntentClient(Protocol):
@@ -91,7 +107,7 @@ class TurnResult:
     reply: str = ""
     messages: tuple[BotMessage, ...] = ()
     expects_answer: bool = False
-    error_code: str | None = None
+    error_code: ErrorCode | None = None
     reply_path: Path | None = None
     events: list[PipelineEvent] = field(default_factory=list)
 
@@ -184,9 +200,9 @@ class _Utterance:
         self._queue.put(None)
         self._thread.join(timeout_s)
         if self._thread.is_alive():
-            raise SpeechError("stt-failed", f"bộ nhận dạng chưa xong sau {timeout_s} s")
+            raise SpeechError(ErrorCode.STT_FAILED, f"bộ nhận dạng chưa xong sau {timeout_s} s")
         if self._error is not None:
-            raise SpeechError("stt-failed", str(self._error)) from self._error
+            raise SpeechError(ErrorCode.STT_FAILED, str(self._error)) from self._error
         return self._stream.final()
 
     def close(self) -> None:
@@ -312,7 +328,10 @@ class VoicePipeline:
         with self._run_lock:
             self._cancel.clear()
             run = _Run(self)
-            start_stage = "intent" if text is not None else ("wake" if wake else "vad")
+            if text is not None:
+                start_stage = PipelineStage.INTENT
+            else:
+                start_stage = PipelineStage.WAKE if wake else PipelineStage.VAD
             grammar_name = grammar if isinstance(grammar, str) else ("custom" if grammar else None)
             run.emit(
                 RunStart,
@@ -342,25 +361,25 @@ class VoicePipeline:
         play: bool,
         no_speech_timeout_s: float | None,
     ) -> None:
-        stage = "stt"
+        stage = PipelineStage.STT
         try:
             if text is None:
                 if source is None:
                     raise ValueError("run() needs a source or text")
                 if self.recognizer is None:
-                    raise SpeechError("stt-model-missing", "không có bộ nhận dạng")
+                    raise SpeechError(ErrorCode.STT_MODEL_MISSING, "không có bộ nhận dạng")
                 self.recognizer.load()
                 frames = source.frames(self.config.frame_ms)
                 if wake:
-                    stage = "wake"
+                    stage = PipelineStage.WAKE
                     self._wake(run, frames)
-                stage = "stt"
+                stage = PipelineStage.STT
                 result = self._listen(run, frames, grammar, no_speech_timeout_s)
                 text = result.text
             run.result.text = text
-            stage = "intent"
+            stage = PipelineStage.INTENT
             self._intent(run, text, sender)
-            stage = "tts"
+            stage = PipelineStage.TTS
             reply = run.result.reply
             if reply and self.speaker is not None:
                 self._speak(run, reply, reply_path, play)
@@ -369,12 +388,11 @@ class VoicePipeline:
             self._fail(run, stage, err, reply_path, play)
         except Exception as err:  # a bug or an unexpected library error: report, never crash
             logger.exception("voice turn failed in stage %s", stage)
-            code = {"stt": "stt-failed", "wake": "stt-failed", "intent": "intent-unavailable"}.get(
-                stage, "tts-failed"
-            )
-            self._fail(run, stage, SpeechError(code, str(err)), reply_path, play)
+            self._fail(run, stage, SpeechError(_UNEXPECTED_ERRORS[stage], str(err)), reply_path, play)
 
-    def _fail(self, run: _Run, stage: str, err: SpeechError, reply_path: Path | None, play: bool) -> None:
+    def _fail(
+        self, run: _Run, stage: PipelineStage, err: SpeechError, reply_path: Path | None, play: bool
+    ) -> None:
         logger.info("voice turn %s: %s in stage %s", run.id, err.code, stage)
         run.result.error_code = err.code
         run.emit(ErrorEvent, code=err.code, message=err.message, stage=stage)
@@ -382,18 +400,18 @@ class VoicePipeline:
             self.config.speak_errors
             and err.code in SPOKEN_ERRORS
             and self.speaker is not None
-            and stage != "tts"
+            and stage is not PipelineStage.TTS
         ):
             try:
                 self._speak(run, err.message, reply_path, play)
             except SpeechError as tts_err:
-                run.emit(ErrorEvent, code=tts_err.code, message=tts_err.message, stage="tts")
+                run.emit(ErrorEvent, code=tts_err.code, message=tts_err.message, stage=PipelineStage.TTS)
 
     # -- stages ---------------------------------------------------------------------------
 
     def _check_cancel(self) -> None:
         if self._cancel.is_set():
-            raise SpeechError("stt-no-speech", "đã huỷ")
+            raise SpeechError(ErrorCode.STT_NO_SPEECH, "đã huỷ")
 
     def _wake(self, run: _Run, frames: Iterator[bytes]) -> None:
         """Listen to utterance after utterance until one is the wake phrase."""
@@ -413,7 +431,7 @@ class VoicePipeline:
             if any(phrase in heard.text for phrase in phrases):
                 run.emit(WakeEnd, phrase=heard.text, audio_s=round(endpointer.audio_s, 3))
                 return
-        raise SpeechError("wake-timeout", f"sau {self.config.wake_timeout_s} s")
+        raise SpeechError(ErrorCode.WAKE_TIMEOUT, f"sau {self.config.wake_timeout_s} s")
 
     def _segment(
         self,
@@ -474,7 +492,9 @@ class VoicePipeline:
         try:
             signal = self._segment(frames, endpointer, utterance, deadline, on_start)
             if signal is not VadSignal.END:
-                raise SpeechError("stt-no-speech", f"không có tiếng nói trong {vad.no_speech_timeout_s} s")
+                raise SpeechError(
+                    ErrorCode.STT_NO_SPEECH, f"không có tiếng nói trong {vad.no_speech_timeout_s} s"
+                )
             with utterance.ending():
                 run.emit(
                     VadEnd,
@@ -488,7 +508,7 @@ class VoicePipeline:
             utterance.close()
         bar = self.config.grammar_min_confidence if grammar else self.config.min_confidence
         if not result.text or result.confidence < bar:
-            raise SpeechError("stt-no-text", f"độ tin cậy {result.confidence}")
+            raise SpeechError(ErrorCode.STT_NO_TEXT, f"độ tin cậy {result.confidence}")
         run.emit(
             SttEnd,
             text=result.text,
@@ -502,15 +522,15 @@ class VoicePipeline:
 
     def _intent(self, run: _Run, text: str, sender: str) -> tuple[BotMessage, ...]:
         if self.intent is None:
-            raise SpeechError("intent-unavailable", "không có máy chủ hội thoại")
+            raise SpeechError(ErrorCode.INTENT_UNAVAILABLE, "không có máy chủ hội thoại")
         run.emit(IntentStart, text=text, sender=sender)
         started = time.monotonic()
         messages = self.intent.send(sender, text)
         if time.monotonic() - started > self.config.intent_timeout_s:
-            raise SpeechError("intent-unavailable", "quá thời gian chờ")
+            raise SpeechError(ErrorCode.INTENT_UNAVAILABLE, "quá thời gian chờ")
         reply = spoken_reply(messages)
         if not reply and not any(m.custom for m in messages):
-            raise SpeechError("intent-empty", "Rasa không gửi tin nhắn nào")
+            raise SpeechError(ErrorCode.INTENT_EMPTY, "Rasa không gửi tin nhắn nào")
         run.result.messages = messages
         run.result.reply = reply
         run.result.expects_answer = expects_answer(messages)
@@ -523,7 +543,7 @@ class VoicePipeline:
         job = self.speaker.say(text, path=reply_path, play=play)
         if not job.wait(self.config.tts_timeout_s):
             self.speaker.stop()
-            raise SpeechError("tts-timeout", f"sau {self.config.tts_timeout_s} s")
+            raise SpeechError(ErrorCode.TTS_TIMEOUT, f"sau {self.config.tts_timeout_s} s")
         if job.error is not None:
             raise job.error
         run.result.reply_path = job.result_path

@@ -1,100 +1,126 @@
-"""Text prepared for reading aloud in Vietnamese: dates, times, money, codes, abbreviations.
+"""Text prepared for espeak-ng: the project's reading of codes, then vinorm for the rest.
 
-"Lệ phí 200.000 đ, hẹn trả ngày 28/11/2026, số A023" ->
-"Lệ phí hai trăm nghìn đồng, hẹn trả ngày hai mươi tám tháng mười một năm hai nghìn không trăm
-hai mươi sáu, số a không hai ba". Pure Python, no dependency but `speech.numbers`.
+"Lệ phí 200.000 đ, hẹn trả 28/11/2026, số A023" -> "lệ phí hai trăm nghìn đồng, hẹn trả ngày
+hai mươi tám tháng mười một năm hai nghìn không trăm hai mươi sáu, số a không hai ba".
+
+vinorm (PyPI) is a Vietnamese text normaliser for speech front ends: dates, times, money,
+units, many abbreviations. It reads some of what the assistant says wrongly (ticket "0125" as
+"một trăm hai mươi lăm", "A012" as "không a mười hai", dossier codes, phone numbers in groups),
+so `vntext.reading.read_codes` replaces those spans by their words first and vinorm only sees
+the rest. vinorm runs a program of its package (an x86-64 Linux binary that reads and writes
+files in its working directory): here it runs in a temporary directory of its own per call, so
+that calls from several threads or processes never share files. Where it cannot run (another
+processor, a broken install) the project's own `read_numbers` reads numbers, dates and money.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import logging
+import os
 import re
+import subprocess
+import tempfile
+from pathlib import Path
 
-from speech.numbers import digits_to_words, dossier_code_to_words, number_to_words, ticket_number_to_words
+from vntext.reading import read_codes, read_numbers
 
-ABBREVIATIONS: dict[str, str] = {
-    "CCCD": "căn cước công dân",
-    "CMND": "chứng minh nhân dân",
-    "UBND": "ủy ban nhân dân",
-    "HĐND": "hội đồng nhân dân",
-    "VNeID": "vê nờ e ai đi",
-    "BHYT": "bảo hiểm y tế",
-    "BHXH": "bảo hiểm xã hội",
-    "TTHC": "thủ tục hành chính",
-    "GCN": "giấy chứng nhận",
-    "QSDĐ": "quyền sử dụng đất",
-    "STT": "số thứ tự",
-    "SĐT": "số điện thoại",
-    "ĐT": "điện thoại",
-    "QR": "quy a",
-    "Wi-Fi": "oai phai",
-    "wifi": "oai phai",
-    "WiFi": "oai phai",
-    "Wifi": "oai phai",
-    "TP.": "thành phố",
-    "Tp.": "thành phố",
-}
-_ABBREVIATION = re.compile(
-    r"(?<![\w])("
-    + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
-    + r")(?![\w])"
-)
-_DOSSIER = re.compile(r"\b\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}-\d{6}-\d{4}\b")
-_DATE = re.compile(r"(?:\bngày\s+)?\b(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\b", re.IGNORECASE)
-_TIME = re.compile(r"\b(\d{1,2})(?::|h|g)(\d{2})?(?![\w/])")
-_MONEY = re.compile(r"\b(\d{1,3}(?:[.,\s]\d{3})+|\d+)\s*(?:đồng|đ|VNĐ|VND|vnđ|vnd)(?!\w)")
-_TICKET = re.compile(r"\b([A-Z])(\d{3})\b")
-_LONG_DIGITS = re.compile(r"\b0\d{3,}\b|\b\d{5,}\b")
-_GROUPED_NUMBER = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")
-_DECIMAL = re.compile(r"\b(\d+),(\d+)\b")
-_RANGE = re.compile(r"\b(\d+)\s*[-–]\s*(\d+)\b")
-_PERCENT = re.compile(r"(\d)\s*%")
-_NUMBER = re.compile(r"\b\d+\b")
+logger = logging.getLogger(__name__)
+
+# The folders of rules and dictionaries the vinorm program opens relative to its working directory.
+_VINORM_DATA = ("Dict", "Mapping", "RegexRule")
+_VINORM_TIMEOUT_S = 5.0
+_LINE_BREAK = "#line#"  # vinorm's separator between the lines of its output
 
 
-def _money(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group(1))
-    return f"{number_to_words(int(digits))} đồng"
+class VinormError(RuntimeError):
+    """vinorm is not installed, cannot run on this machine, or failed on a text."""
 
 
-def _date(match: re.Match[str]) -> str:
-    day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
-    if not (1 <= day <= 31 and 1 <= month <= 12):
-        return match.group(0)
-    text = f"ngày {number_to_words(day)} tháng {number_to_words(month)}"
-    if year:
-        text += f" năm {number_to_words(int(year))}"
-    return text
+class Vinorm:
+    """The vinorm program of the installed `vinorm` package (its Python wrapper is not used: it
+    writes into the package directory, so two calls at once would read each other's text)."""
+
+    def __init__(self, package_dir: Path) -> None:
+        self.package_dir = package_dir
+        self.program = package_dir / "main"
+
+    @classmethod
+    def installed(cls) -> Vinorm:
+        spec = importlib.util.find_spec("vinorm")
+        locations = spec.submodule_search_locations if spec is not None else None
+        if not locations:
+            raise VinormError("the vinorm package is not installed")
+        vinorm = cls(Path(next(iter(locations))))
+        if not os.access(vinorm.program, os.X_OK):
+            raise VinormError(f"{vinorm.program} is missing or not executable")
+        return vinorm
+
+    def normalise(self, text: str) -> str:
+        """`text` with numbers, dates, times, money and the abbreviations vinorm knows in words,
+        lower-case, punctuation kept."""
+        if not any(ch.isalnum() for ch in text):
+            return text
+        with tempfile.TemporaryDirectory(prefix="letan-vinorm-") as folder:
+            work = Path(folder)
+            for name in _VINORM_DATA:
+                (work / name).symlink_to(self.package_dir / name, target_is_directory=True)
+            (work / "input.txt").write_text(text, encoding="utf-8")
+            env = {**os.environ, "LD_LIBRARY_PATH": str(self.package_dir / "lib")}
+            try:
+                subprocess.run(  # noqa: S603 (the package's own program, fixed arguments)
+                    [str(self.program), "-lower", "-punc"],
+                    cwd=work,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    timeout=_VINORM_TIMEOUT_S,
+                )
+                output = (work / "output.txt").read_text(encoding="utf-8")
+            except (OSError, subprocess.SubprocessError, UnicodeDecodeError) as err:
+                raise VinormError(f"vinorm failed: {type(err).__name__}") from err
+        lines = [line.strip() for line in output.split(_LINE_BREAK)]
+        return " ".join(line for line in lines if line)
 
 
-def _time(match: re.Match[str]) -> str:
-    hour = int(match.group(1))
-    minute = int(match.group(2) or 0)
-    if hour > 24 or minute > 59:
-        return match.group(0)
-    text = f"{number_to_words(hour)} giờ"
-    if minute:
-        text += f" {number_to_words(minute)} phút"
-    return text
+@functools.cache
+def _installed_vinorm() -> Vinorm | None:
+    try:
+        vinorm = Vinorm.installed()
+        vinorm.normalise("Kiểm tra 1/1/2026.")
+    except VinormError as err:
+        logger.warning("vinorm cannot run here (%s): numbers are read by the project's own rules", err)
+        return None
+    return vinorm
 
 
-def _decimal(match: re.Match[str]) -> str:
-    return f"{number_to_words(int(match.group(1)))} phẩy {digits_to_words(match.group(2))}"
+def vinorm_available() -> bool:
+    """Whether vinorm runs on this machine (checked once per process)."""
+    return _installed_vinorm() is not None
+
+
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?])")
+_LINE_BREAK_RUN = re.compile(r"\s*\n\s*")
+
+
+def _end_lines(text: str) -> str:
+    """One line: a line that ends without punctuation ends with a full stop (a pause)."""
+    text = text.strip()
+    return _LINE_BREAK_RUN.sub(lambda m: " " if text[m.start() - 1] in ",.;:!?" else ". ", text)
 
 
 def prepare_for_speech(text: str) -> str:
-    """Rewrite `text` so that espeak-ng reads it as a Vietnamese clerk would."""
-    text = _DOSSIER.sub(lambda m: dossier_code_to_words(m.group(0)), text)
-    text = _MONEY.sub(_money, text)
-    text = _DATE.sub(_date, text)
-    text = _TIME.sub(_time, text)
-    text = _TICKET.sub(lambda m: ticket_number_to_words(m.group(0)), text)
-    text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
-    text = _PERCENT.sub(r"\1 phần trăm", text)
-    text = _RANGE.sub(r"\1 đến \2", text)
-    text = _LONG_DIGITS.sub(lambda m: digits_to_words(m.group(0)), text)
-    text = _GROUPED_NUMBER.sub(lambda m: number_to_words(int(m.group(0).replace(".", ""))), text)
-    text = _DECIMAL.sub(
-        lambda m: f"{number_to_words(int(m.group(1)))} phẩy {digits_to_words(m.group(2))}", text
-    )
-    text = _NUMBER.sub(lambda m: number_to_words(int(m.group(0))), text)
-    return re.sub(r"\s+", " ", text).strip()
+    """Rewrite `text` so that espeak-ng reads it as a Vietnamese clerk would (lower-case words)."""
+    words = read_codes(_end_lines(text))
+    vinorm = _installed_vinorm()
+    if vinorm is None:
+        words = read_numbers(words)
+    else:
+        try:
+            words = vinorm.normalise(words)
+        except VinormError as err:  # never the text in the log: it may hold a phone number
+            logger.warning("%s; this text is read by the project's own rules", err)
+            words = read_numbers(words)
+    words = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", words)
+    return re.sub(r"\s+", " ", words).strip().lower()

@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import TextIO
 
 from speech.errors import SpeechError
-from speech.events import ErrorEvent, IntentEnd, PipelineEvent, SttEnd, SttPartial, VadStart, WakeEnd
+from speech.events import (
+    ErrorCode,
+    ErrorEvent,
+    IntentEnd,
+    PipelineEvent,
+    SttEnd,
+    SttPartial,
+    VadStart,
+    WakeEnd,
+)
 from speech.factory import build_pipeline, load_grammars
 from speech.pipeline import SPOKEN_ERRORS, TurnResult, VoicePipeline
 from speech.settings import Settings
@@ -154,9 +163,9 @@ class Robot:
             self.say(GREETING)
         problems = []
         if not self.microphone:
-            problems.append(SpeechError("audio-device-missing"))
+            problems.append(SpeechError(ErrorCode.AUDIO_DEVICE_MISSING))
         if self.pipeline.recognizer is None:
-            problems.append(SpeechError("stt-model-missing"))
+            problems.append(SpeechError(ErrorCode.STT_MODEL_MISSING))
         for err in problems:
             self._print(f"[robot] {err.message}")
             if err.hint:
@@ -197,7 +206,7 @@ class Robot:
                 )
             except (EOFError, KeyboardInterrupt):
                 break
-            if result.error_code == "audio-device-missing":
+            if result.error_code is ErrorCode.AUDIO_DEVICE_MISSING:
                 return self.typed_loop()
             # After an answer, listen again without the wake phrase for a few seconds.
             follow_up = result.ok and self.options.follow_up_s > 0

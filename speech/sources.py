@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from speech.errors import SpeechError
+from speech.events import ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def read_wav_16k(path: Path | str) -> bytes:
             channels = wav.getnchannels()
             raw = wav.readframes(wav.getnframes())
     except (OSError, wave.Error, EOFError) as err:
-        raise SpeechError("audio-file-invalid", f"{path}: {err}") from err
+        raise SpeechError(ErrorCode.AUDIO_FILE_INVALID, f"{path}: {err}") from err
     if width == 1:
         data = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128) * 256
     elif width == 2:
@@ -82,7 +83,7 @@ def read_wav_16k(path: Path | str) -> bytes:
     elif width == 4:
         data = np.frombuffer(raw, dtype="<i4").astype(np.float64) / 65536
     else:
-        raise SpeechError("audio-file-invalid", f"{path}: {width * 8}-bit samples")
+        raise SpeechError(ErrorCode.AUDIO_FILE_INVALID, f"{path}: {width * 8}-bit samples")
     if channels > 1:
         data = data.reshape(-1, channels).mean(axis=1)
     data = resample(data, rate)
@@ -172,7 +173,7 @@ class MicrophoneSource:
             )
             self._stream.start()
         except Exception as err:  # OSError (no PortAudio), sounddevice.PortAudioError, ValueError
-            raise SpeechError("audio-device-missing", str(err)) from err
+            raise SpeechError(ErrorCode.AUDIO_DEVICE_MISSING, str(err)) from err
 
     def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
         if status:

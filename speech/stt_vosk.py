@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from speech.errors import SpeechError
-from speech.events import WordConfidence
-from speech.numbers import DIGIT_WORDS, LETTER_NAMES
+from speech.events import ErrorCode, WordConfidence
 from speech.sources import SAMPLE_RATE, SAMPLE_WIDTH
+from vntext.letters import LETTER_NAMES
+from vntext.numbers import DIGIT_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +66,13 @@ def model_is_installed(model_dir: Path) -> bool:
 
 
 def load_model(model_dir: Path) -> object:
-    """The Vosk model at `model_dir`, loaded once. Raises SpeechError("stt-model-missing")."""
+    """The Vosk model at `model_dir`, loaded once. Raises SpeechError(ErrorCode.STT_MODEL_MISSING)."""
     model_dir = Path(model_dir).resolve()
     with _models_lock:
         if model_dir in _models:
             return _models[model_dir]
         if not model_is_installed(model_dir):
-            raise SpeechError("stt-model-missing", f"không có mô hình Vosk ở {model_dir}")
+            raise SpeechError(ErrorCode.STT_MODEL_MISSING, f"không có mô hình Vosk ở {model_dir}")
         import vosk
 
         vosk.SetLogLevel(-1)
@@ -79,7 +80,9 @@ def load_model(model_dir: Path) -> object:
         try:
             model = vosk.Model(str(model_dir))
         except Exception as err:  # vosk raises a bare Exception when Kaldi fails to load
-            raise SpeechError("stt-model-missing", f"không nạp được mô hình {model_dir}: {err}") from err
+            raise SpeechError(
+                ErrorCode.STT_MODEL_MISSING, f"không nạp được mô hình {model_dir}: {err}"
+            ) from err
         logger.info("Vosk model %s loaded in %.1f s", model_dir.name, time.monotonic() - started)
         _models[model_dir] = model
         return model
@@ -167,6 +170,6 @@ class VoskRecognizer:
         self.load()
         if isinstance(grammar, str):
             if grammar not in self.grammars:
-                raise SpeechError("stt-failed", f"không có ngữ pháp {grammar}")
+                raise SpeechError(ErrorCode.STT_FAILED, f"không có ngữ pháp {grammar}")
             return VoskStream(self._model, self.grammars[grammar], grammar_name=grammar)
         return VoskStream(self._model, grammar, grammar_name="custom" if grammar else None)

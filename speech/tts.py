@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from speech.errors import SpeechError
+from speech.events import ErrorCode
 from speech.reading import prepare_for_speech
 from speech.settings import VOICES
 
@@ -158,7 +159,7 @@ class Speaker:
         """Write `text` to the WAV file `path` without playing it, and wait."""
         job = self.say(text, path=path, play=False)
         if not job.wait(timeout):
-            raise SpeechError("tts-timeout", f"sau {timeout} s")
+            raise SpeechError(ErrorCode.TTS_TIMEOUT, f"sau {timeout} s")
         if job.error is not None:
             raise job.error
         return job
@@ -222,7 +223,7 @@ class Speaker:
                 job.error = err
             except Exception as err:  # pyttsx3/espeak raise anything; never kill the worker
                 logger.exception("speech synthesis failed")
-                job.error = SpeechError("tts-failed", str(err))
+                job.error = SpeechError(ErrorCode.TTS_FAILED, str(err))
             finally:
                 self._current = None
                 job.done.set()
@@ -241,7 +242,7 @@ class Speaker:
     def _do(self, job: SpeechJob) -> None:
         text = prepare_for_speech(job.text) if self.prepare else job.text
         if not text.strip():
-            raise SpeechError("tts-failed", "không có gì để đọc")
+            raise SpeechError(ErrorCode.TTS_FAILED, "không có gì để đọc")
         path = job.path or self._next_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._synthesize(text, path)
@@ -263,7 +264,7 @@ class Speaker:
             with _engine_lock, contextlib.redirect_stdout(io.StringIO()):
                 return pyttsx3.init("espeak")
         except Exception as err:  # no libespeak-ng, broken driver
-            raise SpeechError("tts-failed", f"không khởi động được espeak-ng: {err}") from err
+            raise SpeechError(ErrorCode.TTS_FAILED, f"không khởi động được espeak-ng: {err}") from err
 
     def _synthesize(self, text: str, path: Path) -> None:
         last_error = ""
@@ -288,7 +289,7 @@ class Speaker:
                 return
             last_error = "tệp âm thanh rỗng"
             logger.warning("espeak-ng produced no audio (attempt %d), retrying", attempt + 1)
-        raise SpeechError("tts-failed", last_error)
+        raise SpeechError(ErrorCode.TTS_FAILED, last_error)
 
 
 def _has_audio(path: Path) -> bool:

@@ -65,24 +65,42 @@ class Endpointer:
     def __init__(self, config: VadConfig | None = None) -> None:
         self.config = config or VadConfig()
         self._vad = webrtcvad.Vad(self.config.aggressiveness)
-        self._frame_s = self.config.frame_ms / 1000
+        self._frame_ms = self.config.frame_ms
         self._frame_bytes = frame_bytes(self.config.frame_ms)
         self._window: collections.deque[bool] = collections.deque(maxlen=self.config.start_window)
         self._pre_roll: collections.deque[bytes] = collections.deque(
             maxlen=max(1, self.config.pre_roll_ms // self.config.frame_ms)
         )
+        # Time is counted in whole frames (milliseconds are integers): with float seconds,
+        # 12 x 0.03 s < 0.36 s and every end of speech came one frame late.
         self.frames_seen = 0
         self.in_speech = False
-        self.speech_start_s = 0.0
-        self.last_voiced_s = 0.0
-        self.voiced_s = 0.0
+        self._speech_start_frame = 0
+        self._last_voiced_frame = 0
+        self._voiced_frames = 0
+        self._waiting_since_frame = 0
         self.end_reason = ""
-        self._waiting_since_s = 0.0
+
+    def _seconds(self, frames: int) -> float:
+        return frames * self._frame_ms / 1000
 
     @property
     def audio_s(self) -> float:
         """Audio received so far (the end of the latest frame)."""
-        return self.frames_seen * self._frame_s
+        return self._seconds(self.frames_seen)
+
+    @property
+    def speech_start_s(self) -> float:
+        return self._seconds(self._speech_start_frame)
+
+    @property
+    def last_voiced_s(self) -> float:
+        """The end of the last voiced frame."""
+        return self._seconds(self._last_voiced_frame)
+
+    @property
+    def voiced_s(self) -> float:
+        return self._seconds(self._voiced_frames)
 
     @property
     def pre_roll(self) -> list[bytes]:
@@ -93,54 +111,52 @@ class Endpointer:
             raise ValueError(f"frame of {len(frame)} bytes, expected {self._frame_bytes}")
         voiced = self._vad.is_speech(frame, SAMPLE_RATE)
         self.frames_seen += 1
-        now = self.audio_s
+        now = self.frames_seen
+        config = self.config
         if not self.in_speech:
             self._window.append(voiced)
             self._pre_roll.append(frame)
-            if sum(self._window) >= self.config.start_voiced:
+            if sum(self._window) >= config.start_voiced:
                 self.in_speech = True
-                voiced_in_window = sum(self._window)
-                self.speech_start_s = now - len(self._window) * self._frame_s
-                self.last_voiced_s = now
-                self.voiced_s = voiced_in_window * self._frame_s
+                self._speech_start_frame = now - len(self._window)
+                self._last_voiced_frame = now
+                self._voiced_frames = sum(self._window)
                 self._window.clear()
                 return VadSignal.START
-            if now - self._waiting_since_s >= self.config.no_speech_timeout_s:
+            if (now - self._waiting_since_frame) * self._frame_ms >= config.no_speech_timeout_s * 1000:
                 self.end_reason = "no-speech"
                 return VadSignal.NO_SPEECH
             return VadSignal.NONE
         if voiced:
-            self.last_voiced_s = now
-            self.voiced_s += self._frame_s
-        speech_s = self.last_voiced_s - self.speech_start_s
-        silence_ms = (now - self.last_voiced_s) * 1000
+            self._last_voiced_frame = now
+            self._voiced_frames += 1
+        speech_ms = (self._last_voiced_frame - self._speech_start_frame) * self._frame_ms
+        silence_ms = (now - self._last_voiced_frame) * self._frame_ms
         needed_ms = (
-            self.config.short_end_silence_ms
-            if speech_s < self.config.long_after_s
-            else self.config.end_silence_ms
+            config.short_end_silence_ms if speech_ms < config.long_after_s * 1000 else config.end_silence_ms
         )
         if silence_ms >= needed_ms:
-            if self.voiced_s * 1000 < self.config.min_speech_ms:
+            if self._voiced_frames * self._frame_ms < config.min_speech_ms:
                 self._reset(now)
                 return VadSignal.DISCARD
             self.end_reason = "silence"
             return VadSignal.END
-        if now - self.speech_start_s >= self.config.max_speech_s:
+        if (now - self._speech_start_frame) * self._frame_ms >= config.max_speech_s * 1000:
             self.end_reason = "max-length"
             return VadSignal.END
         return VadSignal.NONE
 
     def finish(self) -> VadSignal:
         """The audio ended: close an utterance in progress."""
-        if self.in_speech and self.voiced_s * 1000 >= self.config.min_speech_ms:
+        if self.in_speech and self._voiced_frames * self._frame_ms >= self.config.min_speech_ms:
             self.end_reason = "end-of-audio"
             return VadSignal.END
         self.end_reason = "no-speech"
         return VadSignal.NO_SPEECH
 
-    def _reset(self, now: float) -> None:
+    def _reset(self, now: int) -> None:
         self.in_speech = False
-        self.voiced_s = 0.0
+        self._voiced_frames = 0
         self._window.clear()
         self._pre_roll.clear()
-        self._waiting_since_s = now
+        self._waiting_since_frame = now

@@ -3,8 +3,33 @@
 import re
 import unicodedata
 
-# Abbreviations citizens type, expanded word by word (keys lower-case, as typed).
-ABBREVIATIONS: dict[str, str] = {
+# The abbreviations of the administration, spelled as printed, and what they stand for: the one
+# table. The assistant reads them aloud expanded (`vntext.reading`); a citizen who types one, in
+# any case and with or without diacritics ("cccd", "qsdd"), means the same (`ABBREVIATIONS`).
+OFFICIAL_ABBREVIATIONS: dict[str, str] = {
+    "BHXH": "bảo hiểm xã hội",
+    "BHYT": "bảo hiểm y tế",
+    "CCCD": "căn cước công dân",
+    "CMND": "chứng minh nhân dân",
+    "ĐKKD": "đăng ký kinh doanh",
+    "GCN": "giấy chứng nhận",
+    "GKS": "giấy khai sinh",
+    "GPKD": "giấy phép kinh doanh",
+    "GPLX": "giấy phép lái xe",
+    "GPXD": "giấy phép xây dựng",
+    "HĐND": "hội đồng nhân dân",
+    "HKD": "hộ kinh doanh",
+    "LLPT": "lý lịch tư pháp",
+    "QSDĐ": "quyền sử dụng đất",
+    "SĐT": "số điện thoại",
+    "STT": "số thứ tự",
+    "TP.": "thành phố",
+    "TTHC": "thủ tục hành chính",
+    "UBND": "ủy ban nhân dân",
+}
+
+# Chat shorthand citizens type (lower-case keys): only ever typed, never read aloud.
+SHORTHAND: dict[str, str] = {
     "ko": "không",
     "k": "không",
     "khong": "không",
@@ -20,34 +45,16 @@ ABBREVIATIONS: dict[str, str] = {
     "bnh": "bao nhiêu",
     "mk": "mình",
     "vs": "với",
-    "cccd": "căn cước công dân",
-    "cmnd": "chứng minh nhân dân",
-    "gks": "giấy khai sinh",
-    "llpt": "lý lịch tư pháp",
-    "gcn": "giấy chứng nhận",
-    "qsdd": "quyền sử dụng đất",
-    "ubnd": "ủy ban nhân dân",
-    "hkd": "hộ kinh doanh",
-    "gpxd": "giấy phép xây dựng",
-    "tthc": "thủ tục hành chính",
     "hs": "hồ sơ",
-    "đkkd": "đăng ký kinh doanh",
-    "dkkd": "đăng ký kinh doanh",
     "đk": "đăng ký",
     "dk": "đăng ký",
-    "gpkd": "giấy phép kinh doanh",
+    "kd": "kinh doanh",
     "tks": "cảm ơn",
     "thanks": "cảm ơn",
     "thank": "cảm ơn",
     "ok": "được",
     "oke": "được",
     "okie": "được",
-    "sđt": "số điện thoại",
-    "sdt": "số điện thoại",
-    "gplx": "giấy phép lái xe",
-    "kd": "kinh doanh",
-    "bhyt": "bảo hiểm y tế",
-    "vneid": "vneid",
 }
 
 _SPACES = re.compile(r"\s+")
@@ -65,7 +72,21 @@ def fold(text: str) -> str:
     return without_marks.replace("đ", "d")
 
 
+def _typed_forms(official: dict[str, str], shorthand: dict[str, str]) -> dict[str, str]:
+    """Each abbreviation as typed: lower-case, without its final dot, with and without diacritics."""
+    typed: dict[str, str] = {}
+    for printed, expansion in official.items():
+        word = printed.lower().rstrip(".")
+        typed[word] = expansion
+        typed.setdefault(fold(word), expansion)
+    return {**typed, **shorthand}
+
+
+# What citizens may type (lower-case keys): the official abbreviations and the chat shorthand.
+ABBREVIATIONS: dict[str, str] = _typed_forms(OFFICIAL_ABBREVIATIONS, SHORTHAND)
+
+
 def expand_abbreviations(text: str) -> str:
-    """Expand the common abbreviations of `ABBREVIATIONS`, keeping every other word as it is."""
+    """Expand the typed abbreviations of `ABBREVIATIONS`, keeping every other word as it is."""
     words = nfc(text).split(" ")
     return " ".join(ABBREVIATIONS.get(word.lower(), word) for word in words)

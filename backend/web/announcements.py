@@ -35,7 +35,8 @@ def announcement_text(number: str, counter_number: int) -> str:
 
 def spoken_text(number: str, counter_number: int) -> str:
     """What the voice says, with the number read digit by digit: "Mời số a không hai ba, đến quầy số hai"."""
-    from speech.numbers import number_to_words, ticket_number_to_words
+    from vntext.numbers import number_to_words
+    from vntext.spoken_codes import ticket_number_to_words
 
     return f"Mời số {ticket_number_to_words(number)}, đến quầy số {number_to_words(counter_number)}"
 

@@ -147,7 +147,18 @@ class ConversationScreen(KeyboardScreen):
             box.add_widget(menu)
         if self.waiting:
             box.add_widget(KLabel(text=t("voice.thinking"), color=self.app.muted, halign="left"))
-        Clock.schedule_once(lambda _dt: setattr(self.ids.scroll, "scroll_y", 0), 0)
+        Clock.schedule_once(lambda _dt: self._scroll_to_end(), 0)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        super().on_kv_post(base_widget)
+        # Bubbles take a few frames to reach their height: follow it to keep the latest in view.
+        self.ids.messages.bind(height=lambda *_a: self._scroll_to_end())
+
+    def _scroll_to_end(self) -> None:
+        """Show the latest message. A conversation shorter than the view rests at the top: scrolled
+        to the end there, it would spring back under the citizen's finger at the first touch."""
+        scroll = self.ids.scroll
+        scroll.scroll_y = 0 if self.ids.messages.height > scroll.height else 1
 
     def _item_widget(self, item: ChatItem, latest: bool) -> Any:
         if item.kind == "card" and item.card is not None:

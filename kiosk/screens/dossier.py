@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from kivy.clock import Clock
@@ -235,14 +234,14 @@ class DossierScreen(KioskScreen):
         self.scan_prompt = ScanPrompt(camera, self.stop_scan)
         self.scan_prompt.camera = camera
         self.scan_prompt.open()
-        self._scan_deadline = time.monotonic() + SCAN_GIVE_UP_SECONDS
+        self._scan_deadline = self.app.clock() + SCAN_GIVE_UP_SECONDS
         self._scan_event = Clock.schedule_interval(self._scan_tick, SCAN_EVERY_SECONDS)
 
     def _scan_tick(self, _dt: float) -> None:
         prompt = self.scan_prompt
         if prompt is None or self._scan_busy:
             return
-        if time.monotonic() > self._scan_deadline:
+        if self.app.clock() > self._scan_deadline:
             self.stop_scan()
             self.message = t("dossier.scan_nothing")
             return

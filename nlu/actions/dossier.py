@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from vntext.dossier_code import mask_dossier_code
+from vntext.numbers import words_to_digits
 
 from .backend_client import BackendClient, BackendError, BackendUnavailableError
 from .common import say_backend_down
@@ -33,10 +34,8 @@ def last_four_digits(text: str) -> str | None:
     digits = "".join(re.findall(r"\d", text))
     if len(digits) < 4:
         try:
-            from speech.numbers import words_to_digits
-
             digits = words_to_digits(text)
-        except (ImportError, ValueError, KeyError):
+        except (ValueError, KeyError):
             return None
     return digits[-4:] if len(digits) >= 4 else None
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from vntext.normalize import ABBREVIATIONS, fold
+from vntext.spoken_codes import spoken_to_dossier_code
 
 # One "word": letters/digits run (Vietnamese letters included), or a dotted code chunk.
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+", re.UNICODE)
@@ -147,11 +148,7 @@ def find_typed_code(text: str) -> tuple[str, int, int] | None:
 
 
 def find_spoken_code(text: str) -> str | None:
-    """The canonical dossier code read aloud as words in `text` (speech.numbers), or None."""
-    try:
-        from speech.numbers import spoken_to_dossier_code
-    except ImportError:  # speech helpers not installed: typed codes only
-        return None
+    """The canonical dossier code read aloud as words in `text` (vntext.spoken_codes), or None."""
     try:
         return spoken_to_dossier_code(text)
     except (ValueError, KeyError):

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,6 +11,7 @@ from contract.errors import BackendError, BackendUnavailableError
 from contract.resources import DossierStatus, Priority, TicketStatus
 from contract.settings import SharedSettings
 from tests.support.backend import RunningBackend
+from tests.support.recorders import http_recorder
 
 
 @pytest.fixture
@@ -70,67 +66,23 @@ def test_a_device_call_without_a_token_is_explained(backend_server: RunningBacke
     assert missing.value.code == "device_token_missing" and "mã truy cập" in missing.value.message
 
 
-class FlakyServer:
-    """A local HTTP server answering 500 `failures` times, then 200 `{"ok": true}`; counts calls."""
-
-    def __init__(self, failures: int) -> None:
-        self.failures = failures
-        self.calls: list[str] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                owner.calls.append(self.command)
-                status = 500 if len(owner.calls) <= owner.failures else 200
-                body = json.dumps({"ok": status == 200}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _answer  # noqa: N815
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def flaky() -> Iterator[Any]:
-    servers: list[FlakyServer] = []
-
-    def make(failures: int) -> FlakyServer:
-        servers.append(FlakyServer(failures))
-        return servers[-1]
-
-    yield make
-    for server in servers:
-        server.server.shutdown()
-
-
-def test_a_read_is_retried_once_after_a_5xx(flaky: Any) -> None:
-    server = flaky(1)
-    assert BackendClient(server.url).request("GET", "/health") == {"ok": True}
-    assert server.calls == ["GET", "GET"]
-    twice = flaky(2)
-    with pytest.raises(BackendUnavailableError) as down:
+def test_a_read_is_retried_once_after_a_5xx() -> None:
+    with http_recorder(failures=1) as server:
+        assert BackendClient(server.url).request("GET", "/health") == {"ok": True, "id": "m1"}
+    assert [r.method for r in server.received] == ["GET", "GET"]
+    with http_recorder(failures=2) as twice, pytest.raises(BackendUnavailableError) as down:
         BackendClient(twice.url).request("GET", "/health")
-    assert down.value.code == "backend_unavailable" and twice.calls == ["GET", "GET"]
+    assert down.value.code == "backend_unavailable" and len(twice.received) == 2
 
 
-def test_a_post_is_retried_only_with_an_idempotency_key(flaky: Any) -> None:
-    plain = flaky(1)
-    with pytest.raises(BackendUnavailableError):
+def test_a_post_is_retried_only_with_an_idempotency_key() -> None:
+    with http_recorder(failures=1) as plain, pytest.raises(BackendUnavailableError):
         BackendClient(plain.url, "t").handoff("Cần gặp cán bộ")
-    assert plain.calls == ["POST"]  # a handoff is never sent twice
-    keyed = flaky(1)
-    client = BackendClient(keyed.url, "t")
-    assert client.request("POST", "/tickets", json={}, headers={"Idempotency-Key": "a"}) == {"ok": True}
-    assert keyed.calls == ["POST", "POST"]
+    assert len(plain.received) == 1  # a handoff is never sent twice
+    with http_recorder(failures=1) as keyed:
+        client = BackendClient(keyed.url, "t")
+        assert client.request("POST", "/tickets", json={}, headers={"Idempotency-Key": "a"})["ok"] is True
+    assert len(keyed.received) == 2
 
 
 def test_nothing_listening_is_unavailable_not_a_crash() -> None:

@@ -40,9 +40,11 @@ def kiosk_session(backend_server: RunningBackend, kiosk_data_dir: Path) -> Itera
 
 @pytest.fixture
 def kiosk(kiosk_session: KioskDriver) -> Iterator[KioskDriver]:
-    """The shared kiosk, back on a fresh home screen before each test."""
+    """The shared kiosk, back on a fresh home screen before each test, with nothing in flight:
+    what a test started in the background cannot reach the next one."""
     app = kiosk_session.app
     app.reset_session()
+    kiosk_session.settle()
     kiosk_session.frames(2)
     yield kiosk_session
     app.idle.idle_seconds = 3600
@@ -50,3 +52,4 @@ def kiosk(kiosk_session: KioskDriver) -> Iterator[KioskDriver]:
     if app.idle_popup is not None:
         app.idle_popup.dismiss()
     app.reset_session()
+    kiosk_session.settle()

@@ -1,4 +1,9 @@
-"""Drives the real kiosk App in an offscreen window: one App and window per test session."""
+"""Drives the real kiosk App in an offscreen window: one App and window per test session.
+
+Nothing here depends on the machine's speed: the idle timer reads a `ManualClock` the tests
+advance, and every step waits on a condition (a touch delivered, a screen shown, the background
+work finished) with a generous timeout, never for a fixed time.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,27 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+WAIT_SECONDS = 30.0  # generous: a loaded machine is slower, never wrong
+
+
+class ManualClock:
+    """Monotonic seconds that move only when a test says so (the kiosk's idle timer reads it).
+    Advanced by whole seconds, the differences the idle timer compares are exact."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
 
 class KioskDriver:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, clock: ManualClock) -> None:
         self.app = app
+        self.clock = clock
 
     @classmethod
     def start(cls, settings: Any, **app_kwargs: Any) -> KioskDriver:
@@ -21,11 +43,15 @@ class KioskDriver:
         configure_kivy(settings, offscreen=True)
         from kivy.base import EventLoop
 
-        app = KioskApp(settings, **app_kwargs)
+        clock = ManualClock()
+        app = KioskApp(settings, clock=clock, **app_kwargs)
         app._run_prepare()
         EventLoop.start()
-        driver = cls(app)
-        driver.frames(3)
+        driver = cls(app, clock)
+        # The start-up work (content sync, the lists built while nobody touches) is over before
+        # the first test touches anything.
+        driver.wait_until(lambda: app.warmed_up, what="the kiosk warmed up")
+        driver.settle()
         return driver
 
     def stop(self) -> None:
@@ -41,7 +67,8 @@ class KioskDriver:
         for _ in range(count):
             EventLoop.idle()
 
-    def wait_until(self, condition: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
+    def wait_until(self, condition: Callable[[], Any], timeout: float = WAIT_SECONDS, what: str = "") -> Any:
+        """Run frames (each one waits for the Kivy clock's next frame) until `condition()` holds."""
         deadline = time.monotonic() + timeout
         while True:
             self.frames()
@@ -50,7 +77,10 @@ class KioskDriver:
                 return value
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {what or condition}; screen={self.current}")
-            time.sleep(0.01)
+
+    def settle(self) -> None:
+        """Wait until no background work (HTTP, printing) is running or waiting to reach the UI."""
+        self.wait_until(lambda: self.app.background.pending == 0, what="the background work")
 
     # ---- looking --------------------------------------------------------------------------
     @property
@@ -89,22 +119,37 @@ class KioskDriver:
 
     # ---- touching -------------------------------------------------------------------------
     def tap(self, widget: Any) -> None:
-        """A real touch at the widget's centre, through the window's input dispatch."""
-        from kivy.tests.common import UnitTestTouch
+        """A real touch at the button's centre, through the window's input dispatch; returns once
+        the button has acted on it (its `on_release` handlers ran).
 
+        Held like a finger: inside a ScrollView the button gets the press only once the ScrollView
+        has decided the touch is not a scroll (`scroll_timeout` and three frames), so the release
+        waits for the press to reach the button. Released earlier, the ScrollView would replay the
+        tap 0.2 s later, after this method returned, and the test would look for a result too soon.
+        """
+        from kivy.tests.common import UnitTestTouch
+        from kivy.uix.behaviors import ButtonBehavior
+
+        assert isinstance(widget, ButtonBehavior), f"{widget!r} is not a button"
         assert widget.get_root_window() is not None, f"{widget!r} is no longer on screen"
         self._settle(widget)  # a screen or list shown just now is laid out first
         self._scroll_into_view(widget)
-        self._settle(widget)
-        x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        # Hold it like a finger does: a ScrollView waits `scroll_timeout` (55 ms) before it hands
-        # a touch to the button under it.
-        self.frames()
-        time.sleep(0.07)
-        self.frames()
-        touch.touch_up()
+        assert not widget.disabled, f"{widget!r} is disabled"
+        released: list[bool] = []
+
+        def on_release(*_args: Any) -> None:
+            released.append(True)
+
+        widget.fbind("on_release", on_release)
+        try:
+            x, y = widget.to_window(*widget.center)
+            touch = UnitTestTouch(x, y)
+            touch.touch_down()
+            self.wait_until(lambda: widget in touch.ud, what=f"the press to reach {widget!r}")
+            touch.touch_up()
+            self.wait_until(lambda: released, what=f"{widget!r} to act on the tap")
+        finally:
+            widget.funbind("on_release", on_release)
         self.frames()
 
     def tap_text(self, text: str, root: Any = None) -> None:
@@ -117,26 +162,36 @@ class KioskDriver:
         for key in keys:
             self.tap_text(t("keyboard.space") if key == " " else key, keyboard)
 
-    def _settle(self, widget: Any, max_frames: int = 8) -> None:
-        """Run frames until the widget stops moving (layouts of nested boxes take a few frames)."""
-        previous = None
-        for _ in range(max_frames):
-            self.frames()
-            where = (tuple(widget.to_window(*widget.pos)), tuple(widget.size))
-            if where == previous:
-                return
-            previous = where
+    def _settle(self, widget: Any) -> None:
+        """Run frames until the widget has stopped moving (nested boxes take a few frames to lay out)."""
+        seen: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
+
+        def still() -> bool:
+            seen.append((tuple(widget.to_window(*widget.pos)), tuple(widget.size)))
+            return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]
+
+        self.wait_until(still, what=f"{widget!r} to stop moving")
 
     def _scroll_into_view(self, widget: Any) -> None:
+        """Scroll the ScrollView holding the widget, when the widget is not wholly visible in it.
+
+        Only then: a list shorter than its ScrollView rests at the top, and a scroll_to there would
+        leave it pulled down, to spring back (moving the button) as soon as it is touched.
+        """
         from kivy.uix.scrollview import ScrollView
 
         parent = widget.parent
         while parent is not None and not isinstance(parent, ScrollView):
             if parent.parent is parent:  # the Window is its own parent
-                parent = None
-                break
+                return
             parent = parent.parent
-        if parent is not None:
-            self.frames()
-            parent.scroll_to(widget, padding=10, animate=False)
-            self.frames()
+        if parent is None:
+            return
+        left, bottom = widget.to_window(widget.x, widget.y)
+        right, top = widget.to_window(widget.right, widget.top)
+        view_left, view_bottom = parent.to_window(parent.x, parent.y)
+        view_right, view_top = parent.to_window(parent.right, parent.top)
+        if view_left <= left and right <= view_right and view_bottom <= bottom and top <= view_top:
+            return
+        parent.scroll_to(widget, padding=10, animate=False)
+        self._settle(widget)

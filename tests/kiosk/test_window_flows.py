@@ -37,7 +37,7 @@ def test_search_a_procedure_typed_without_diacritics(kiosk: KioskDriver) -> None
     shown = kiosk.texts()
     assert any("Giấy tờ cần mang" in text for text in shown)
     assert any(text.startswith("1.  ") for text in shown)  # the documents checklist
-    assert any("Thông tin kiểm tra ngày" in text for text in shown)
+    assert any("Thông tin cập nhật ngày" in text for text in shown)
     assert kiosk.find_text(t("read_aloud")) is not None
 
 
@@ -198,8 +198,12 @@ def test_idle_reset_clears_the_phone_digits(kiosk: KioskDriver, backend_server: 
         kiosk.tap_text(digit, pad)
     assert pad.text == "12"
     app = kiosk.app
-    app.idle.idle_seconds = 0.3
-    app.idle.answer_seconds = 0.3
+    app.idle.idle_seconds = 60
+    app.idle.answer_seconds = 20
+    asked = app.idle_prompts
+    kiosk.clock.advance(60)
+    kiosk.wait_until(lambda: app.idle_prompts > asked, what="the question")
+    kiosk.clock.advance(20)
     kiosk.wait_until(lambda: kiosk.current == "home", what="reset to home")
     assert pad.text == ""
     assert screen.verify_pad is None and screen.result is None
@@ -224,12 +228,14 @@ def test_idle_question_then_reset_clears_the_typed_code(kiosk: KioskDriver) -> N
         kiosk.tap_text(ch, screen.ids.keypad)
     assert screen.ids.keypad.text == "000.00.31."
     asked = app.idle_prompts
-    app.idle.idle_seconds = 0.5
-    app.idle.answer_seconds = 2.0
+    app.idle.idle_seconds = 60
+    app.idle.answer_seconds = 20
+    kiosk.clock.advance(60)
     kiosk.wait_until(lambda: app.idle_prompts > asked, what="the question")
     assert kiosk.current == "dossier"
     assert kiosk.find_text(t("idle.question"), app.idle_popup) is not None
     assert screen.ids.keypad.text == "000.00.31."  # nothing is cleared while asking
+    kiosk.clock.advance(20)
     kiosk.wait_until(lambda: kiosk.current == "home", what="reset to home")
     assert screen.ids.keypad.text == ""
     assert app.conversation.sender_id != first_sender
@@ -243,10 +249,11 @@ def test_idle_answer_keeps_the_typed_code(kiosk: KioskDriver) -> None:
     for ch in "123":
         kiosk.tap_text(ch, screen.ids.keypad)
     asked = app.idle_prompts
-    app.idle.idle_seconds = 0.4
-    app.idle.answer_seconds = 30
+    app.idle.idle_seconds = 60
+    app.idle.answer_seconds = 20
+    kiosk.clock.advance(60)
     kiosk.wait_until(lambda: app.idle_prompts > asked, what="the question")
-    app.idle.idle_seconds = 3600
+    kiosk.clock.advance(19)  # one second before the reset
     kiosk.frames(2)
     kiosk.tap(app.idle_popup.yes_button)
     kiosk.wait_until(lambda: app.idle_popup.parent is None, what="the question closed")

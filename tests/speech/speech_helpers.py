@@ -16,9 +16,9 @@ KO_WAKE_PHRASES = ("안녕하세요",)
 KO_GRAMMARS = {"yes_no": ["네", "아니요"], "wake": ["안녕하세요", "네", "아니요"]}
 
 
-def espeak(text: str, voice: str, path: Path) -> Path:
+def espeak(text: str, voice: str, path: Path, speed_wpm: int = 175) -> Path:
     assert shutil.which("espeak-ng"), "espeak-ng is installed by scripts/setup.sh"
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed_wpm), "-w", str(path), text], check=True)
     return path
 
 

@@ -71,7 +71,7 @@ def test_missing_model_is_a_clear_error(tmp_path) -> None:
 
 def test_vietnamese_grammars_cover_codes() -> None:
     # Every word a citizen needs to read a dossier code aloud is in the code grammar.
-    from speech.numbers import dossier_code_to_words
+    from vntext.spoken_codes import dossier_code_to_words
 
     words = set(" ".join(GRAMMARS["dossier_code"]).split())
     spoken = dossier_code_to_words("000.00.31.H26-251121-0003").split()

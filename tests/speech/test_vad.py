@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from speech_helpers import speech_end_s
+from speech_helpers import espeak, speech_end_s, trim_silence
 
-from speech.sources import SAMPLE_RATE, WavFileSource
+from speech.sources import SAMPLE_RATE, WavFileSource, read_wav_16k, write_wav_16k
 from speech.vad import Endpointer, VadConfig, VadSignal
 
 
@@ -36,6 +36,28 @@ def test_short_answer_ends_quickly(synth, answer) -> None:
     assert end_at - true_end <= 0.6, f"end of speech decided {end_at - true_end:.2f} s after it"
     assert endpointer.end_reason == "silence"
     assert 0.3 <= endpointer.speech_start_s <= 0.6  # speech starts after the 0.5 s of silence
+
+
+@pytest.mark.parametrize(("answer", "config"), [("vâng", VadConfig()), ("có", VadConfig(frame_ms=20))])
+def test_short_answer_ends_after_exactly_its_silence(synth, answer, config) -> None:
+    # The end comes on the frame where the configured silence is complete, not one frame later.
+    wav = synth([0.5, ("vi", answer)], f"exact-{answer}")
+    endpointer, signals, _ = run_endpointer(wav, config)
+    assert signals[-1][0] is VadSignal.END
+    silence_ms = round((endpointer.audio_s - endpointer.last_voiced_s) * 1000)
+    assert silence_ms == config.short_end_silence_ms
+
+
+@pytest.mark.parametrize("speed_wpm", [130, 200])
+def test_long_sentence_with_pauses_is_not_cut(tmp_path, speed_wpm) -> None:
+    # Commas make espeak-ng pause inside the sentence: one utterance, ended after its last word.
+    raw = espeak("nhà tôi có người mất, thì phải làm thủ tục gì", "vi", tmp_path / "raw.wav", speed_wpm)
+    wav = tmp_path / "sentence.wav"
+    write_wav_16k(wav, b"\0\0" * 8000 + trim_silence(read_wav_16k(raw)))
+    _, signals, source = run_endpointer(wav)
+    assert [s for s, _ in signals] == [VadSignal.START, VadSignal.END]
+    true_end = speech_end_s(source.pcm)
+    assert true_end < signals[-1][1] <= true_end + 0.6
 
 
 def test_sentence_with_a_short_pause_is_one_utterance(synth) -> None:

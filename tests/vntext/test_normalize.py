@@ -3,7 +3,7 @@ import unicodedata
 import pytest
 
 from vntext.dossier_code import DossierCodeError, canonical_dossier_code, find_dossier_code, mask_dossier_code
-from vntext.normalize import expand_abbreviations, fold, nfc
+from vntext.normalize import ABBREVIATIONS, OFFICIAL_ABBREVIATIONS, SHORTHAND, expand_abbreviations, fold, nfc
 
 
 def test_fold_removes_diacritics_and_case() -> None:
@@ -20,6 +20,19 @@ def test_nfd_input_becomes_nfc() -> None:
 def test_abbreviations_are_expanded() -> None:
     assert expand_abbreviations("Làm LLPT ko dc à") == "Làm lý lịch tư pháp không được à"
     assert expand_abbreviations("đăng ký dkkd") == "đăng ký đăng ký kinh doanh"
+
+
+def test_one_table_of_abbreviations_read_aloud_and_typed() -> None:
+    # The abbreviations the assistant reads aloud are the ones citizens type, in any case,
+    # with or without diacritics; chat shorthand is only typed.
+    for printed, expansion in OFFICIAL_ABBREVIATIONS.items():
+        word = printed.rstrip(".")
+        assert expand_abbreviations(word) == expansion
+        assert expand_abbreviations(word.lower()) == expansion
+        assert expand_abbreviations(fold(word)) == expansion
+    assert expand_abbreviations("QSDĐ qsdd Sđt") == "quyền sử dụng đất quyền sử dụng đất số điện thoại"
+    assert set(SHORTHAND) <= set(ABBREVIATIONS)
+    assert not {key.lower() for key in OFFICIAL_ABBREVIATIONS} & set(SHORTHAND)
 
 
 @pytest.mark.parametrize(

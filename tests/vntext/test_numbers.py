@@ -1,21 +1,24 @@
-"""Spoken Vietnamese numbers, letters and codes (speech/numbers.py)."""
+"""Spoken Vietnamese numbers, letters and codes (vntext.numbers, vntext.spoken_codes)."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from speech.numbers import (
+from vntext.dossier_code import is_dossier_code
+from vntext.numbers import (
     SpokenNumberError,
     digits_to_words,
-    dossier_code_to_words,
     number_to_words,
-    spoken_to_dossier_code,
-    spoken_to_ticket_number,
-    ticket_number_to_words,
     words_to_digits,
     words_to_number,
 )
-from vntext.dossier_code import is_dossier_code
+from vntext.spoken_codes import (
+    dossier_code_to_words,
+    spell_code,
+    spoken_to_dossier_code,
+    spoken_to_ticket_number,
+    ticket_number_to_words,
+)
 
 CONTRACT_CODE = "000.00.31.H26-251121-0003"
 CONTRACT_SPOKEN = (
@@ -131,6 +134,12 @@ def test_property_dossier_code_spoken_round_trip(code: str) -> None:
 )
 def test_ticket_numbers(words: str, number: str) -> None:
     assert spoken_to_ticket_number(words) == number
+
+
+def test_codes_spelled_letter_by_letter() -> None:
+    assert spell_code("CT01") == "xê tê không một"
+    assert spell_code("NĐ-CP") == "en nờ đê gạch xê pê"
+    assert spell_code("A²") == "a"  # a superscript is not a digit to read
 
 
 def test_ticket_number_round_trip() -> None:

@@ -1,13 +1,12 @@
-"""Spoken Vietnamese numbers, letters and codes, as a citizen reads them and Vosk writes them.
+"""Spoken Vietnamese numbers and digits, as a citizen reads them and Vosk writes them.
 
-Pure Python (stdlib and `vntext` only): the Rasa actions import it from their own environment.
+Pure Python (stdlib and `vntext` only): the Rasa actions use it from their own environment.
 
 - `number_to_words(1025)` -> "một nghìn không trăm hai mươi lăm"
 - `words_to_number("hai lăm")` -> 25, `words_to_number("một trăm linh năm")` -> 105
 - `words_to_digits("không không ba")` -> "003" (digits read one by one, pairs such as "ba mốt")
-- `spoken_to_dossier_code("không không không chấm ... gạch không không không ba")`
-  -> "000.00.31.H26-251121-0003"
-- `spoken_to_ticket_number("a không hai ba")` -> "A023"
+
+Codes made of these digits (dossier codes, ticket numbers) are in `vntext.spoken_codes`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from vntext.dossier_code import DossierCodeError, canonical_dossier_code, find_dossier_code
+from vntext.letters import LETTER_WORDS
 from vntext.normalize import fold
 
 DIGIT_WORDS: tuple[str, ...] = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
@@ -49,107 +48,6 @@ _MULTIPLIERS: dict[str, int] = {
     "tỉ": 1_000_000_000,
 }
 
-# Letters as Vietnamese speakers name them (and as Vosk may spell them), upper-case result.
-LETTER_WORDS: dict[str, str] = {
-    "a": "A",
-    "á": "A",
-    "bê": "B",
-    "bờ": "B",
-    "xê": "C",
-    "cờ": "C",
-    "dê": "D",
-    "dờ": "D",
-    "đê": "D",
-    "e": "E",
-    "ép": "F",
-    "ép phờ": "F",
-    "giê": "G",
-    "gờ": "G",
-    "hát": "H",
-    "hắt": "H",
-    "hờ": "H",
-    "i": "I",
-    "i ngắn": "I",
-    "gi": "J",
-    "ca": "K",
-    "ka": "K",
-    "cà": "K",
-    "e lờ": "L",
-    "en lờ": "L",
-    "lờ": "L",
-    "em mờ": "M",
-    "mờ": "M",
-    "en nờ": "N",
-    "nờ": "N",
-    "en": "N",
-    "o": "O",
-    "pê": "P",
-    "pờ": "P",
-    "quy": "Q",
-    "cu": "Q",
-    "e rờ": "R",
-    "rờ": "R",
-    "ét": "S",
-    "ét xì": "S",
-    "sờ": "S",
-    "tê": "T",
-    "tờ": "T",
-    "u": "U",
-    "vê": "V",
-    "vờ": "V",
-    "vê kép": "W",
-    "đúp lờ vê": "W",
-    "ích": "X",
-    "ích xì": "X",
-    "xờ": "X",
-    "i dài": "Y",
-    "i cờ rét": "Y",
-    "dét": "Z",
-    "giét": "Z",
-}
-# Names Vietnamese speakers use when reading a letter aloud (one per letter, for synthesis).
-LETTER_NAMES: dict[str, str] = {
-    "A": "a",
-    "B": "bê",
-    "C": "xê",
-    "D": "đê",
-    "E": "e",
-    "F": "ép",
-    "G": "giê",
-    "H": "hát",
-    "I": "i",
-    "J": "gi",
-    "K": "ca",
-    "L": "e lờ",
-    "M": "em mờ",
-    "N": "en nờ",
-    "O": "o",
-    "P": "pê",
-    "Q": "quy",
-    "R": "e rờ",
-    "S": "ét",
-    "T": "tê",
-    "U": "u",
-    "V": "vê",
-    "W": "vê kép",
-    "X": "ích",
-    "Y": "i dài",
-    "Z": "dét",
-}
-_PUNCTUATION_WORDS: dict[str, str] = {
-    "chấm": ".",
-    "gạch ngang": "-",
-    "gạch nối": "-",
-    "gạch giữa": "-",
-    "gạch": "-",
-    "trừ": "-",
-}
-# Multi-word phrases first, so "gạch ngang" wins over "gạch" and "e lờ" over "e".
-_PHRASES: list[tuple[tuple[str, ...], str]] = sorted(
-    [(tuple(key.split()), value) for key, value in {**LETTER_WORDS, **_PUNCTUATION_WORDS}.items()],
-    key=lambda item: -len(item[0]),
-)
-
 _TOKEN = re.compile(r"[0-9]+|[.\-]|[^\W\d_]+", re.UNICODE)
 
 
@@ -171,7 +69,7 @@ del _word
 def restore_number_words(text: str) -> str:
     """Put the diacritics back on number, letter and punctuation words typed without them:
     "hai muoi lam" -> "hai mươi lăm", "muoi mot" -> "mười một". Other words are kept as typed."""
-    tokens = _tokens(text)
+    tokens = word_tokens(text)
     out: list[str] = []
     for typed in tokens:
         word = _UNFOLD.get(typed, typed)
@@ -182,7 +80,8 @@ def restore_number_words(text: str) -> str:
     return " ".join(out)
 
 
-def _without_diacritics(text: str) -> bool:
+def typed_without_diacritics(text: str) -> bool:
+    """Typed on a keyboard without Vietnamese marks (so number words need their diacritics back)."""
     return text.isascii()
 
 
@@ -264,7 +163,8 @@ def digits_to_words(digits: str) -> str:
 # --- words -> number -------------------------------------------------------------------------
 
 
-def _tokens(text: str) -> list[str]:
+def word_tokens(text: str) -> list[str]:
+    """Lower-case NFC words, digit runs and the code punctuation "." and "-" of `text`."""
     clean = unicodedata.normalize("NFC", text).lower()
     return _TOKEN.findall(clean)
 
@@ -339,9 +239,9 @@ def words_to_number(text: str) -> int:
     Digits read one by one ("không không ba") give the number they spell (3). Raises
     SpokenNumberError when `text` is not a number.
     """
-    if _without_diacritics(text) and not text.strip().isdigit():
+    if typed_without_diacritics(text) and not text.strip().isdigit():
         text = restore_number_words(text)
-    tokens = [t for t in _tokens(text) if t != "và"]
+    tokens = [t for t in word_tokens(text) if t != "và"]
     if not tokens:
         raise SpokenNumberError("không có số nào")
     if len(tokens) == 1 and tokens[0].isdigit():
@@ -398,7 +298,12 @@ def words_to_number(text: str) -> int:
     return billions + current + (group or 0)
 
 
-def _parse_digit_chunk(tokens: list[str], i: int) -> tuple[str, int]:
+def starts_digit_chunk(token: str) -> bool:
+    """Whether `token` may begin a digit, a pair or a hundred read aloud (see `read_digit_chunk`)."""
+    return token in _DIGIT_VALUES or token in _TEN or token in _AFTER_TENS
+
+
+def read_digit_chunk(tokens: list[str], i: int) -> tuple[str, int]:
     """Read one chunk of a code read aloud: a digit, a pair ("ba mốt", "hai mươi lăm", "mười
     một") or a hundred ("một trăm linh năm"). Returns (digits, next index)."""
     token = tokens[i]
@@ -423,150 +328,27 @@ def _parse_digit_chunk(tokens: list[str], i: int) -> tuple[str, int]:
 def words_to_digits(text: str) -> str:
     """Digits read one by one, or in pairs as people often do: "không không ba" -> "003",
     "hai lăm mười một" -> "2511". Raises SpokenNumberError on any other word."""
-    tokens = _tokens(text)
+    tokens = word_tokens(text)
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        digits, i = _parse_digit_chunk(tokens, i)
+        digits, i = read_digit_chunk(tokens, i)
         out.append(digits)
     if not out:
         raise SpokenNumberError("không có chữ số nào")
     return "".join(out)
 
 
-# --- codes -----------------------------------------------------------------------------------
-
-
-def _match_phrase(tokens: list[str], i: int) -> tuple[str, int] | None:
-    for words, value in _PHRASES:
-        if tuple(tokens[i : i + len(words)]) == words:
-            return value, i + len(words)
-    return None
-
-
-def spoken_to_code_text(text: str) -> str:
-    """Turn words into code characters: digits, letters, "." and "-"; every other word becomes
-    a space. "mã là a không hai ba" -> "  A023"."""
-    tokens = _tokens(text)
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token in (".", "-"):
-            out.append(token)
-            i += 1
-            continue
-        if token.isdigit():
-            out.append(token)
-            i += 1
-            continue
-        if token in _DIGIT_VALUES or token in _TEN or token in _AFTER_TENS:
-            try:
-                digits, i = _parse_digit_chunk(tokens, i)
-            except SpokenNumberError:
-                out.append(" ")
-                i += 1
-                continue
-            out.append(digits)
-            continue
-        phrase = _match_phrase(tokens, i)
-        if phrase is not None:
-            out.append(phrase[0])
-            i = phrase[1]
-            continue
-        if len(token) == 1 and token.isalpha() and token.isascii():
-            out.append(token.upper())
-            i += 1
-            continue
-        if re.fullmatch(r"[a-z]\d+", token):  # typed "h26"
-            out.append(token.upper())
-            i += 1
-            continue
-        out.append(" ")
-        i += 1
-    return "".join(out)
-
-
-def spoken_to_dossier_code(text: str) -> str | None:
-    """The canonical dossier code read aloud (or typed) in `text`, or None.
-
-    "không không không chấm không không chấm ba mốt chấm hát hai sáu gạch hai năm một một hai
-    một gạch không không không ba" -> "000.00.31.H26-251121-0003".
-    """
-    direct = find_dossier_code(text)
-    if direct is not None:
-        return direct
-    if _without_diacritics(text):
-        text = restore_number_words(text)
-    code_text = spoken_to_code_text(text)
-    for candidate in (code_text, code_text.replace(" ", "")):
-        found = find_dossier_code(candidate)
-        if found is not None:
-            try:
-                return canonical_dossier_code(found)
-            except DossierCodeError:  # pragma: no cover - find_dossier_code already validated
-                return None
-    return None
-
-
-_TICKET = re.compile(r"(?<![A-Z0-9])([A-Z])\s*(\d{1,4})(?![0-9])")
-
-
-def spoken_to_ticket_number(text: str) -> str | None:
-    """A queue ticket number read aloud: "a không hai ba" -> "A023", "số bê mười hai" -> "B012".
-
-    The number part is padded to three digits as printed on tickets."""
-    typed = re.search(r"\b([A-Za-z])\s*-?\s*(\d{1,4})\b", unicodedata.normalize("NFC", text))
-    if typed is not None:
-        return typed.group(1).upper() + typed.group(2).zfill(3)
-    if _without_diacritics(text):
-        text = restore_number_words(text)
-    code_text = spoken_to_code_text(text)
-    match = _TICKET.search(code_text)
-    if match is None:
-        return None
-    return match.group(1) + match.group(2).zfill(3)
-
-
-def ticket_number_to_words(number: str) -> str:
-    """How a ticket number is read aloud: "A023" -> "a không hai ba"."""
-    words = []
-    for ch in number.strip().upper():
-        if ch.isdigit():
-            words.append(DIGIT_WORDS[int(ch)])
-        elif ch in LETTER_NAMES:
-            words.append(LETTER_NAMES[ch])
-    return " ".join(words)
-
-
-def dossier_code_to_words(code: str) -> str:
-    """How a dossier code is read aloud, digit by digit, with "chấm" and "gạch"."""
-    words = []
-    for ch in code.strip().upper():
-        if ch.isdigit():
-            words.append(DIGIT_WORDS[int(ch)])
-        elif ch == ".":
-            words.append("chấm")
-        elif ch == "-":
-            words.append("gạch")
-        elif ch in LETTER_NAMES:
-            words.append(LETTER_NAMES[ch])
-    return " ".join(words)
-
-
 __all__ = [
     "DIGIT_WORDS",
-    "LETTER_NAMES",
-    "LETTER_WORDS",
     "SpokenNumberError",
     "digits_to_words",
-    "dossier_code_to_words",
     "number_to_words",
+    "read_digit_chunk",
     "restore_number_words",
-    "spoken_to_code_text",
-    "spoken_to_dossier_code",
-    "spoken_to_ticket_number",
-    "ticket_number_to_words",
+    "starts_digit_chunk",
+    "typed_without_diacritics",
+    "word_tokens",
     "words_to_digits",
     "words_to_number",
 ]

@@ -1,0 +1,1 @@
+"""The city deployment: nginx configuration (`nginx_conf.py`) and the runner (`city.py`)."""

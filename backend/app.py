@@ -5,17 +5,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.clock import Clock
 from backend.db import create_db_engine, create_session_factory
-from backend.errors import ApiError
-from backend.services.auth import TokenSigner, load_secret_key
+from backend.errors import ApiError, error_response
+from backend.middleware import RequestGuardMiddleware, UnexpectedErrorMiddleware
+from backend.openapi import install_openapi
+from backend.services.auth import LoginRateLimiter, TokenSigner, load_secret_key
 from backend.services.tickets import QueueCache
 from backend.settings import Settings, get_settings
 
@@ -58,11 +59,6 @@ VALIDATION_MESSAGES = {
 }
 
 
-def _error(http_status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if http_status == 401 else None
-    return JSONResponse({**extra, "detail": detail, "code": code}, status_code=http_status, headers=headers)
-
-
 def _describe_validation(errors: list[Any]) -> str:
     parts = []
     for error in errors[:5]:
@@ -78,74 +74,40 @@ def _describe_validation(errors: list[Any]) -> str:
     return "Dữ liệu không hợp lệ — " + "; ".join(parts) + "."
 
 
-class BodyLimitMiddleware:
-    """Refuses request bodies larger than `limit` bytes with 413, whether or not a length is sent."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            code, detail = HTTP_MESSAGES[413]
-            response = _error(413, code, f"{detail} Tối đa {self.limit // 1000} kB.")
-            await response(scope, receive, send)
-            return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise StarletteHTTPException(413)
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status_code, exc.code, exc.detail, **exc.extra)
+        return error_response(exc.status_code, exc.code, exc.detail, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
         fields = [{"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type", "")} for e in errors[:20]]
-        return _error(422, "validation_error", _describe_validation(errors), errors=fields)
+        return error_response(422, "validation_error", _describe_validation(errors), errors=fields)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, detail = HTTP_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không thực hiện được."))
-        return _error(exc.status_code, code, detail)
+        response = error_response(exc.status_code, code, detail)
+        response.headers.update(exc.headers or {})  # e.g. Allow on 405
+        return response
 
     @app.exception_handler(OperationalError)
     async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:
         logger.error("database error: %s", type(exc.orig).__name__ if exc.orig else exc)
-        return _error(
+        return error_response(
             503, "database_unavailable", "Cơ sở dữ liệu tạm thời không truy cập được; xin thử lại sau."
         )
 
     @app.exception_handler(DBAPIError)
     async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
         logger.error("database error: %s", type(exc.orig).__name__ if exc.orig else exc)
-        return _error(503, "database_error", "Cơ sở dữ liệu báo lỗi; xin thử lại sau.")
+        return error_response(503, "database_error", "Cơ sở dữ liệu báo lỗi; xin thử lại sau.")
 
     @app.exception_handler(SQLAlchemyError)
     async def _db_other(_request: Request, exc: SQLAlchemyError) -> JSONResponse:
         logger.error("database layer error: %s", type(exc).__name__)
-        return _error(503, "database_error", "Cơ sở dữ liệu báo lỗi; xin thử lại sau.")
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unexpected error: %s", type(exc).__name__)
-        return _error(500, "internal_error", "Máy chủ gặp lỗi không mong muốn; xin thử lại hoặc báo cán bộ.")
+        return error_response(503, "database_error", "Cơ sở dữ liệu báo lỗi; xin thử lại sau.")
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -158,6 +120,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.token_signer = TokenSigner(load_secret_key(settings), settings.staff_token_minutes * 60)
+        app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
         try:
             yield
         finally:
@@ -174,12 +137,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock or Clock(settings.timezone)
     app.state.queue_cache = QueueCache(settings.queue_cache_seconds, settings.service_time_cache_seconds)
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    install_openapi(app)
+    # Added last = outermost: the error answer wraps the guard, which wraps the app.
+    app.add_middleware(RequestGuardMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(UnexpectedErrorMiddleware)
 
     from backend.api import auth, citizen, content, dossiers, health, tickets
+    from backend.deps import known_query_parameters
 
     for module in (health, content, auth, tickets, dossiers, citizen):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(known_query_parameters)])
     from backend.web.routes import router as staff_router
 
     app.include_router(staff_router, prefix="/staff")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -86,6 +88,39 @@ def serve_command(
     )
 
 
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="Tệp sao lưu sẽ ghi (ghi đè nếu đã có).")],
+) -> None:
+    """Sao lưu toàn bộ cơ sở dữ liệu vào một tệp; làm được khi máy chủ đang chạy."""
+    from backend.services.backup import BackupError, backup
+    from backend.settings import get_settings
+
+    _setup_logging()
+    try:
+        backup(get_settings().effective_database_url, file)
+    except (BackupError, OSError) as err:
+        raise _fail(f"Không sao lưu được: {err}") from err
+    typer.echo(f"Đã sao lưu cơ sở dữ liệu vào {file}.")
+
+
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="Tệp sao lưu (từ letan backup).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Không hỏi lại.")] = False,
+) -> None:
+    """Thay toàn bộ cơ sở dữ liệu bằng một bản sao lưu; làm được khi máy chủ đang chạy."""
+    from backend.services.backup import BackupError, restore
+    from backend.settings import get_settings
+
+    if not yes:
+        typer.confirm("Mọi dữ liệu hiện có sẽ bị thay bằng bản sao lưu. Tiếp tục?", abort=True)
+    _setup_logging()
+    try:
+        restore(get_settings().effective_database_url, file)
+    except (BackupError, OSError) as err:
+        raise _fail(f"Không khôi phục được: {err}") from err
+    typer.echo(f"Đã khôi phục cơ sở dữ liệu từ {file}.")
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Cập nhật cấu trúc cơ sở dữ liệu lên bản mới nhất (tạo mới nếu chưa có)."""
@@ -120,6 +155,82 @@ def users_add(
     except ApiError as err:
         raise _fail(err.detail) from err
     typer.echo(f"Đã tạo tài khoản '{username}' ({auth.ROLE_NAMES[role]}).")
+
+
+def _user_change(change: Callable[[Session], object], done: str) -> None:
+    """Run `change` in a write transaction, then print `done` (or the error, and exit 1)."""
+    from backend.db import write_session
+    from backend.errors import ApiError
+
+    try:
+        with write_session(_factory()) as session:
+            change(session)
+    except ApiError as err:
+        raise _fail(err.detail) from err
+    typer.echo(done)
+
+
+UsernameArg = Annotated[str, typer.Argument(help="Tên đăng nhập.")]
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Liệt kê tài khoản: vai trò, trạng thái, số máy đang bị tạm khoá."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+
+    from backend.models import StaffUser
+    from backend.services import auth
+
+    now = datetime.now(timezone.utc)
+    with _factory()() as session:
+        for user in session.scalars(select(StaffUser).order_by(StaffUser.username)):
+            state = "đã tắt" if user.disabled else "đang dùng"
+            locked = auth.locked_sources(session, user.username, now)
+            lock = f"tạm khoá trên {locked} máy" if locked else ""
+            typer.echo(f"{user.username:30} {auth.ROLE_NAMES[user.role]:18} {state:10} {lock}".rstrip())
+
+
+@users_app.command("disable")
+def users_disable(username: UsernameArg) -> None:
+    """Tắt một tài khoản: không đăng nhập được nữa, mọi phiên và mã đăng nhập của nó hết hiệu lực."""
+    from backend.services import auth
+
+    _user_change(lambda s: auth.set_disabled(s, username, True), f"Đã tắt tài khoản '{username}'.")
+
+
+@users_app.command("enable")
+def users_enable(username: UsernameArg) -> None:
+    """Bật lại một tài khoản đã tắt."""
+    from backend.services import auth
+
+    _user_change(lambda s: auth.set_disabled(s, username, False), f"Đã bật tài khoản '{username}'.")
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    username: UsernameArg,
+    password: Annotated[
+        str | None, typer.Option(help="Mật khẩu mới (ít nhất 8 ký tự); bỏ trống để được hỏi.")
+    ] = None,
+) -> None:
+    """Đặt mật khẩu mới; mọi phiên cũ hết hiệu lực và tài khoản được mở khoá."""
+    from backend.services import auth
+
+    if password is None:
+        password = typer.prompt("Mật khẩu mới", hide_input=True, confirmation_prompt=True)
+    new_password = password
+    done = f"Đã đặt mật khẩu mới cho '{username}'."
+    _user_change(lambda s: auth.reset_password(s, username, new_password), done)
+
+
+@users_app.command("unlock")
+def users_unlock(username: UsernameArg) -> None:
+    """Mở khoá tài khoản bị tạm khoá do nhập sai mật khẩu (trên mọi máy)."""
+    from backend.services import auth
+
+    _user_change(lambda s: auth.unlock(s, username), f"Đã mở khoá tài khoản '{username}'.")
 
 
 @devices_app.command("add")
@@ -198,6 +309,8 @@ def register(app: typer.Typer) -> None:
     """Add the backend's commands to the `letan` command line."""
     app.command("serve")(serve_command)
     app.command("prepare")(prepare_command)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
     app.add_typer(db_app, name="db")
     app.add_typer(users_app, name="users")
     app.add_typer(devices_app, name="devices")

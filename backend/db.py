@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.files import PRIVATE_DIR, private_file
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -23,13 +25,28 @@ def is_sqlite(url_or_engine: "str | Engine") -> bool:
     return url.get_backend_name() == "sqlite"
 
 
+def _prepare_sqlite_file(url: str) -> None:
+    """The SQLite file's folder, and the file itself created 0600 before SQLite opens it (its -wal
+    and -shm files take the same mode)."""
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        private_file(Path(database))
+
+
+# A request never needs a second connection, so waiting for one only means the pool is too small for
+# the load: answer 503 after this long rather than keep the client waiting.
+POOL_TIMEOUT_S = 10
+
+
 def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Create the engine: SQLite in WAL mode with a busy timeout and foreign keys, or PostgreSQL."""
+    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": POOL_TIMEOUT_S}
     if is_sqlite(url):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        if make_url(url).database in (None, "", ":memory:"):
+            pool = {}  # one connection per thread, no queue
+        _prepare_sqlite_file(url)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -52,7 +69,18 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     # No pre-ping (it costs a round trip per request): a connection lost while the server restarts
     # fails that one request with 503 and is then replaced by the pool; old connections are recycled.
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    return create_engine(url, pool_recycle=1800, **pool)
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """An INSERT of the session's database dialect (for `on_conflict_do_update`, on both databases)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -107,6 +135,8 @@ def upgrade_database(url: str) -> None:
     """Bring the database at `url` to the newest schema (creating it when empty)."""
     from alembic import command
 
+    if is_sqlite(url):
+        _prepare_sqlite_file(url)
     logger.info("migrating the database to the newest schema")
     command.upgrade(alembic_config(url), "head")
 

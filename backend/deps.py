@@ -1,19 +1,24 @@
 """Request dependencies: session, clock, settings and who is calling."""
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import or_, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.clock import Clock
-from backend.db import write_session
+from backend.db import begin_write
 from backend.models import Device
 from backend.services import auth
 from backend.services.auth import Principal
 from backend.services.tickets import QueueCache
 from backend.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 async def get_session_factory(request: Request) -> sessionmaker[Session]:
@@ -22,13 +27,19 @@ async def get_session_factory(request: Request) -> sessionmaker[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request. Routes that write call `begin_write(session)` first and commit."""
+    """One session per request, and so one pooled connection at most: everything the request reads
+    or writes goes through it. Routes that write call `begin_write(session)` first and commit."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     session = factory()
     try:
         yield session
     finally:
-        session.close()
+        try:
+            session.close()
+        except SQLAlchemyError as error:
+            # The connection died (a database restart) after the answer was made: it is discarded by
+            # the pool, and the error must not escape, or the server would drop the client's connection.
+            logger.warning("database connection lost while a request ended: %s", type(error).__name__)
 
 
 async def get_clock(request: Request) -> Clock:
@@ -44,6 +55,37 @@ async def get_settings_dep(request: Request) -> Settings:
 async def get_queue_cache(request: Request) -> QueueCache:
     cache: QueueCache = request.app.state.queue_cache
     return cache
+
+
+async def known_query_parameters(request: Request) -> None:
+    """422 for a query parameter the route does not take (a typo would otherwise be ignored silently)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    allowed = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        from backend.errors import InvalidError
+
+        names = ", ".join(name[:40] for name in unknown[:5])
+        raise InvalidError("query_parameter_unknown", f"Địa chỉ này không nhận tham số truy vấn: {names}.")
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}  # per route's dependant (they live as long as the app)
+
+
+def _query_names(dependant: Any) -> frozenset[str]:
+    names = _QUERY_NAMES.get(id(dependant))
+    if names is None:
+        found: set[str] = set()
+        stack = [dependant]
+        while stack:  # the route's own query parameters and those of its dependencies
+            current = stack.pop()
+            found.update(param.alias for param in current.query_params)
+            stack.extend(current.dependencies)
+        names = _QUERY_NAMES[id(dependant)] = frozenset(found)
+    return names
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -69,21 +111,27 @@ def get_principal(request: Request, session: SessionDep, clock: ClockDep) -> Pri
     if principal is None:
         raise auth.invalid_token()
     if principal.device_id is not None:
-        _mark_seen(request, clock, principal)
+        _mark_seen(session, clock, principal)
     return principal
 
 
-def _mark_seen(request: Request, clock: Clock, principal: Principal) -> None:
+def _mark_seen(session: Session, clock: Clock, principal: Principal) -> None:
+    """Note when a device was last seen, at most once a minute: a tiny write transaction on the
+    request's own session (and connection), committed before this returns. A second connection here
+    would let a burst of requests hold every pooled connection while each waits for another one."""
     now = clock.now()
-    device_id = principal.device_id
     last = principal.last_seen_at
     if last is not None and now - last < timedelta(seconds=auth.DEVICE_SEEN_EVERY_SECONDS):
         return
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with write_session(factory) as writer:  # a tiny transaction of its own, once a minute at most
-        fresh = writer.get(Device, device_id)
-        if fresh is not None:
-            fresh.last_seen_at = now
+    begin_write(session)
+    stale = now - timedelta(seconds=auth.DEVICE_SEEN_EVERY_SECONDS)
+    session.execute(
+        update(Device)
+        .where(Device.id == principal.device_id)
+        .where(or_(Device.last_seen_at.is_(None), Device.last_seen_at < stale))
+        .values(last_seen_at=now)
+    )
+    session.commit()
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -94,6 +142,7 @@ def require_roles(*roles: str) -> Callable[[Principal], Principal]:
         auth.require_role(principal, roles)
         return principal
 
+    dependency.roles = roles  # type: ignore[attr-defined]  # read by backend.openapi
     return dependency
 
 

@@ -1,6 +1,9 @@
 """Errors with a stable `code` and a Vietnamese `detail`, turned into JSON once, at the top."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from starlette.responses import JSONResponse
 
 
 class ApiError(Exception):
@@ -39,3 +42,11 @@ class InvalidError(ApiError):
 
 class TooManyRequestsError(ApiError):
     status_code = 429
+
+
+def error_response(http_status: int, code: str, detail: str, **extra: Any) -> "JSONResponse":
+    """The contract's error body `{"detail", "code"}` (plus `extra`) with its status."""
+    from starlette.responses import JSONResponse
+
+    headers = {"WWW-Authenticate": "Bearer"} if http_status == 401 else None
+    return JSONResponse({**extra, "detail": detail, "code": code}, status_code=http_status, headers=headers)

@@ -152,6 +152,8 @@ class Ticket(Base):
     counter_id: Mapped[str | None] = mapped_column(ForeignKey("counters.id"))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # sha256 of the request that carried the key: a retry must be the same request.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     issued_at: Mapped[datetime]
     queued_at: Mapped[datetime]
     called_at: Mapped[datetime | None]
@@ -190,6 +192,23 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Written into every staff token and web session; raised on logout, disable and password
+    # reset, which ends every token and session issued before.
+    token_version: Mapped[int] = mapped_column(default=0)
+
+
+class LoginFailures(Base):
+    """Wrong passwords per user name AND source address, counted atomically (the lock-out).
+
+    A row is reserved (its count raised) before the password is checked and cleared by a right
+    password; a stranger's guesses lock that name for the stranger's address only.
+    """
+
+    __tablename__ = "login_failures"
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    last_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class AuditEntry(Base):
@@ -247,6 +266,7 @@ __all__ = [
     "FaqRecord",
     "Feedback",
     "Handoff",
+    "LoginFailures",
     "ProcedureRecord",
     "ServiceRecord",
     "SiteRecord",

@@ -3,12 +3,19 @@
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from backend.textcheck import clean_text
+from backend.textcheck import clean_text, vietnamese_phone
 
-# Text from clients: stored NFC; HTML rejected (422) rather than stored.
+# Text from clients: stored NFC; HTML and control characters rejected (422) rather than stored.
 Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(clean_text)]
+# A row id in a path: bounded so that no database is asked about a number it cannot hold
+# (PostgreSQL INTEGER), which would be a server error instead of 404/422.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+# Printable ASCII without spaces (it is stored and compared as is).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,200}$"
 Priority = Literal["none", "elderly", "disabled", "pregnant", "child"]
 Channel = Literal["kiosk", "robot", "counter"]
 TicketStatus = Literal["waiting", "called", "serving", "done", "no_show"]
@@ -148,7 +155,8 @@ class DossierUpsert(Body):
     procedure_id: Annotated[str, Field(min_length=1, max_length=64)]
     status: DossierStatus
     applicant_name: Annotated[Text, Field(min_length=1, max_length=200)]
-    phone: Annotated[str, Field(pattern=r"^\+?[0-9 .-]{8,20}$")]
+    # Stored as its digits, +84 written as 0.
+    phone: Annotated[str, Field(max_length=30), AfterValidator(vietnamese_phone)]
     received_on: date | None = None
     appointment_on: date | None = None
     note: Annotated[Text | None, Field(max_length=2000)] = None
@@ -179,7 +187,7 @@ class HandoffCreate(Body):
 
 
 class FeedbackCreate(Body):
-    rating: Annotated[int, Field(ge=1, le=5)]
+    rating: Annotated[int, Field(ge=1, le=5, strict=True)]  # not "5", not true
     comment: Annotated[Text | None, Field(max_length=2000)] = None
     service_id: Annotated[str | None, Field(max_length=64)] = None
 
@@ -187,7 +195,7 @@ class FeedbackCreate(Body):
 class UnansweredCreate(Body):
     text: Annotated[Text, Field(min_length=1, max_length=2000)]
     intent: Annotated[str | None, Field(max_length=100)] = None
-    confidence: Annotated[float | None, Field(ge=0, le=1)] = None
+    confidence: Annotated[float | None, Field(ge=0, le=1, strict=True)] = None
 
 
 class Created(BaseModel):

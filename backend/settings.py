@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     queue_cache_seconds: float = Field(default=10.0, ge=0)
     service_time_cache_seconds: float = Field(default=30.0, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
+    # Login attempts (API and staff pages) allowed per source address per minute, per process.
+    login_attempts_per_minute: int = Field(default=10, ge=1)
     log_level: str = "INFO"
 
     @property

@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng libespeak-ng1 libgl1 libegl1 libmtdev1 libportaudio2 sox chromium fonts-dejavu-core nginx)
+# postgresql-client: pg_dump and pg_restore for letan backup|restore
+APT_PACKAGES=(espeak-ng libespeak-ng1 libgl1 libegl1 libmtdev1 libportaudio2 sox chromium fonts-dejavu-core nginx
+              postgresql-client)
 step() { printf '\n==> [setup] %s\n' "$*"; }
 fail() { printf '\n[setup] FAILED at step "%s": %s\n' "$CURRENT_STEP" "$*" >&2; exit 1; }
 trap 'fail "command failed (line $LINENO)"' ERR
@@ -80,5 +82,5 @@ else
     step ".venv-rasa up to date"
 fi
 
-mkdir -p var
+mkdir -p -m 0700 var && chmod 0700 var  # the database, keys and tokens live there
 step "done"

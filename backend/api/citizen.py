@@ -9,7 +9,7 @@ from backend.db import begin_write
 from backend.deps import ClockDep, DeviceDep, SessionDep, StaffDep
 from backend.errors import NotFoundError
 from backend.models import Feedback, Handoff, ServiceRecord, UnansweredQuestion
-from backend.schemas import Created, FeedbackCreate, HandoffCreate, HandoffPublic, UnansweredCreate
+from backend.schemas import Created, FeedbackCreate, HandoffCreate, HandoffPublic, RowId, UnansweredCreate
 
 router = APIRouter(tags=["citizens"])
 
@@ -50,7 +50,7 @@ def list_handoffs(
 
 
 @router.post("/handoffs/{handoff_id}/close", response_model=HandoffPublic)
-def close_handoff(handoff_id: int, session: SessionDep, clock: ClockDep, staff: StaffDep) -> HandoffPublic:
+def close_handoff(handoff_id: RowId, session: SessionDep, clock: ClockDep, staff: StaffDep) -> HandoffPublic:
     begin_write(session)
     row = session.get(Handoff, handoff_id)
     if row is None:

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from backend.db import begin_write
-from backend.deps import ClockDep, DeviceDep, FactoryDep, IntegrationDep, SessionDep, SettingsDep
+from backend.deps import ClockDep, DeviceDep, IntegrationDep, SessionDep, SettingsDep
 from backend.schemas import DossierPublic, DossierSaved, DossierUpsert
 from backend.services import dossiers
 
@@ -32,7 +32,6 @@ def put_dossier(
 def get_dossier(
     code: str,
     session: SessionDep,
-    factory: FactoryDep,
     clock: ClockDep,
     settings: SettingsDep,
     principal: DeviceDep,
@@ -40,7 +39,6 @@ def get_dossier(
 ) -> DossierPublic:
     result = dossiers.lookup(
         session,
-        factory,
         code,
         verify,
         device_key=principal.actor,

@@ -1,5 +1,7 @@
 """Queue numbers: issuing (devices), the board (public), counter actions (counter staff)."""
 
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Annotated
 
@@ -11,12 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from backend.clock import Clock
 from backend.db import begin_write
 from backend.deps import CacheDep, ClockDep, CounterDep, DeviceDep, SessionDep, SettingsDep, get_principal
-from backend.errors import ApiError
 from backend.models import CounterRecord, Ticket
 from backend.schemas import (
+    IDEMPOTENCY_KEY_PATTERN,
     CounterPublic,
-    ErrorPublic,
     QueuePublic,
+    RowId,
     TicketCreate,
     TicketPublic,
     TicketTransfer,
@@ -74,18 +76,16 @@ def ticket_public(
     "/tickets",
     status_code=201,
     response_model=TicketPublic,
-    responses={401: {"model": ErrorPublic}, 404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}},
+    openapi_extra={"x-letan-access": "device"},  # its principal is read inside, not by a dependency
 )
 async def create_ticket(
     body: TicketCreate,
     request: Request,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY_KEY_PATTERN)] = None,
 ) -> TicketPublic:
     """Issue a number (device token). The busiest endpoint: its whole database work (auth, issue,
     answer, commit) runs in ONE worker-thread hop instead of one hop per dependency."""
-    if idempotency_key is not None and not idempotency_key.strip():
-        raise ApiError("idempotency_key_invalid", "Idempotency-Key không được để trống.")
     state = request.app.state
 
     def work() -> tuple[TicketPublic, bool]:
@@ -101,6 +101,12 @@ async def create_ticket(
     return public
 
 
+def request_hash(body: TicketCreate) -> str:
+    """What makes two ticket requests the same request (for `Idempotency-Key`)."""
+    canonical = json.dumps(body.model_dump(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _issue(
     session: Session,
     clock: Clock,
@@ -111,6 +117,7 @@ def _issue(
     idempotency_key: str | None,
 ) -> tuple[TicketPublic, bool]:
     device_id = principal.device_id
+    fingerprint = request_hash(body) if idempotency_key is not None else None
     try:
         issued = queue.issue_ticket(
             session,
@@ -121,6 +128,7 @@ def _issue(
             channel=body.channel,
             device_id=device_id,
             idempotency_key=idempotency_key,
+            request_hash=fingerprint,
             cache=cache,
         )
         # The answer (with `ahead`) is read inside the issuing transaction: one commit, no second one.
@@ -128,13 +136,13 @@ def _issue(
         session.commit()
         return public, issued.replayed
     except IntegrityError as error:
-        ticket = queue.replay_after_race(session, device_id, idempotency_key, error)
+        ticket = queue.replay_after_race(session, device_id, idempotency_key, fingerprint, error)
         return ticket_public(session, clock, settings, ticket, cache), True
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic)
 def read_ticket(
-    ticket_id: int,
+    ticket_id: RowId,
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
@@ -191,7 +199,7 @@ def call_next(
 
 def _action(action: str) -> Callable[..., TicketPublic]:
     def endpoint(
-        ticket_id: int,
+        ticket_id: RowId,
         session: SessionDep,
         clock: ClockDep,
         settings: SettingsDep,
@@ -218,7 +226,7 @@ for _path, _name in (("recall", "recall"), ("no-show", "no_show"), ("done", "don
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketPublic)
 def transfer(
-    ticket_id: int,
+    ticket_id: RowId,
     body: TicketTransfer,
     session: SessionDep,
     clock: ClockDep,

@@ -20,7 +20,8 @@ from backend.errors import (
     TooManyRequestsError,
     UnauthorizedError,
 )
-from backend.models import Device, StaffUser
+from backend.files import private_dir
+from backend.models import Device, LoginFailures, StaffUser
 from backend.settings import Settings
 
 if TYPE_CHECKING:
@@ -117,75 +118,95 @@ def add_user(session: Session, username: str, role: str, password: str, now: dat
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> StaffUser | None:
-    """The user when `password` is right, else None (same work either way)."""
+def find_user(session: Session, username: str) -> StaffUser:
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    if user is None:
+        raise NotFoundError("user_not_found", f"Không có tài khoản '{username.strip()}'.")
+    return user
+
+
+def _password_matches(user: StaffUser | None, password: str) -> bool:
+    """argon2 check of `password`; as slow for an unknown or disabled user, so names cannot be probed."""
     from argon2.exceptions import VerificationError
 
     hasher = _password_hasher()
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
     if user is None or user.disabled:
-        # Spend the same time as a real check so user names cannot be probed.
         hasher.hash(password)
-        return None
+        return False
     try:
-        hasher.verify(user.password_hash, password)
+        return bool(hasher.verify(user.password_hash, password))
     except VerificationError:
-        return None
-    return user
+        return False
 
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_MINUTES = 15
+_LOCKED = (
+    "Tài khoản tạm khoá trên máy này do nhập sai mật khẩu nhiều lần. Hãy thử lại sau {minutes} phút "
+    "hoặc nhờ quản trị viên mở khoá."
+)
 
 
-def recent_login_failures(session: Session, username: str, now: datetime) -> tuple[int, datetime | None]:
-    """Wrong passwords for `username` within the lock-out window and since its last successful login.
+def _reserve_attempt(session: Session, username: str, source: str, now: datetime) -> int:
+    """Count one more attempt for (`username`, `source`) and commit; the attempt's number (1..limit).
 
-    Counted from the audit log (actions `staff.login_failed` / `staff.login`), so the API and the
-    staff pages share one count and it survives restarts and spans workers.
+    One atomic statement (an upsert whose update only happens below the limit), so concurrent
+    attempts can never pass the limit: on PostgreSQL the row lock makes each wait for the last.
+    Raises 429 `account_locked` when the limit is reached within the window.
     """
-    from sqlalchemy import func
+    from sqlalchemy import case, delete, or_
 
-    from backend.models import AuditEntry
+    from backend.db import begin_write, dialect_insert
 
-    since = now - timedelta(minutes=LOCKOUT_MINUTES)
-    last_ok = session.scalar(
-        select(func.max(AuditEntry.at)).where(
-            AuditEntry.action == "staff.login", AuditEntry.entity_id == username
-        )
+    window_start = now - timedelta(minutes=LOCKOUT_MINUTES)
+    begin_write(session)
+    statement = dialect_insert(session, LoginFailures).values(
+        username=username, source=source, failures=1, last_at=now
     )
-    if last_ok is not None:
-        since = max(since, last_ok)
-    rows = session.scalars(
-        select(AuditEntry.at).where(
-            AuditEntry.action == "staff.login_failed", AuditEntry.entity_id == username, AuditEntry.at > since
-        )
-    ).all()
-    return len(rows), (max(rows) if rows else None)
+    statement = statement.on_conflict_do_update(
+        index_elements=["username", "source"],
+        set_={
+            "failures": case((LoginFailures.last_at < window_start, 1), else_=LoginFailures.failures + 1),
+            "last_at": now,
+        },
+        where=or_(LoginFailures.failures < LOCKOUT_FAILURES, LoginFailures.last_at < window_start),
+    ).returning(LoginFailures.failures)
+    attempt = session.execute(statement).scalar_one_or_none()
+    if attempt is None:
+        row = session.get(LoginFailures, (username, source))
+        session.rollback()
+        last_at = row.last_at if row is not None else now
+        minutes = max(1, int((last_at + timedelta(minutes=LOCKOUT_MINUTES) - now).total_seconds() // 60) + 1)
+        raise TooManyRequestsError("account_locked", _LOCKED.format(minutes=minutes))
+    # Rows of other names and sources whose window has passed count for nothing: drop them.
+    session.execute(delete(LoginFailures).where(LoginFailures.last_at < window_start))
+    session.commit()
+    return int(attempt)
 
 
-def login(session: Session, username: str, password: str, now: datetime, *, via: str = "api") -> StaffUser:
-    """Check a password with a lock-out after LOCKOUT_FAILURES wrong ones; records the attempt and commits.
+def login(
+    session: Session, username: str, password: str, now: datetime, *, source: str, via: str = "api"
+) -> StaffUser:
+    """Check a password, with a lock-out after LOCKOUT_FAILURES wrong ones for this name from this
+    source (address); records the attempt in the audit log and commits.
 
-    Raises 401 `invalid_credentials` or 429 `account_locked`.
+    The attempt is counted first, in a short transaction of its own; the password check (argon2,
+    deliberately slow) then runs with no transaction open and no connection held, so guesses never
+    hold SQLite's write lock or a pooled connection. Raises 401 `invalid_credentials` (with
+    `attempts_left`) or 429 `account_locked`.
     """
+    from sqlalchemy import delete
+
     from backend.db import begin_write
     from backend.services import audit
 
-    username = username.strip()[:100]
+    username, source = username.strip()[:100], source[:64]
+    attempt = _reserve_attempt(session, username, source, now)
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+    session.commit()  # ends the read: nothing is held during the check
+    matches = _password_matches(user, password)
     begin_write(session)
-    failures, latest = recent_login_failures(session, username, now)
-    locked = (
-        "Tài khoản tạm khoá do nhập sai mật khẩu nhiều lần. Hãy thử lại sau {minutes} phút "
-        "hoặc liên hệ quản trị viên."
-    )
-    if failures >= LOCKOUT_FAILURES and latest is not None:
-        until = latest + timedelta(minutes=LOCKOUT_MINUTES)
-        if until > now:
-            minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-            raise TooManyRequestsError("account_locked", locked.format(minutes=minutes))
-    user = authenticate(session, username, password)
-    if user is None:
+    if user is None or not matches:
         audit.record(
             session,
             at=now,
@@ -193,12 +214,19 @@ def login(session: Session, username: str, password: str, now: datetime, *, via:
             action="staff.login_failed",
             entity_type="staff_user",
             entity_id=username,
-            details={"via": via},
+            details={"via": via, "source": source},
         )
         session.commit()
-        if failures + 1 >= LOCKOUT_FAILURES:
-            raise TooManyRequestsError("account_locked", locked.format(minutes=LOCKOUT_MINUTES))
-        raise UnauthorizedError("invalid_credentials", "Sai tên đăng nhập hoặc mật khẩu.")
+        if attempt >= LOCKOUT_FAILURES:
+            raise TooManyRequestsError("account_locked", _LOCKED.format(minutes=LOCKOUT_MINUTES))
+        raise UnauthorizedError(
+            "invalid_credentials",
+            "Sai tên đăng nhập hoặc mật khẩu.",
+            attempts_left=LOCKOUT_FAILURES - attempt,
+        )
+    session.execute(
+        delete(LoginFailures).where(LoginFailures.username == username, LoginFailures.source == source)
+    )
     audit.record(
         session,
         at=now,
@@ -206,10 +234,93 @@ def login(session: Session, username: str, password: str, now: datetime, *, via:
         action="staff.login",
         entity_type="staff_user",
         entity_id=user.username,
-        details={"via": via},
+        details={"via": via, "source": source},
     )
     session.commit()
     return user
+
+
+def locked_sources(session: Session, username: str, now: datetime) -> int:
+    """From how many sources `username` is locked out now."""
+    from sqlalchemy import func
+
+    since = now - timedelta(minutes=LOCKOUT_MINUTES)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(LoginFailures)
+            .where(
+                LoginFailures.username == username,
+                LoginFailures.failures >= LOCKOUT_FAILURES,
+                LoginFailures.last_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def unlock(session: Session, username: str) -> int:
+    """Forget every wrong password of `username` (all sources); how many sources were counted."""
+    from sqlalchemy import delete
+
+    find_user(session, username)
+    result = session.execute(delete(LoginFailures).where(LoginFailures.username == username.strip()))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def end_sessions(user: StaffUser) -> None:
+    """Every staff token and web session issued to `user` so far stops working."""
+    user.token_version += 1
+
+
+def set_disabled(session: Session, username: str, disabled: bool) -> StaffUser:
+    user = find_user(session, username)
+    if user.disabled != disabled:
+        user.disabled = disabled
+        end_sessions(user)
+    return user
+
+
+def reset_password(session: Session, username: str, password: str) -> StaffUser:
+    """A new password; ends every session and lifts the lock-outs of that name."""
+    if len(password) < 8:
+        raise InvalidError("password_too_short", "Mật khẩu phải có ít nhất 8 ký tự.")
+    user = find_user(session, username)
+    user.password_hash = _password_hasher().hash(password)
+    end_sessions(user)
+    unlock(session, username)
+    return user
+
+
+class LoginRateLimiter:
+    """At most `per_minute` login attempts per source address per minute, in this process, before
+    any database work (the lock-out above is the exact, shared count; this keeps a flood cheap)."""
+
+    def __init__(self, per_minute: int, max_sources: int = 10_000) -> None:
+        import threading
+
+        self.per_minute = per_minute
+        self.max_sources = max_sources
+        self._attempts: dict[str, list[datetime]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, source: str, now: datetime) -> None:
+        """Count an attempt from `source`; 429 `too_many_logins` past the limit."""
+        since = now - timedelta(minutes=1)
+        with self._lock:
+            recent = [at for at in self._attempts.get(source, []) if at > since]
+            if len(recent) >= self.per_minute:
+                self._attempts[source] = recent
+                raise TooManyRequestsError(
+                    "too_many_logins",
+                    "Máy này thử đăng nhập quá nhiều lần; xin chờ một phút rồi thử lại.",
+                )
+            recent.append(now)
+            self._attempts[source] = recent
+            if len(self._attempts) > self.max_sources:
+                stale = [key for key, times in self._attempts.items() if times[-1] <= since]
+                for key in stale or [next(iter(self._attempts))]:
+                    del self._attempts[key]
 
 
 # ---- signed staff tokens ---------------------------------------------------------------------------
@@ -222,7 +333,7 @@ def load_secret_key(settings: Settings) -> str:
     path: Path = settings.secret_key_file
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     key = secrets.token_urlsafe(48)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -242,26 +353,32 @@ class TokenSigner:
         self.max_age_seconds = max_age_seconds
 
     def issue(self, user: StaffUser) -> str:
-        return str(self._serializer.dumps({"uid": user.id, "u": user.username}))
+        return str(self._serializer.dumps({"uid": user.id, "u": user.username, "v": user.token_version}))
 
-    def user_id(self, token: str) -> int | None:
+    def read(self, token: str) -> tuple[int, int] | None:
+        """(user id, token version) of a valid, unexpired token."""
         from itsdangerous import BadSignature
 
         try:
             payload = self._serializer.loads(token, max_age=self.max_age_seconds)
         except BadSignature:  # also SignatureExpired
             return None
-        uid = payload.get("uid") if isinstance(payload, dict) else None
-        return uid if isinstance(uid, int) else None
+        if not isinstance(payload, dict):
+            return None
+        uid, version = payload.get("uid"), payload.get("v", 0)
+        if not isinstance(uid, int) or not isinstance(version, int):
+            return None
+        return uid, version
 
 
 def user_for_token(session: Session, signer: TokenSigner, token: str) -> StaffUser | None:
-    """The active staff user a signed token belongs to, or None (bad, expired, user gone/disabled)."""
-    uid = signer.user_id(token)
-    if uid is None:
+    """The active staff user a signed token belongs to, or None (bad, expired, ended by a logout,
+    a password reset or disabling, user gone)."""
+    read = signer.read(token)
+    if read is None:
         return None
-    user = session.get(StaffUser, uid)
-    if user is None or user.disabled:
+    user = session.get(StaffUser, read[0])
+    if user is None or user.disabled or user.token_version != read[1]:
         return None
     return user
 

@@ -3,10 +3,10 @@
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
 
-from backend.db import begin_write, write_session
+from backend.db import begin_write
 from backend.errors import InvalidError, NotFoundError, TooManyRequestsError
 from backend.models import CounterRecord, Dossier, FailedLookup, ProcedureRecord, ServiceRecord
 from backend.schemas import DossierUpsert
@@ -50,19 +50,19 @@ def mask_name(name: str) -> str:
     return " ".join([words[0], *(f"{w[0].upper()}." for w in words[1:])])
 
 
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
 def upsert(
     session: Session, code_text: str, body: DossierUpsert, actor: str, now: datetime
 ) -> tuple[str, bool]:
     code = canonical_code(code_text)
     begin_write(session)
+    if session.get(ProcedureRecord, body.procedure_id) is None:
+        raise InvalidError(
+            "procedure_unknown",
+            f"Không có thủ tục '{body.procedure_id}'; hồ sơ phải thuộc một thủ tục đã có trong nội dung.",
+        )
     dossier = session.get(Dossier, code)
     created = dossier is None
-    values = body.model_dump()
-    values["phone"] = _digits(body.phone)
+    values = body.model_dump()  # the phone is already its digits (schemas.DossierUpsert)
     if dossier is None:
         session.add(Dossier(code=code, updated_at=now, **values))
     else:
@@ -134,9 +134,24 @@ def _failure_count(session: Session, device_key: str, since: datetime) -> int:
     )
 
 
+def _serialize_lookups(session: Session, device_key: str) -> None:
+    """Make this device's look-ups wait for each other until commit, so its failures are counted
+    exactly. SQLite: the write transaction (`begin_write`) already serializes every writer;
+    PostgreSQL: a transaction-scoped advisory lock on the device key."""
+    begin_write(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": device_key})
+
+
+def _record_failure(session: Session, device_key: str, now: datetime) -> None:
+    session.add(FailedLookup(device_key=device_key, at=now))
+    # Old failures no longer count: drop them so the table stays small.
+    session.execute(delete(FailedLookup).where(FailedLookup.at < now - timedelta(days=1)))
+    session.commit()
+
+
 def lookup(
     session: Session,
-    factory: sessionmaker[Session],
     code_text: str,
     verify: str | None,
     *,
@@ -145,28 +160,30 @@ def lookup(
     limit: int,
     window_seconds: int,
 ) -> dict[str, object]:
-    """Look a dossier up for a citizen. Failures (malformed, unknown, wrong digits) count towards 429."""
+    """Look a dossier up for a citizen. Failures (malformed, unknown, wrong digits) count towards 429.
+
+    The count, the look-up and the failure it may add are one transaction, serialized per device:
+    concurrent look-ups from one device can never be evaluated more than `limit` times.
+    """
     since = now - timedelta(seconds=window_seconds)
+    too_many = TooManyRequestsError(
+        "too_many_lookups",
+        "Tra cứu sai quá nhiều lần. Xin chờ ít phút rồi thử lại, hoặc hỏi cán bộ tại quầy.",
+    )
+    if _failure_count(session, device_key, since) >= limit:  # the usual refusal, without any lock
+        raise too_many
+    _serialize_lookups(session, device_key)
     if _failure_count(session, device_key, since) >= limit:
-        raise TooManyRequestsError(
-            "too_many_lookups",
-            "Tra cứu sai quá nhiều lần. Xin chờ ít phút rồi thử lại, hoặc hỏi cán bộ tại quầy.",
-        )
-
-    def fail() -> None:
-        with write_session(factory) as writer:
-            writer.add(FailedLookup(device_key=device_key, at=now))
-            # Old failures no longer count: drop them so the table stays small.
-            writer.execute(delete(FailedLookup).where(FailedLookup.at < now - timedelta(days=1)))
-
+        session.rollback()
+        raise too_many
     try:
         code = canonical_code(code_text)
     except InvalidError:
-        fail()
+        _record_failure(session, device_key, now)
         raise
     dossier = session.get(Dossier, code)
     if dossier is None:
-        fail()
+        _record_failure(session, device_key, now)
         logger.info("dossier look-up: unknown code %s", mask_dossier_code(code))
         raise NotFoundError(
             "dossier_not_found", "Không tìm thấy hồ sơ có mã này. Xin kiểm tra lại mã trên giấy tiếp nhận."
@@ -174,11 +191,9 @@ def lookup(
     verified = False
     if verify is not None and verify.strip():
         verified = verify.strip() == dossier.phone[-4:]
-        if not verified:
-            fail()
     procedure = session.get(ProcedureRecord, dossier.procedure_id)
     note = dossier.note if verified else None
-    return {
+    result: dict[str, object] = {
         "code": code,
         "procedure_id": dossier.procedure_id,
         "procedure_name": procedure.name if procedure else None,
@@ -193,3 +208,8 @@ def lookup(
         "verified": verified,
         "note": note,
     }
+    if verify is not None and verify.strip() and not verified:
+        _record_failure(session, device_key, now)
+    else:
+        session.commit()
+    return result

@@ -1,7 +1,6 @@
 """First-run preparation: migrate, load content into an empty database, create the local device."""
 
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db import create_db_engine, create_session_factory, upgrade_database, write_session
+from backend.files import private_dir, write_private_file
 from backend.models import Device, SiteRecord
 from backend.services import auth
 from backend.settings import Settings
@@ -25,16 +25,6 @@ class PrepareReport:
     content_summary: str = ""
     device_token_written: Path | None = None
     messages: list[str] = field(default_factory=list)
-
-
-def write_private_file(path: Path, text: str) -> None:
-    """Write `text` to `path` readable by its owner only (mode 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
 
 
 def ensure_local_device(factory: sessionmaker[Session], token_file: Path) -> bool:
@@ -63,7 +53,7 @@ def prepare(settings: Settings, *, load_content_if_empty: bool = True) -> Prepar
     """Migrate the database, load `content/` when it has no content yet, create the local device token."""
     report = PrepareReport()
     url = settings.effective_database_url
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)  # it holds the database (phone numbers), the keys and tokens
     upgrade_database(url)
     engine = create_db_engine(url)
     try:

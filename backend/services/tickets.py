@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.clock import Clock
-from backend.db import begin_write
+from backend.db import begin_write, dialect_insert
 from backend.errors import ConflictError, InvalidError, NotFoundError
 from backend.models import (
     CounterRecord,
@@ -137,13 +137,13 @@ WITH counter AS (
     RETURNING last_sequence
 )
 INSERT INTO tickets (issued_service_id, service_day, sequence, number, service_id, procedure_id, priority,
-                     priority_rank, channel, status, device_id, idempotency_key, issued_at, queued_at,
-                     recall_count)
+                     priority_rank, channel, status, device_id, idempotency_key, request_hash, issued_at,
+                     queued_at, recall_count)
 SELECT :service_id, :service_day, last_sequence,
        :letter || CASE WHEN last_sequence < 1000 THEN lpad(last_sequence::text, 3, '0')
                        ELSE last_sequence::text END,
        :service_id, :procedure_id, :priority, :priority_rank, :channel, 'waiting', :device_id,
-       :idempotency_key, :issued_at, :issued_at, 0
+       :idempotency_key, :request_hash, :issued_at, :issued_at, 0
 FROM counter
 RETURNING id, sequence, number,
     (SELECT count(*) FROM tickets AS t
@@ -181,12 +181,7 @@ def resolve_service(
 
 def _next_sequence(session: Session, service_id: str, day: date) -> int:
     """Increment the day counter atomically; the row lock lasts until the ticket is committed."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    statement = dialect_insert(TicketDayCounter).values(
+    statement = dialect_insert(session, TicketDayCounter).values(
         service_id=service_id, service_day=day, last_sequence=1
     )
     upsert = statement.on_conflict_do_update(
@@ -206,18 +201,24 @@ def issue_ticket(
     channel: str,
     device_id: int | None,
     idempotency_key: str | None,
+    request_hash: str | None = None,
     cache: QueueCache | None = None,
 ) -> IssuedTicket:
-    """Issue the next number of the service for today (local day). The caller commits."""
+    """Issue the next number of the service for today (local day). The caller commits.
+
+    A request with an `idempotency_key` already used by this device returns that ticket, provided
+    it is the same request (`request_hash`); another request under the same key is refused.
+    """
     begin_write(session)
     if idempotency_key is not None:
         existing = _by_idempotency(session, device_id, idempotency_key)
         if existing is not None:
-            return IssuedTicket(existing, replayed=True)
+            return IssuedTicket(_same_request(existing, request_hash), replayed=True)
     service = resolve_service(session, service_id, procedure_id, cache)
     now = clock.now()
     day = clock.local_day(now)
     rank = 1 if priority == "none" else 0
+    idempotency = (idempotency_key, request_hash)
     if session.get_bind().dialect.name == "postgresql":
         row = session.execute(
             _PG_ISSUE,
@@ -231,16 +232,35 @@ def issue_ticket(
                 "channel": channel,
                 "device_id": device_id,
                 "idempotency_key": idempotency_key,
+                "request_hash": request_hash,
                 "issued_at": now,
             },
         ).one()
         values = _new_ticket_values(
-            service, day, row.sequence, procedure_id, priority, rank, channel, device_id, idempotency_key, now
+            service,
+            day,
+            row.sequence,
+            procedure_id,
+            priority,
+            rank,
+            channel,
+            device_id,
+            idempotency,
+            now,
         )
         return IssuedTicket(Ticket(id=row.id, **values), replayed=False, ahead=int(row.ahead))
     sequence = _next_sequence(session, service.id, day)
     values = _new_ticket_values(
-        service, day, sequence, procedure_id, priority, rank, channel, device_id, idempotency_key, now
+        service,
+        day,
+        sequence,
+        procedure_id,
+        priority,
+        rank,
+        channel,
+        device_id,
+        idempotency,
+        now,
     )
     # A Core insert (the ORM unit of work costs more than the rest of the request); the Ticket
     # returned is a plain object holding the row's values, not attached to the session.
@@ -268,7 +288,7 @@ def _new_ticket_values(
     rank: int,
     channel: str,
     device_id: int | None,
-    idempotency_key: str | None,
+    idempotency: tuple[str | None, str | None],
     now: datetime,
 ) -> dict[str, Any]:
     """The column values of a ticket just issued: waiting, numbered by its service's letter."""
@@ -284,7 +304,8 @@ def _new_ticket_values(
         channel=channel,
         status="waiting",
         device_id=device_id,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency[0],
+        request_hash=idempotency[1],
         issued_at=now,
         queued_at=now,
         counter_id=None,
@@ -294,20 +315,30 @@ def _new_ticket_values(
     )
 
 
+def _same_request(ticket: Ticket, request_hash: str | None) -> Ticket:
+    # Tickets issued before request hashes were kept have none: replayed as before.
+    if ticket.request_hash is not None and ticket.request_hash != request_hash:
+        raise InvalidError(
+            "idempotency_key_reused",
+            "Idempotency-Key này đã dùng cho một yêu cầu lấy số khác; mỗi yêu cầu mới cần một khoá mới.",
+        )
+    return ticket
+
+
 def _by_idempotency(session: Session, device_id: int | None, key: str) -> Ticket | None:
     condition = Ticket.device_id.is_(None) if device_id is None else Ticket.device_id == device_id
     return session.scalar(select(Ticket).where(condition, Ticket.idempotency_key == key))
 
 
 def replay_after_race(
-    session: Session, device_id: int | None, key: str | None, error: IntegrityError
+    session: Session, device_id: int | None, key: str | None, request_hash: str | None, error: IntegrityError
 ) -> Ticket:
-    """After a unique violation on the idempotency key (two identical requests at once)."""
+    """After a unique violation on the idempotency key (two requests with one key at once)."""
     session.rollback()
     ticket = _by_idempotency(session, device_id, key) if key is not None else None
     if ticket is None:
         raise error
-    return ticket
+    return _same_request(ticket, request_hash)
 
 
 def get_ticket(session: Session, ticket_id: int) -> Ticket:

@@ -89,37 +89,37 @@ def _audit(
     )
 
 
-def authenticate(session: Session, username: str, password: str) -> models.StaffUser:
-    """The backend's login (argon2, lock-out after repeated wrong passwords, stored in the audit log)."""
+def authenticate(
+    request: Request, session: Session, username: str, password: str, source: str
+) -> models.StaffUser:
+    """The backend's login (the per-address rate limit, argon2, the lock-out of this name from this
+    address, the audit log): the same as `POST /auth/token`."""
+    clock_ = clock(request)
     try:
-        return auth_service.login(session, username, password, now(), via="web")
+        request.app.state.login_limiter.check(source, clock_.now())
+        return auth_service.login(session, username, password, clock_.now(), source=source, via="web")
     except ApiError as err:
-        if err.code == "account_locked":
-            raise LoginRefusedError("account_locked", err.detail) from err
-        failures, _latest = auth_service.recent_login_failures(session, username.strip()[:100], now())
-        left = auth_service.LOCKOUT_FAILURES - failures
-        raise LoginRefusedError(
-            err.code, f"Tên đăng nhập hoặc mật khẩu không đúng. Còn {left} lần thử trước khi bị tạm khoá."
-        ) from err
+        if err.code == "invalid_credentials":
+            left = err.extra.get("attempts_left", 0)
+            raise LoginRefusedError(
+                err.code, f"Tên đăng nhập hoặc mật khẩu không đúng. Còn {left} lần thử trước khi bị tạm khoá."
+            ) from err
+        raise LoginRefusedError(err.code, err.detail) from err
 
 
-def logged_out_since(session: Session, username: str, login_at: float) -> bool:
-    """Whether this staff member logged out (anywhere) after a session began at `login_at` (epoch s)."""
-    since = datetime.fromtimestamp(login_at, timezone.utc)
-    found = session.scalar(
-        select(models.AuditEntry.id)
-        .where(
-            models.AuditEntry.at > since,
-            models.AuditEntry.action == "staff.logout",
-            models.AuditEntry.entity_id == username,
-        )
-        .limit(1)
-    )
-    return found is not None
+def unlock_user(session: Session, username: str, admin: str) -> None:
+    from backend.db import begin_write
+
+    begin_write(session)
+    auth_service.unlock(session, username)
+    _audit(session, actor_for(admin), "staff.unlock", "staff_user", username.strip()[:120])
+    session.commit()
 
 
-def record_logout(session: Session, username: str) -> None:
-    _audit(session, actor_for(username), "staff.logout", "staff_user", username, via="web")
+def record_logout(session: Session, user: models.StaffUser) -> None:
+    """Ends every session and staff token of `user` (a copied cookie stops working too)."""
+    auth_service.end_sessions(user)
+    _audit(session, actor_for(user.username), "staff.logout", "staff_user", user.username, via="web")
     session.commit()
 
 

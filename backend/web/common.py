@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from backend import models
 from backend.deps import get_session
+from backend.schemas import MAX_ROW_ID
 from backend.web import backend_adapter as bk
 from backend.web.security import WebSession, csrf_matches, load_session, save_session, submitted_csrf
 
@@ -53,6 +54,7 @@ NAV = (
     NavItem("display", "Màn hình gọi số", "/staff/display", ("admin", "editor", "counter")),
     NavItem("needs", "Nhu cầu công dân", "/staff/needs", NEEDS_READERS),
     NavItem("devices", "Thiết bị", "/staff/devices", ADMINS),
+    NavItem("users", "Tài khoản", "/staff/users", ADMINS),
 )
 
 
@@ -75,8 +77,9 @@ DbDep = Annotated[Session, Depends(get_session)]
 
 
 def user_fingerprint(user: Any) -> str:
-    """Changes when the password, role or state changes, so old cookies stop working."""
-    raw = f"{user.id}:{user.password_hash}:{user.role}:{user.disabled}"
+    """Changes when the password, role or state changes or the user logs out (`token_version`), so
+    old cookies stop working."""
+    raw = f"{user.id}:{user.password_hash}:{user.role}:{user.disabled}:{user.token_version}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -85,12 +88,7 @@ def current_user(request: Request, session: Session) -> Any | None:
     if ws.user_id is None:
         return None
     user = bk.get_user(session, ws.user_id)
-    if (
-        user is None
-        or user.disabled
-        or user_fingerprint(user) != ws.user_version
-        or bk.logged_out_since(session, user.username, ws.login_at)
-    ):
+    if user is None or user.disabled or user_fingerprint(user) != ws.user_version:
         ws.log_out()
         return None
     return user
@@ -247,6 +245,11 @@ def _quote(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="/")
+
+
+def row_ids(text: str) -> list[int]:
+    """The row ids in a comma-separated form field (anything else, or too large for a row id, is left out)."""
+    return [int(part) for part in text.split(",") if part.strip().isdigit() and int(part) <= MAX_ROW_ID]
 
 
 def safe_next(value: str | None) -> str:

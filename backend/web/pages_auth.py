@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from backend.api.auth import client_address
 from backend.web import backend_adapter as bk
 from backend.web.common import (
     STATIC_DIR,
@@ -64,7 +66,10 @@ async def login_submit(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        user = bk.authenticate(session, username, password)
+        # In a worker thread: the password check takes ~100 ms on purpose and must not stop the event loop.
+        user = await run_in_threadpool(
+            bk.authenticate, request, session, username, password, client_address(request)
+        )
     except bk.LoginRefusedError as err:
         return render(
             request,
@@ -75,7 +80,7 @@ async def login_submit(
                 "username": username,
                 "next_url": safe_next(next),
             },
-            status_code=423 if err.code == "account_locked" else 401,
+            status_code=429 if err.code in ("account_locked", "too_many_logins") else 401,
         )
     web_session(request).log_in(user.id, user_fingerprint(user))
     target = safe_next(next)
@@ -88,7 +93,7 @@ async def login_submit(
 async def logout(request: Request, session: DbDep) -> Response:
     user = current_user(request, session)
     if user is not None:
-        bk.record_logout(session, user.username)
+        bk.record_logout(session, user)
     web_session(request).log_out()
     response: RedirectResponse = redirect(request, "/staff/login", flash="Bạn đã đăng xuất.")
     return response

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from backend.deps import ClockDep
 from backend.errors import ApiError
+from backend.schemas import RowId
 from backend.services import content as content_service
 from backend.web import backend_adapter as bk
 from backend.web import forms, preview
 from backend.web.announcements import AnnouncementError, synthesize
-from backend.web.common import DbDep, Editor, redirect, render, staff_router
+from backend.web.common import DbDep, Editor, redirect, render, row_ids, staff_router
 from content.in_force import FACT_NAMES, changes_after, mark_verified, review_state, schedule_change
 from content.model import FIELD_NAMES, FaqEntry, Procedure
 
@@ -36,6 +37,7 @@ ACTION_LABELS = {
     "staff.login": "Đăng nhập",
     "staff.login_failed": "Đăng nhập sai",
     "staff.logout": "Đăng xuất",
+    "staff.unlock": "Mở khoá tài khoản",
     "ticket.call": "Gọi số",
     "ticket.recall": "Gọi lại",
     "ticket.no_show": "Vắng mặt",
@@ -402,7 +404,7 @@ async def faq_create(request: Request, session: DbDep, user: Editor) -> Response
     if entry is None or errors:
         return _faq_page(request, user, key, data, None, errors, status_code=422, is_new=True)
     assert entry is not None
-    sources = [int(i) for i in str(form.get("from_unanswered") or "").split(",") if i.strip().isdigit()]
+    sources = row_ids(str(form.get("from_unanswered") or ""))
     bk.save_content(session, entry, user.username, None)
     if sources:
         bk.mark_unanswered_handled(session, sources, user.username)
@@ -505,7 +507,7 @@ def history_page(request: Request, session: DbDep, user: Editor, kind: str, item
 
 @router.post("/content/{kind}/{item_id}/revert/{entry_id}", name="staff_revert")
 async def revert(
-    request: Request, session: DbDep, user: Editor, kind: str, item_id: str, entry_id: int
+    request: Request, session: DbDep, user: Editor, kind: str, item_id: str, entry_id: RowId
 ) -> Response:
     """Bring back the record as it was before the change `entry_id` (saved as a new version)."""
     entry = bk.audit_entry(session, entry_id)

@@ -13,8 +13,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from backend.errors import ApiError
+from backend.schemas import RowId
 from backend.web import backend_adapter as bk
-from backend.web.common import Admin, DbDep, NeedsReader, redirect, render, staff_router
+from backend.web.common import Admin, DbDep, NeedsReader, redirect, render, row_ids, staff_router
 from vntext.normalize import fold
 
 router = staff_router()
@@ -157,13 +158,13 @@ def needs(request: Request, session: DbDep, user: NeedsReader) -> Response:
 async def unanswered_handled(
     request: Request, session: DbDep, user: NeedsReader, ids: Annotated[str, Form()] = ""
 ) -> Response:
-    numbers = [int(i) for i in ids.split(",") if i.strip().isdigit()]
+    numbers = row_ids(ids)
     count = bk.mark_unanswered_handled(session, numbers, user.username)
     return redirect(request, "/staff/needs", flash=f"Đã đánh dấu {count} câu hỏi là đã xử lý.")
 
 
 @router.post("/needs/handoffs/{handoff_id}/close", name="staff_handoff_close")
-async def handoff_close(request: Request, session: DbDep, user: NeedsReader, handoff_id: int) -> Response:
+async def handoff_close(request: Request, session: DbDep, user: NeedsReader, handoff_id: RowId) -> Response:
     row = bk.close_handoff(session, handoff_id, user.username)
     message = "Không có yêu cầu này." if row is None else "Đã tiếp nhận yêu cầu gặp cán bộ."
     return redirect(request, "/staff/needs#handoffs", flash=message)

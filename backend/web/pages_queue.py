@@ -7,15 +7,16 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend.errors import ApiError
+from backend.schemas import MAX_ROW_ID, RowId
 from backend.services import tickets as tickets_service
 from backend.web import backend_adapter as bk
 from backend.web.announcements import AnnouncementError, announcement_text, spoken_text, synthesize
@@ -159,7 +160,7 @@ async def counter_call_next(
 
 @router.post("/counter/{counter_id}/tickets/{ticket_id}/{action}", name="staff_ticket_action")
 async def counter_ticket_action(
-    request: Request, session: DbDep, user: CounterStaff, counter_id: str, ticket_id: int, action: str
+    request: Request, session: DbDep, user: CounterStaff, counter_id: str, ticket_id: RowId, action: str
 ) -> Response:
     ticket = bk.get_ticket(session, ticket_id)
     if action not in ACTIONS or ticket is None or ticket.counter_id != counter_id:
@@ -227,13 +228,13 @@ def display_state(request: Request, session: DbDep) -> Response:
 
 
 @router.get("/display/events", name="staff_display_events")
-async def display_events(request: Request, after: int = 0) -> Response:
+async def display_events(request: Request, after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0) -> Response:
     """Server-sent events: `call` for each new call or recall (in order), `board` when the board changes."""
     from sse_starlette.sse import EventSourceResponse
 
     factory = bk.session_factory(request)
     last_event = request.headers.get("last-event-id", "")
-    cursor = int(last_event) if last_event.isdigit() else after
+    cursor = int(last_event) if last_event.isdigit() and int(last_event) <= MAX_ROW_ID else after
 
     def poll(after_id: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         with factory() as session:
@@ -266,7 +267,7 @@ async def display_events(request: Request, after: int = 0) -> Response:
 
 
 @router.get("/display/audio/{call_id}.wav", name="staff_display_audio")
-async def display_audio(request: Request, session: DbDep, call_id: int) -> Response:
+async def display_audio(request: Request, session: DbDep, call_id: RowId) -> Response:
     """The spoken announcement of one call, synthesised on the server (cached)."""
     call = bk.call_entry(session, call_id)
     if call is None:

@@ -57,7 +57,7 @@ def test_a_tampered_or_expired_staff_token_is_refused(client, settings, staff, m
     token = headers["Authorization"].split()[1]
     assert client.get(f"{API}/handoffs", headers=headers).status_code == 200
     assert_error(client.get(f"{API}/handoffs", headers={"Authorization": f"Bearer {token}x"}), 401)
-    assert auth.TokenSigner("another-secret", max_age_seconds=3600).user_id(token) is None
+    assert auth.TokenSigner("another-secret", max_age_seconds=3600).read(token) is None
 
     class Later:
         @staticmethod

@@ -35,6 +35,7 @@ def test_an_email_arrives_at_the_smtp_server_with_its_key_as_message_id() -> Non
         message_id = provider.send(MESSAGE)
     [received] = smtp.messages
     assert smtp.recipients == [["cong.dan@example.vn"]]
+    # A long Message-ID is folded onto its own line; the folding space is not part of it.
     assert received["Subject"] == MESSAGE.subject and received["Message-ID"].strip() == message_id
     assert MESSAGE.key in message_id
     assert "mã kết thúc bằng 0003" in received.get_payload(decode=True).decode("utf-8")

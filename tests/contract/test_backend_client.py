@@ -36,7 +36,11 @@ def test_a_ticket_and_the_board_decode(client: BackendClient) -> None:
     ticket = client.issue_ticket(procedure_id="khai_sinh", priority=Priority.ELDERLY, idempotency_key="k-1")
     assert ticket.status is TicketStatus.WAITING and ticket.priority is Priority.ELDERLY
     assert ticket.number.startswith("A") and ticket.counters
-    assert client.issue_ticket(procedure_id="khai_sinh", idempotency_key="k-1").id == ticket.id
+    again = client.issue_ticket(procedure_id="khai_sinh", priority=Priority.ELDERLY, idempotency_key="k-1")
+    assert again.id == ticket.id  # a retry of the same request
+    with pytest.raises(BackendError) as reused:  # the same key for another request
+        client.issue_ticket(procedure_id="khai_sinh", idempotency_key="k-1")
+    assert reused.value.status == 422 and reused.value.code == "idempotency_key_reused"
     assert client.ticket(ticket.id).number == ticket.number
     rows = {row.service_id: row for row in client.queue()}
     assert rows[ticket.service_id].waiting >= 1

@@ -129,11 +129,17 @@ def start_backend(
     extra_env: dict[str, str] | None = None,
     timeout: float = 90,
 ) -> RunningBackend:
-    """Start `letan serve` (it migrates, loads content/, writes the device token); wait until healthy."""
+    """Start `letan serve` (it migrates, loads content/, writes the device token); wait until healthy.
+
+    Its per-address login rate limit is lifted (every test logs in from 127.0.0.1, and how many
+    logins fit in a minute depends on the machine's speed); tests/backend tests the limit itself.
+    """
     data_dir = tmp_path / "var"
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    env = backend_env(data_dir, database_url, **(extra_env or {}))
+    env = backend_env(
+        data_dir, database_url, **{"LETAN_LOGIN_ATTEMPTS_PER_MINUTE": "100000", **(extra_env or {})}
+    )
     log_path = tmp_path / "backend.log"
     log = log_path.open("wb")
     process = subprocess.Popen(

@@ -1,0 +1,54 @@
+"""Staff accounts (admin): who has which role, who is locked out, and the unlock button."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend import models
+from backend.errors import ApiError
+from backend.services import auth as auth_service
+from backend.web import backend_adapter as bk
+from backend.web.common import ROLE_LABELS, Admin, DbDep, redirect, render, staff_router
+
+router = staff_router()
+
+
+def _rows(request: Request, session: Session) -> list[dict[str, object]]:
+    now = bk.clock(request).now()
+    return [
+        {
+            "username": user.username,
+            "role": ROLE_LABELS.get(user.role, user.role),
+            "disabled": user.disabled,
+            "locked": auth_service.locked_sources(session, user.username, now),
+        }
+        for user in session.scalars(select(models.StaffUser).order_by(models.StaffUser.username))
+    ]
+
+
+@router.get("/users", name="staff_users")
+def users(request: Request, session: DbDep, user: Admin) -> Response:
+    context = {
+        "page_title": "Tài khoản",
+        "rows": _rows(request, session),
+        "limit": auth_service.LOCKOUT_FAILURES,
+        "minutes": auth_service.LOCKOUT_MINUTES,
+    }
+    return render(request, "users.html", context, user=user, active="users")
+
+
+@router.post("/users/unlock", name="staff_user_unlock")
+async def user_unlock(
+    request: Request, session: DbDep, user: Admin, username: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        bk.unlock_user(session, username, user.username)
+    except ApiError as err:
+        session.rollback()
+        return redirect(request, "/staff/users", flash=err.detail)
+    return redirect(request, "/staff/users", flash=f"Đã mở khoá tài khoản “{username}”.")

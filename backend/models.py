@@ -255,6 +255,30 @@ class UnansweredQuestion(Base):
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class PublishJob(Base):
+    """A staff request to retrain the assistant on the content of the database, and its progress.
+
+    The NLU side claims a requested job, reports each step through the API, and finishes it.
+    """
+
+    __tablename__ = "publish_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # requested, running, done, failed
+    force: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    requested_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    step: Mapped[str] = mapped_column(String(200), default="")
+    progress: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    output: Mapped[list[Any]] = mapped_column(default=list)
+    # What the model learned from (content.model.learned_fingerprint) once the job is done.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+
+
 __all__ = [
     "AuditEntry",
     "Base",
@@ -268,6 +292,7 @@ __all__ = [
     "Handoff",
     "LoginFailures",
     "ProcedureRecord",
+    "PublishJob",
     "ServiceRecord",
     "SiteRecord",
     "StaffUser",

@@ -75,6 +75,7 @@ STATUS_TEXT = {
 # Statuses a route answers by itself, beyond the shared ones added by rule below.
 ROUTE_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/v1/auth/token"): (401, 429),
+    ("POST", "/api/v1/publish/{job_id}/progress"): (404, 409),
     ("POST", "/api/v1/tickets"): (404,),
     ("POST", "/api/v1/counters/{counter_id}/call-next"): (409,),
     ("POST", "/api/v1/tickets/{ticket_id}/recall"): (409,),

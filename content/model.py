@@ -264,3 +264,18 @@ def render_answer(text: str, site: Site) -> str:
             [Problem("", 0, f"chỗ trống không có giá trị: {{{name}}}") for name in missing],
         )
     return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
+
+
+def learned_fingerprint(content_set: ContentSet) -> str:
+    """What the assistant's model learns from a content set, as a digest: procedure names, aliases
+    and life events, FAQ keys, questions and variants (facts are read live and need no training)."""
+    import hashlib
+    import json
+
+    words = {
+        "procedures": sorted(
+            (p.id, p.name, sorted(p.aliases), sorted(p.life_events)) for p in content_set.procedures
+        ),
+        "faq": sorted((f.key, f.question, sorted(f.variants)) for f in content_set.faq),
+    }
+    return hashlib.sha256(json.dumps(words, ensure_ascii=False).encode()).hexdigest()

@@ -225,3 +225,13 @@ class BackendClient:
     def unanswered(self, text: str, intent: str | None = None, confidence: float | None = None) -> None:
         body: dict[str, Any] = {"text": text, "intent": intent, "confidence": confidence}
         self.request("POST", "/unanswered", device=True, json=body)
+
+    # ------------------------------------------------------------------ publishing (the NLU side)
+    def claim_publish(self) -> dict[str, Any] | None:
+        """The oldest publish staff requested, now this device's job (`{id, force, content}`), or None."""
+        work = self.request("POST", "/publish/claim", device=True)
+        return dict(work) if work else None
+
+    def report_publish(self, job_id: int, **report: Any) -> None:
+        """A step of a publish job: `step`, `progress`, `message`, `output`, `status`, `fingerprint`."""
+        self.request("POST", f"/publish/{job_id}/progress", device=True, json=report)

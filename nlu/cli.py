@@ -76,16 +76,14 @@ def serve(
     scaled: bool = typer.Option(False, help="dùng endpoints-scaled.yml (PostgreSQL + Redis)"),
 ) -> None:
     """Huấn luyện nếu cần, rồi chạy máy chủ Rasa (rasa run --enable-api) trên 127.0.0.1."""
+    from nlu.publishing import serving_model
     from nlu.serving import run_foreground, start_rasa, stop, wait_ready
     from nlu.settings import get_settings
-    from nlu.training import NluError, is_stale
-    from nlu.training import train as run_train
+    from nlu.training import NluError
 
     settings = get_settings()
     try:
-        if is_stale():
-            typer.echo("Mô hình chưa có hoặc đã cũ: huấn luyện trước…")
-        model = run_train()
+        model = serving_model()  # the last published model, else the checkout's (trained if needed)
         process = start_rasa(model, port=port, endpoints="endpoints-scaled.yml" if scaled else None)
         url = f"http://{settings.host}:{port or settings.port}"
         try:
@@ -105,3 +103,28 @@ def actions(port: int = typer.Option(None, help="cổng (mặc định 5055)")) 
     from nlu.serving import run_foreground, start_actions
 
     raise typer.Exit(run_foreground(start_actions(port=port)))
+
+
+@app.command()
+def publisher(
+    poll: float = typer.Option(5.0, help="số giây giữa hai lần hỏi máy chủ có việc xuất bản không"),
+) -> None:
+    """Nhận các lần "Xuất bản cho trợ lý" của cán bộ: sinh dữ liệu, huấn luyện, nạp mô hình mới."""
+    import logging
+    import signal
+    import threading
+
+    from contract.backend_client import BackendClient
+    from contract.settings import shared_settings
+    from nlu.publishing import Publisher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = shared_settings()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    worker = Publisher(BackendClient.from_settings(settings), settings.rasa_url)
+    typer.echo(f"Đang chờ việc xuất bản từ {settings.backend_url} (Ctrl-C để dừng).")
+    try:
+        worker.run_forever(stop, poll_s=poll)
+    except KeyboardInterrupt:
+        stop.set()

@@ -25,10 +25,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from vntext.normalize import fold
+
+if TYPE_CHECKING:
+    from content.model import ContentSet
 
 NLU_DIR = Path(__file__).resolve().parent
 GENERATED_DIR = NLU_DIR / "data" / "generated"
@@ -479,10 +483,14 @@ def render_faq(content_set: object) -> str:
 
 
 def generate(out_dir: Path = GENERATED_DIR, content_dir: Path | None = None) -> list[Path]:
-    """Write the generated training data files; returns their paths."""
+    """Write the generated training data of a content directory; returns the files' paths."""
     from content.files import read_content_dir
 
-    content_set = read_content_dir(content_dir)
+    return generate_from(read_content_dir(content_dir), out_dir)
+
+
+def generate_from(content_set: ContentSet, out_dir: Path) -> list[Path]:
+    """Write the generated training data of a content set (as a publish receives it)."""
     hand, _ = _read_hand_written(LOOKUPS_DIR)
     aliases = collect_aliases(content_set)
     files = {

@@ -332,9 +332,25 @@ def _save_edit(
         saved = bk.save_content(session, item, user.username, expected, note)
     except ApiError as err:
         session.rollback()
-        return show({"_form": err.detail}, 409)
+        return show({"_form": err.detail, **_their_change(session, item, expected)}, 409)
     url = _edit_url("procedure", item.id) if isinstance(item, Procedure) else _edit_url("faq", item.key)
     return redirect(request, url, flash=saved_message(item, saved.version))
+
+
+def _their_change(session: Session, item: Any, expected: int | None) -> dict[str, Any]:
+    """On a conflict, what the other editor changed since the version this editor started from."""
+    kind, item_id = ("procedure", item.id) if isinstance(item, Procedure) else ("faq", item.key)
+    record, current = _record_data(session, kind, item_id)
+    if record is None or expected is None:
+        return {}
+    later = next(
+        (e for e in bk.history(session, kind, item_id) if (e.details or {}).get("version") == expected + 1),
+        None,
+    )
+    base = (later.details or {}).get("before") if later is not None else None
+    if base is None:
+        return {}
+    return {"_conflict_diff": diff_lines(base, current)}
 
 
 # -- FAQ -------------------------------------------------------------------------------------------
@@ -593,14 +609,22 @@ def _not_found(request: Request, user: Any, message: str) -> Response:
 
 # -- publish ---------------------------------------------------------------------------------------
 def _publish_context(session: Session) -> dict[str, Any]:
-    from backend.web import publish
+    """The latest publish job, and whether the content has words the assistant has not learned."""
+    from backend.services import publishing
+    from content.model import learned_fingerprint
+    from contract.settings import shared_settings
 
-    state = publish.read_state(bk.data_dir())
+    done = publishing.last_done(session)
     try:
-        changed = publish.needs_training(bk.data_dir(), content_service.export_content(session))
+        current = learned_fingerprint(content_service.export_content(session))
     except ApiError:
-        changed = False
-    return {"job": publish.as_view(state), "changed": changed, "rasa_url": publish.rasa_url()}
+        current = None
+    changed = current is not None and (done is None or done.fingerprint != current)
+    return {
+        "job": publishing.view(publishing.latest(session)),
+        "changed": changed,
+        "rasa_url": shared_settings().rasa_url,
+    }
 
 
 @router.get("/content/publish", name="staff_publish")
@@ -615,13 +639,18 @@ def publish_status(request: Request, session: DbDep, user: Editor) -> Response:
 
 
 @router.post("/content/publish")
-async def publish_start(request: Request, session: DbDep, user: Editor) -> Response:
-    from backend.web import publish
+async def publish_start(request: Request, session: DbDep, user: Editor, clock: ClockDep) -> Response:
+    """Ask the assistant's side to learn the content now in the database (it reports its progress)."""
+    from backend.services import publishing
 
     form = await request.form()
-    try:
-        content_set = content_service.export_content(session)
-    except ApiError as err:
-        return redirect(request, "/staff/content/publish", flash=err.detail)
-    publish.start(bk.data_dir(), content_set, user.username, force=form.get("force") == "on")
-    return redirect(request, "/staff/content/publish", flash="Đã bắt đầu xuất bản; tiến độ hiện bên dưới.")
+    _job, created = publishing.request(
+        session, actor=bk.actor_for(user.username), force=form.get("force") == "on", now=clock.now()
+    )
+    session.commit()
+    flash = (
+        "Đã gửi yêu cầu xuất bản; tiến độ hiện bên dưới khi bên trợ lý nhận việc."
+        if created
+        else "Đang có một lần xuất bản chưa xong; tiến độ hiện bên dưới."
+    )
+    return redirect(request, "/staff/content/publish", flash=flash)

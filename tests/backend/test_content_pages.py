@@ -166,3 +166,38 @@ def test_a_form_save_keeps_what_the_form_does_not_show(editor_page, database):
     assert saved["life_events"] == ["nhà mới sinh em bé"]
     assert saved["reviews"] == [{"on": "2027-03-01", "note": "Luật mới."}]
     assert saved["review"]["interval_days"] == 90
+
+
+def test_two_editors_on_one_procedure_the_second_sees_the_conflict_and_the_others_change(editor_page, staff):
+    page = editor_page.get("/staff/content/procedures/khai_sinh")  # opened at version 1
+    body = editor_page.get(f"{API}/procedures/khai_sinh").json()
+    body["summary"] = "Người thứ nhất đã sửa tóm tắt."
+    assert (
+        editor_page.put(f"{API}/procedures/khai_sinh", json=body, headers=staff("admin")).status_code == 200
+    )
+    form = {
+        "csrf_token": csrf(page.text),
+        "version": "1",
+        "name": body["name"],
+        "field": body["field"],
+        "summary": "Người thứ hai sửa từ bản cũ.",
+        "documents": body["documents"],
+        "fee.text": body["fee"]["text"],
+        "processing_time.text": body["processing_time"]["text"],
+        "where.text": body["where"]["text"],
+        "where.service_id": body["where"]["service_id"],
+        "online.level": body["online"]["level"],
+        "online.text": body["online"]["text"],
+        "legal_basis": body["legal_basis"],
+        "source_url": body["source_url"],
+        **({"online.available": "on"} if body["online"]["available"] else {}),
+    }
+    refused = editor_page.post("/staff/content/procedures/khai_sinh", data=form)
+    assert refused.status_code == 409
+    assert "fixture-admin" in refused.text and "phiên bản 2" in refused.text
+    their = refused.text[refused.text.index('id="their-change"') :]
+    assert "+summary: Người thứ nhất đã sửa tóm tắt." in their
+    assert "Người thứ hai sửa từ bản cũ." in refused.text  # what this editor typed is kept in the form
+    assert (
+        editor_page.get(f"{API}/procedures/khai_sinh").json()["summary"] == "Người thứ nhất đã sửa tóm tắt."
+    )

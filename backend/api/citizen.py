@@ -3,60 +3,16 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
-from backend.db import begin_write
 from backend.deps import ClockDep, DeviceDep, SessionDep, StaffDep
-from backend.errors import NotFoundError
-from backend.models import Feedback, Handoff, ServiceRecord, UnansweredQuestion
+from backend.models import Handoff
 from backend.schemas import Created, FeedbackCreate, HandoffCreate, HandoffPublic, RowId, UnansweredCreate
+from backend.services import needs
 
 router = APIRouter(tags=["citizens"])
 
 
-@router.post("/handoffs", status_code=201, response_model=Created)
-def create_handoff(
-    body: HandoffCreate, session: SessionDep, clock: ClockDep, principal: DeviceDep
-) -> Created:
-    begin_write(session)
-    row = Handoff(
-        reason=body.reason, summary=body.summary, device_name=principal.name, created_at=clock.now()
-    )
-    session.add(row)
-    session.commit()
-    return Created(id=row.id, created_at=row.created_at)
-
-
-@router.get("/handoffs", response_model=list[HandoffPublic])
-def list_handoffs(
-    session: SessionDep,
-    _staff: StaffDep,
-    status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
-) -> list[HandoffPublic]:
-    statement = select(Handoff).order_by(Handoff.created_at.desc()).limit(200)
-    if status != "all":
-        statement = statement.where(Handoff.status == status)
-    return [
-        HandoffPublic(
-            id=h.id,
-            reason=h.reason,
-            summary=h.summary,
-            device=h.device_name,
-            status=h.status,
-            created_at=h.created_at,
-        )
-        for h in session.scalars(statement)
-    ]
-
-
-@router.post("/handoffs/{handoff_id}/close", response_model=HandoffPublic)
-def close_handoff(handoff_id: RowId, session: SessionDep, clock: ClockDep, staff: StaffDep) -> HandoffPublic:
-    begin_write(session)
-    row = session.get(Handoff, handoff_id)
-    if row is None:
-        raise NotFoundError("handoff_not_found", "Không có yêu cầu gặp cán bộ này.")
-    row.status, row.handled_by, row.handled_at = "closed", staff.name, clock.now()
-    session.commit()
+def _handoff_public(row: Handoff) -> HandoffPublic:
     return HandoffPublic(
         id=row.id,
         reason=row.reason,
@@ -67,21 +23,45 @@ def close_handoff(handoff_id: RowId, session: SessionDep, clock: ClockDep, staff
     )
 
 
+@router.post("/handoffs", status_code=201, response_model=Created)
+def create_handoff(
+    body: HandoffCreate, session: SessionDep, clock: ClockDep, principal: DeviceDep
+) -> Created:
+    row = needs.add_handoff(
+        session, reason=body.reason, summary=body.summary, device=principal.name, now=clock.now()
+    )
+    session.commit()
+    return Created(id=row.id, created_at=row.created_at)
+
+
+@router.get("/handoffs", response_model=list[HandoffPublic])
+def list_handoffs(
+    session: SessionDep,
+    _staff: StaffDep,
+    status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
+) -> list[HandoffPublic]:
+    return [_handoff_public(h) for h in needs.handoffs(session, status)]
+
+
+@router.post("/handoffs/{handoff_id}/close", response_model=HandoffPublic)
+def close_handoff(handoff_id: RowId, session: SessionDep, clock: ClockDep, staff: StaffDep) -> HandoffPublic:
+    row = needs.close_handoff(session, handoff_id, staff=staff.name, actor=staff.actor, now=clock.now())
+    session.commit()
+    return _handoff_public(row)
+
+
 @router.post("/feedback", status_code=201, response_model=Created)
 def create_feedback(
     body: FeedbackCreate, session: SessionDep, clock: ClockDep, principal: DeviceDep
 ) -> Created:
-    begin_write(session)
-    if body.service_id is not None and session.get(ServiceRecord, body.service_id) is None:
-        raise NotFoundError("service_not_found", f"Không có dịch vụ xếp hàng '{body.service_id}'.")
-    row = Feedback(
+    row = needs.add_feedback(
+        session,
         rating=body.rating,
         comment=body.comment,
         service_id=body.service_id,
-        device_name=principal.name,
-        created_at=clock.now(),
+        device=principal.name,
+        now=clock.now(),
     )
-    session.add(row)
     session.commit()
     return Created(id=row.id, created_at=row.created_at)
 
@@ -90,27 +70,20 @@ def create_feedback(
 def create_unanswered(
     body: UnansweredCreate, session: SessionDep, clock: ClockDep, principal: DeviceDep
 ) -> Created:
-    begin_write(session)
-    row = UnansweredQuestion(
+    row = needs.add_unanswered(
+        session,
         text=body.text,
         intent=body.intent,
         confidence=body.confidence,
-        device_name=principal.name,
-        created_at=clock.now(),
+        device=principal.name,
+        now=clock.now(),
     )
-    session.add(row)
     session.commit()
     return Created(id=row.id, created_at=row.created_at)
 
 
 @router.get("/unanswered")
 def list_unanswered(session: SessionDep, _staff: StaffDep) -> list[dict[str, object]]:
-    rows = session.scalars(
-        select(UnansweredQuestion)
-        .where(UnansweredQuestion.reviewed.is_(False))
-        .order_by(UnansweredQuestion.created_at.desc())
-        .limit(500)
-    )
     return [
         {
             "id": r.id,
@@ -120,5 +93,5 @@ def list_unanswered(session: SessionDep, _staff: StaffDep) -> list[dict[str, obj
             "device": r.device_name,
             "created_at": r.created_at,
         }
-        for r in rows
+        for r in needs.unanswered(session, limit=500)
     ]

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Query, Request
 from fastapi.responses import FileResponse, Response
@@ -15,12 +16,24 @@ from sqlalchemy.orm import Session
 
 from backend.deps import ClockDep
 from backend.errors import ApiError
+from backend.models import AuditEntry, FaqRecord, ProcedureRecord
 from backend.schemas import RowId
 from backend.services import content as content_service
-from backend.web import backend_adapter as bk
+from backend.services import counters, editing
+from backend.services import needs as needs_service
 from backend.web import forms, preview
 from backend.web.announcements import AnnouncementError, synthesize
-from backend.web.common import DbDep, Editor, redirect, render, row_ids, staff_router
+from backend.web.common import (
+    DbDep,
+    Editor,
+    actor_for,
+    app_clock,
+    redirect,
+    refresh_site_name,
+    render,
+    row_ids,
+    staff_router,
+)
 from content.in_force import FACT_NAMES, changes_after, mark_verified, review_state, schedule_change
 from content.model import FIELD_NAMES, FaqEntry, Procedure
 
@@ -121,8 +134,8 @@ def _review_rows(procedures: list[Any], day: date) -> tuple[list[dict[str, Any]]
 
 @router.get("/content", name="staff_content")
 def content_list(request: Request, session: DbDep, user: Editor, clock: ClockDep, q: str = "") -> Response:
-    bk.refresh_site_name(session)
-    procedures = bk.list_procedures(session, q)
+    refresh_site_name(session)
+    procedures = editing.list_procedures(session, q)
     reviews, changes = _review_rows(procedures, clock.local_day())
     return render(
         request,
@@ -133,7 +146,7 @@ def content_list(request: Request, session: DbDep, user: Editor, clock: ClockDep
             "reviews": reviews,
             "changes": changes,
             "procedures": procedures,
-            "faq": bk.list_faq(session, q),
+            "faq": editing.list_faq(session, q),
             "field_names": FIELD_NAMES,
             "fmt": _fmt,
         },
@@ -169,7 +182,7 @@ def _procedure_page(
             "labels": forms.FIELD_LABELS,
             "field_names": FIELD_NAMES,
             "fact_names": FACT_NAMES,
-            "services": bk.service_choices(session),
+            "services": counters.service_choices(session),
             "answer": answer,
             "view": view,
             "verified_on": _date_vn(view.get("verified_on")),
@@ -189,7 +202,7 @@ def _procedure_page(
 def procedure_form(
     request: Request, session: DbDep, user: Editor, clock: ClockDep, procedure_id: str
 ) -> Response:
-    record = bk.get_procedure(session, procedure_id)
+    record = session.get(ProcedureRecord, procedure_id)
     if record is None:
         return _not_found(request, user, "Không tìm thấy thủ tục này.")
     day = clock.local_day()
@@ -204,14 +217,14 @@ async def procedure_save(
     request: Request, session: DbDep, user: Editor, clock: ClockDep, procedure_id: str
 ) -> Response:
     """Save the form: the values of dated facts edit the period in force today; others stay."""
-    record = bk.get_procedure(session, procedure_id)
+    record = session.get(ProcedureRecord, procedure_id)
     if record is None:
         return _not_found(request, user, "Không tìm thấy thủ tục này.")
     form = await request.form()
     day = clock.local_day()
     data = forms.procedure_data(form, procedure_id)
     expected = _int(form.get("version"))
-    service_ids = {sid for sid, _ in bk.service_choices(session)}
+    service_ids = {sid for sid, _ in counters.service_choices(session)}
 
     def show(errors: dict[str, str], status_code: int) -> Response:
         version = expected or record.version
@@ -233,7 +246,7 @@ async def procedure_schedule(
     request: Request, session: DbDep, user: Editor, clock: ClockDep, procedure_id: str
 ) -> Response:
     """Schedule a new value of one fact from a date (a fee reduction ending, a new law)."""
-    record = bk.get_procedure(session, procedure_id)
+    record = session.get(ProcedureRecord, procedure_id)
     if record is None:
         return _not_found(request, user, "Không tìm thấy thủ tục này.")
     form = await request.form()
@@ -273,7 +286,7 @@ async def procedure_verify(
     request: Request, session: DbDep, user: Editor, clock: ClockDep, procedure_id: str
 ) -> Response:
     """Mark the procedure checked again today against a source page."""
-    record = bk.get_procedure(session, procedure_id)
+    record = session.get(ProcedureRecord, procedure_id)
     if record is None:
         return _not_found(request, user, "Không tìm thấy thủ tục này.")
     form = await request.form()
@@ -281,7 +294,7 @@ async def procedure_verify(
     source_url = str(form.get("verify.source_url") or "").strip()
     procedure, errors = forms.validate_procedure(
         mark_verified(Procedure.model_validate(record.data), day, source_url).model_dump(mode="json"),
-        {sid for sid, _ in bk.service_choices(session)},
+        {sid for sid, _ in counters.service_choices(session)},
     )
     errors = {"verify.source_url": errors["source_url"]} if "source_url" in errors else errors
 
@@ -325,11 +338,15 @@ def _save_edit(
     """
     item, errors = validated
     if item is not None:
-        errors = bk.content_check(session, item)
+        errors = editing.check_edited(session, item)
     if item is None or errors:
         return show(errors, 422)
     try:
-        saved = bk.save_content(session, item, user.username, expected, note)
+        saved = editing.save(
+            session, item, actor=actor_for(user.username), now=app_clock(request).now(),
+            expected_version=expected, note=note,
+        )  # fmt: skip
+        session.commit()
     except ApiError as err:
         session.rollback()
         return show({"_form": err.detail, **_their_change(session, item, expected)}, 409)
@@ -344,7 +361,11 @@ def _their_change(session: Session, item: Any, expected: int | None) -> dict[str
     if record is None or expected is None:
         return {}
     later = next(
-        (e for e in bk.history(session, kind, item_id) if (e.details or {}).get("version") == expected + 1),
+        (
+            e
+            for e in editing.history(session, kind, item_id)
+            if (e.details or {}).get("version") == expected + 1
+        ),
         None,
     )
     base = (later.details or {}).get("before") if later is not None else None
@@ -413,23 +434,25 @@ async def faq_create(request: Request, session: DbDep, user: Editor) -> Response
     key = str(form.get("key") or "").strip()
     data = forms.faq_data(form, key)
     entry, errors = forms.validate_faq(data)
-    if entry is not None and bk.get_faq(session, key) is not None:
+    if entry is not None and session.get(FaqRecord, key) is not None:
         entry, errors = None, {"key": "Đã có câu hỏi với mã này; hãy chọn mã khác."}
     if entry is not None:
-        errors = bk.content_check(session, entry)
+        errors = editing.check_edited(session, entry)
     if entry is None or errors:
         return _faq_page(request, user, key, data, None, errors, status_code=422, is_new=True)
     assert entry is not None
     sources = row_ids(str(form.get("from_unanswered") or ""))
-    bk.save_content(session, entry, user.username, None)
+    now = app_clock(request).now()
+    editing.save(session, entry, actor=actor_for(user.username), now=now, expected_version=None)
     if sources:
-        bk.mark_unanswered_handled(session, sources, user.username)
+        needs_service.mark_unanswered_handled(session, sources, actor=actor_for(user.username), now=now)
+    session.commit()
     return redirect(request, f"/staff/content/faq/{key}", flash=f"Đã tạo câu hỏi “{entry.question}”.")
 
 
 @router.get("/content/faq/{key}", name="staff_faq")
 def faq_form(request: Request, session: DbDep, user: Editor, key: str) -> Response:
-    record = bk.get_faq(session, key)
+    record = session.get(FaqRecord, key)
     if record is None:
         return _not_found(request, user, "Không tìm thấy câu hỏi này.")
     answer = preview.faq_answer(FaqEntry.model_validate(record.data), content_service.get_site(session))
@@ -438,7 +461,7 @@ def faq_form(request: Request, session: DbDep, user: Editor, key: str) -> Respon
 
 @router.post("/content/faq/{key}")
 async def faq_save(request: Request, session: DbDep, user: Editor, key: str) -> Response:
-    record = bk.get_faq(session, key)
+    record = session.get(FaqRecord, key)
     if record is None:
         return _not_found(request, user, "Không tìm thấy câu hỏi này.")
     form = await request.form()
@@ -464,21 +487,23 @@ async def faq_save(request: Request, session: DbDep, user: Editor, key: str) -> 
 def preview_audio(
     request: Request, session: DbDep, user: Editor, clock: ClockDep, kind: str, item_id: str
 ) -> Response:
-    if kind == "procedure" and (record := bk.get_procedure(session, item_id)) is not None:
+    if kind == "procedure" and (record := session.get(ProcedureRecord, item_id)) is not None:
         text = preview.procedure_spoken(content_service.procedure_view(record, clock.local_day()))
-    elif kind == "faq" and (faq := bk.get_faq(session, item_id)) is not None:
+    elif kind == "faq" and (faq := session.get(FaqRecord, item_id)) is not None:
         text = preview.faq_spoken(FaqEntry.model_validate(faq.data), content_service.get_site(session))
     else:
         return _not_found(request, user, "Không tìm thấy nội dung này.")
     try:
-        path = synthesize(text, bk.data_dir())
+        path = synthesize(text, request.app.state.settings.data_dir)
     except AnnouncementError as err:
         return Response(str(err), status_code=503, media_type="text/plain; charset=utf-8")
     return FileResponse(path, media_type="audio/wav")
 
 
 def _record_data(session: Session, kind: str, item_id: str) -> tuple[Any, dict[str, Any] | None]:
-    record: Any = bk.get_procedure(session, item_id) if kind == "procedure" else bk.get_faq(session, item_id)
+    record: Any = (
+        session.get(ProcedureRecord, item_id) if kind == "procedure" else session.get(FaqRecord, item_id)
+    )
     return record, (dict(record.data) if record is not None else None)
 
 
@@ -488,7 +513,7 @@ def history_page(request: Request, session: DbDep, user: Editor, kind: str, item
     if record is None:
         return _not_found(request, user, "Không tìm thấy nội dung này.")
     entries = []
-    for entry in bk.history(session, kind, item_id):
+    for entry in editing.history(session, kind, item_id):
         details = entry.details or {}
         after = details.get("after")
         before = details.get("before")
@@ -526,7 +551,7 @@ async def revert(
     request: Request, session: DbDep, user: Editor, kind: str, item_id: str, entry_id: RowId
 ) -> Response:
     """Bring back the record as it was before the change `entry_id` (saved as a new version)."""
-    entry = bk.audit_entry(session, entry_id)
+    entry = session.get(AuditEntry, entry_id)
     record, _current = _record_data(session, kind, item_id) if kind in KIND_LABELS else (None, None)
     before = (entry.details or {}).get("before") if entry is not None else None
     if (
@@ -540,7 +565,11 @@ async def revert(
     note = f"Khôi phục bản trước thay đổi #{entry_id}"
     try:
         model = Procedure if kind == "procedure" else FaqEntry
-        bk.save_content(session, model.model_validate(before), user.username, record.version, note)
+        editing.save(
+            session, model.model_validate(before), actor=actor_for(user.username),
+            now=app_clock(request).now(), expected_version=record.version, note=note,
+        )  # fmt: skip
+        session.commit()
     except ApiError as err:
         session.rollback()
         return redirect(request, f"/staff/content/{kind}/{item_id}/history", flash=err.detail)
@@ -565,7 +594,7 @@ def audit_page(request: Request, session: DbDep, user: Editor) -> Response:
             if e.entity_type in KIND_LABELS
             else "",
         }
-        for e in bk.audit_trail(session)
+        for e in editing.audit_trail(session)
     ]
     return render(
         request, "audit.html", {"page_title": "Nhật ký thay đổi", "rows": rows}, user=user, active="content"
@@ -575,10 +604,10 @@ def audit_page(request: Request, session: DbDep, user: Editor) -> Response:
 @router.get("/content/export.zip", name="staff_export")
 def export_zip(request: Request, session: DbDep, user: Editor) -> Response:
     try:
-        payload = bk.export_yaml_zip(session)
+        payload = editing.export_zip(session)
     except ApiError as err:
         return redirect(request, "/staff/content", flash=err.detail)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    stamp = app_clock(request).now().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y%m%d-%H%M")
     return Response(
         payload,
         media_type="application/zip",
@@ -645,7 +674,7 @@ async def publish_start(request: Request, session: DbDep, user: Editor, clock: C
 
     form = await request.form()
     _job, created = publishing.request(
-        session, actor=bk.actor_for(user.username), force=form.get("force") == "on", now=clock.now()
+        session, actor=actor_for(user.username), force=form.get("force") == "on", now=clock.now()
     )
     session.commit()
     flash = (

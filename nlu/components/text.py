@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from vntext.normalize import ABBREVIATIONS, fold
+from vntext.normalize import ABBREVIATIONS, fold, standard_forms
 from vntext.spoken_codes import spoken_to_dossier_code
 
 # One "word": letters/digits run (Vietnamese letters included), or a dotted code chunk.
@@ -39,14 +39,18 @@ def split_words(text: str, abbreviations: Mapping[str, str] | None = None) -> li
     the span of the abbreviation.
     """
     table = {**ABBREVIATIONS, **(abbreviations or {})}
-    words: list[Word] = []
+    parts: list[tuple[str, int, int]] = []
     for match in _WORD.finditer(text):
         raw = unicodedata.normalize("NFC", match.group(0)).lower()
         expansion = table.get(raw)
-        parts = (expansion or raw).lower().split()
-        for part in parts:
-            words.append(Word(part, fold(part), match.start(), match.end()))
-    return words
+        parts.extend((part, match.start(), match.end()) for part in (expansion or raw).lower().split())
+    # each regional or colloquial word becomes its standard word(s), with the span of the word said
+    forms = standard_forms([part for part, _, _ in parts])
+    return [
+        Word(word, fold(word), start, end)
+        for (_, start, end), form in zip(parts, forms, strict=True)
+        for word in form
+    ]
 
 
 # Words skipped when matching aliases ("sửa lại ngày sinh" matches "sửa ngày sinh", "mua mảnh đất"

@@ -94,3 +94,12 @@ def test_filler_words_inside_an_alias_are_skipped_but_never_confused() -> None:
 
 def test_abbreviations_of_the_service_point() -> None:
     assert [w.text for w in split_words("Đk hộ kd")] == ["đăng", "ký", "hộ", "kinh", "doanh"]
+
+
+def test_regional_words_reach_the_model_as_standard_words_with_the_span_said() -> None:
+    text = "Tui mần khai sinh cần chi?"
+    words = split_words(text)
+    assert [w.text for w in words] == ["tôi", "làm", "khai", "sinh", "cần", "gì"]
+    assert text[words[1].start : words[1].end] == "mần"
+    assert [w.text for w in split_words("phí nhiêu")] == ["phí", "bao", "nhiêu"]
+    assert [w.text for w in split_words("xem chi tiết")] == ["xem", "chi", "tiết"]

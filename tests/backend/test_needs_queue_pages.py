@@ -10,26 +10,11 @@ from sqlalchemy import select
 
 from backend.models import AuditEntry, Handoff, Ticket
 from tests.backend.conftest import FIXTURE_PREFIX
-from tests.backend.test_content_pages import csrf
+from tests.backend.test_content_pages import csrf, log_in
 
 API = "/api/v1"
 LOCAL = timezone(timedelta(hours=7))
 MORNING = datetime(2026, 12, 2, 9, 30, tzinfo=LOCAL)
-
-
-def log_in(client, database, role: str):
-    login = client.get("/staff/login")
-    response = client.post(
-        "/staff/login",
-        data={
-            "csrf_token": csrf(login.text),
-            "username": f"{FIXTURE_PREFIX}{role}",
-            "password": database.passwords[role],
-        },
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return client
 
 
 @pytest.fixture

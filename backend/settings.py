@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.notify.providers import NotifySettings
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LETAN_", env_nested_delimiter="__", extra="ignore")
@@ -34,6 +36,8 @@ class Settings(BaseSettings):
     # Login attempts (API and staff pages) allowed per source address per minute, per process.
     login_attempts_per_minute: int = Field(default=10, ge=1)
     log_level: str = "INFO"
+    # Status messages: providers (none configured: messages wait in the outbox), retries, opt-out link.
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @property
     def effective_database_url(self) -> str:

@@ -325,6 +325,8 @@ def notify_run(
     worker = Worker(
         _factory(), configured_providers(settings.notify), settings.notify, Clock(settings.timezone)
     )
+    if not worker.providers:
+        typer.echo("Chưa cấu hình kênh gửi nào (LETAN_NOTIFY__*): các tin nằm chờ trong hàng đợi.", err=True)
     if once:
         typer.echo(f"Đã thử gửi {worker.run_once()} tin.")
         return

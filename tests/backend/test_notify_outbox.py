@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from backend.models import Dossier, NotifyConsent, OutboxMessage
 from backend.notify.messages import NOTIFY_STATUSES
+from backend.notify.providers import HttpProviderSettings, NotifySettings, configured_providers
+from backend.notify.worker import Worker
 from backend.schemas import DossierUpsert
 from backend.services import dossiers
 from tests.backend.conftest import FIXTURE_PREFIX
@@ -28,6 +30,7 @@ from tests.backend.notify_support import (
 )
 from tests.backend.test_content_pages import csrf
 from tests.support.assertions import assert_error
+from tests.support.recorders import http_recorder
 
 
 def test_opt_in_needs_the_phone_s_last_four_digits(client, content, staff, device, database):
@@ -162,8 +165,8 @@ def counter_page(client, database):
     return client
 
 
-def test_staff_see_that_messages_wait_when_no_provider_is_configured(
-    client, content, staff, device, database, counter_page
+def test_staff_see_per_dossier_what_was_sent_and_what_waits_for_a_provider(
+    client, content, staff, device, database, counter_page, clock
 ):
     subscribed(client, staff, device, ["sms", "email"])
     put_status(client, staff, "da_xu_ly_xong")
@@ -175,5 +178,13 @@ def test_staff_see_that_messages_wait_when_no_provider_is_configured(
     one = counter_page.get("/staff/notify", params={"code": CODE.lower()})
     assert one.status_code == 200 and one.text.count("Đang chờ: chưa cấu hình kênh này") == 2
     assert "Đã xử lý xong" in one.text and "Công dân đồng ý nhận tin" in one.text
+    with http_recorder() as gateway:
+        notify = NotifySettings(sms=HttpProviderSettings(url=gateway.url))
+        assert Worker(database.factory, configured_providers(notify), notify, clock).run_once() == 1
+    client.app.state.settings.notify = notify  # the backend now has the SMS gateway too
+    sent = counter_page.get("/staff/notify", params={"code": CODE})
+    assert "chưa có kênh nào" not in sent.text and "Kênh đang gửi được: Tin nhắn SMS" in sent.text
+    assert '<span class="badge ok">Đã gửi</span>' in sent.text
+    assert sent.text.count("Đang chờ: chưa cấu hình kênh này") == 1  # the email still waits
     bad = counter_page.get("/staff/notify", params={"code": "abc"})
     assert bad.status_code == 200 and "Mã hồ sơ không đúng dạng" in bad.text

@@ -121,6 +121,25 @@ def test_with_no_provider_the_messages_wait_until_one_is_configured(
     assert [m.attempts for m in messages(database)] == [1, 0]
 
 
+def test_the_command_with_no_provider_leaves_the_messages_waiting(
+    client, content, staff, device, database, tmp_path
+):
+    subscribed(client, staff, device, ["sms"])
+    put_status(client, staff, "da_tiep_nhan")
+    done = subprocess.run(
+        [str(LETAN), "notify", "run", "--once"],
+        cwd=REPO,
+        env=backend_env(tmp_path / "var", database.url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Đã thử gửi 0 tin." in done.stdout
+    assert "Chưa cấu hình kênh gửi nào" in done.stderr
+    assert [(m.state, m.attempts) for m in messages(database)] == [("queued", 0)]
+
+
 def _wait_for(condition, what: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

@@ -140,7 +140,7 @@ def test_the_command_with_no_provider_leaves_the_messages_waiting(
     assert [(m.state, m.attempts) for m in messages(database)] == [("queued", 0)]
 
 
-def _wait_for(condition, what: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+def _wait_for(condition, what: str, process: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert process.poll() is None, f"the worker exited ({process.returncode}) before {what}"

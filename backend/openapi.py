@@ -86,6 +86,8 @@ ROUTE_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/v1/procedures/{procedure_id}"): (409,),
     ("PUT", "/api/v1/faq/{key}"): (409,),
     ("GET", "/api/v1/dossiers/{code}"): (429,),
+    ("POST", "/api/v1/dossiers/{code}/notifications"): (403, 429),
+    ("POST", "/api/v1/notifications/opt-out"): (404,),
     ("POST", "/api/v1/feedback"): (404,),
     ("GET", "/api/v1/site"): (404,),
 }

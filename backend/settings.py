@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.notify.providers import NotifySettings
 from contract.settings import DATA_DIR, SharedSettings, shared_settings
 
 
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     # Login attempts (API and staff pages) allowed per source address per minute, per process.
     login_attempts_per_minute: int = Field(default=10, ge=1)
     log_level: str = "INFO"
+    # Status messages: providers (none configured: messages wait in the outbox), retries, opt-out link.
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     _shared: SharedSettings = PrivateAttr(default_factory=shared_settings)
 

@@ -235,3 +235,16 @@ class BackendClient:
     def report_publish(self, job_id: int, **report: Any) -> None:
         """A step of a publish job: `step`, `progress`, `message`, `output`, `status`, `fingerprint`."""
         self.request("POST", f"/publish/{job_id}/progress", device=True, json=report)
+
+    # ------------------------------------------------------------------ status messages (the kiosk)
+    def subscribe_dossier(
+        self, code: str, verify: str, channels: list[str], email: str | None = None
+    ) -> list[str]:
+        """Agree to messages about a dossier on `channels` ("sms", "zalo", "email"; email needs
+        `email`), with the phone's last four digits; returns the channels now agreed to. A wrong
+        `verify` is a BackendError `verify_mismatch` (403) and counts as a failed look-up."""
+        body: dict[str, Any] = {"verify": verify, "channels": list(channels)}
+        if email:
+            body["email"] = email
+        answer = self.request("POST", f"/dossiers/{code}/notifications", device=True, json=body)
+        return [str(c.get("channel")) for c in (answer or {}).get("consents", []) if isinstance(c, dict)]

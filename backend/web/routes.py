@@ -8,6 +8,7 @@ from backend.web import (
     pages_faq,
     pages_history,
     pages_needs,
+    pages_notify,
     pages_publish,
     pages_queue,
     pages_users,
@@ -21,4 +22,5 @@ router.include_router(pages_publish.router)
 router.include_router(pages_history.router)
 router.include_router(pages_queue.router)
 router.include_router(pages_needs.router)
+router.include_router(pages_notify.router)
 router.include_router(pages_users.router)

@@ -132,23 +132,6 @@ def pick_entities(
     return sorted(entities, key=lambda entity: int(str(entity["start"])))
 
 
-# Dossier codes: DDD.DD.DD.LDD-YYMMDD-NNNN, typed with any case, with spaces, dots or dashes
-# in any mix (or none) between the groups.
-_SEP = r"[\s.\-_/]*"
-_CODE = re.compile(
-    rf"(?<!\d)(\d{{3}}){_SEP}(\d{{2}}){_SEP}(\d{{2}}){_SEP}([A-Za-z])\s*(\d{{2}}){_SEP}(\d{{6}}){_SEP}(\d{{4}})(?!\d)"
-)
-
-
-def find_typed_code(text: str) -> tuple[str, int, int] | None:
-    """The canonical dossier code typed in `text` with its span, or None."""
-    match = _CODE.search(unicodedata.normalize("NFC", text))
-    if match is None:
-        return None
-    agency, d1, d2, letter, d3, day, seq = match.groups()
-    return f"{agency}.{d1}.{d2}.{letter.upper()}{d3}-{day}-{seq}", match.start(), match.end()
-
-
 def find_spoken_code(text: str) -> str | None:
     """The canonical dossier code read aloud as words in `text` (vntext.spoken_codes), or None."""
     try:

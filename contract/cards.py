@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, cast
 
-from contract.resources import Counter, DossierStatus, Procedure, QueueRow, Ticket
+from contract.resources import Counter, Dossier, DossierStatus, Procedure, QueueRow, Ticket
 
 
 def _str(data: dict[str, Any], key: str) -> str | None:
@@ -248,6 +248,22 @@ class DossierCard(_Card):
     applicant: str
     note: str | None
     detailed: bool
+
+    @classmethod
+    def of(cls, dossier: Dossier, detailed: bool) -> DossierCard:
+        return cls(
+            code=dossier.code,
+            procedure_id=dossier.procedure_id,
+            procedure_name=dossier.procedure_name,
+            status=dossier.status,
+            status_text=dossier.status_text,
+            received_on=dossier.received_on,
+            appointment_on=dossier.appointment_on,
+            next_step=dossier.next_step,
+            applicant=dossier.applicant,
+            note=dossier.note if detailed else None,
+            detailed=detailed,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "status": self.status.value}

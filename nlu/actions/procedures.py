@@ -54,8 +54,8 @@ FACT_OF_ASPECT = {"documents": "documents", "fee": "fee", "time": "processing_ti
 
 def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return date.fromisoformat(value) if value else None
+    except ValueError:
         return None
 
 

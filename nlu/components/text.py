@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from vntext.normalize import ABBREVIATIONS, fold
 from vntext.spoken_codes import spoken_to_dossier_code
@@ -102,9 +103,7 @@ class AliasMatcher:
         return found
 
 
-def pick_entities(
-    text: str, matcher: AliasMatcher, words: list[Word] | None = None
-) -> list[dict[str, object]]:
+def pick_entities(text: str, matcher: AliasMatcher, words: list[Word] | None = None) -> list[dict[str, Any]]:
     """At most one entity per type: the longest strong alias, else the longest weak one."""
     words = words if words is not None else split_words(text)
     chosen: dict[str, tuple[tuple[int, int, int], Alias, int, int]] = {}
@@ -113,7 +112,7 @@ def pick_entities(
         current = chosen.get(alias.entity)
         if current is None or rank > current[0]:
             chosen[alias.entity] = (rank, alias, first, last)
-    entities: list[dict[str, object]] = []
+    entities: list[dict[str, Any]] = []
     for rank_alias in chosen.values():
         _, alias, first, last = rank_alias
         start, end = words[first].start, words[last - 1].end

@@ -365,7 +365,7 @@ def test_a_priority_said_with_nothing_asked_is_kept_for_the_ticket() -> None:
 def _card(message: dict[str, Any], kind: type) -> Any:
     """The message's card decoded with the contract, which gives the same payload back."""
     card = card_from_dict(message["custom"])
-    assert isinstance(card, kind), (kind, message["custom"])
+    assert card is not None and isinstance(card, kind), (kind, message["custom"])
     assert card.to_dict() == message["custom"]
     return card
 

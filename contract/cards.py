@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, cast
 
-from contract.resources import Counter, Dossier, DossierStatus, Procedure, QueueRow, Ticket
+from contract.resources import Counter, Dossier, Procedure, QueueRow, Ticket
 
 
 def _str(data: dict[str, Any], key: str) -> str | None:
@@ -110,24 +110,9 @@ class ProcedureCard(_Card):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ProcedureCard:
-        return cls(
-            aspect=str(data.get("aspect") or "overview"),
-            procedure_id=str(data.get("procedure_id") or ""),
-            name=str(data.get("name") or ""),
-            field=str(data.get("field") or ""),
-            documents=[str(item) for item in data.get("documents") or []],
-            fee=_object(data, "fee"),
-            processing_time=_object(data, "processing_time"),
-            where=_object(data, "where"),
-            counter=_str(data, "counter"),
-            online=_object(data, "online"),
-            legal_basis=[str(item) for item in data.get("legal_basis") or []],
-            source_url=_str(data, "source_url"),
-            verified_on=_str(data, "verified_on"),
-            verification=_object(data, "verification"),
-            next_change=_object(data, "next_change") or None,
-            version=_int(data, "version"),
-        )
+        """The card read back: the procedure it shows (its `procedure_id` is the id), aspect, counter."""
+        procedure = Procedure.from_dict({**data, "id": data.get("procedure_id")})
+        return cls.of(procedure, str(data.get("aspect") or "overview"), _str(data, "counter"))
 
 
 @dataclass(frozen=True)
@@ -234,55 +219,32 @@ class QueueCard(_Card):
 
 @dataclass(frozen=True)
 class DossierCard(_Card):
-    """A dossier's status; `note` only once the phone digits matched (`detailed`)."""
+    """A dossier's status; its `note` only once the phone digits matched (`detailed`)."""
 
     TYPE: ClassVar[str] = "dossier"
-    code: str
-    procedure_id: str
-    procedure_name: str
-    status: DossierStatus
-    status_text: str
-    received_on: str | None
-    appointment_on: str | None
-    next_step: str
-    applicant: str
-    note: str | None
+    dossier: Dossier
     detailed: bool
 
-    @classmethod
-    def of(cls, dossier: Dossier, detailed: bool) -> DossierCard:
-        return cls(
-            code=dossier.code,
-            procedure_id=dossier.procedure_id,
-            procedure_name=dossier.procedure_name,
-            status=dossier.status,
-            status_text=dossier.status_text,
-            received_on=dossier.received_on,
-            appointment_on=dossier.appointment_on,
-            next_step=dossier.next_step,
-            applicant=dossier.applicant,
-            note=dossier.note if detailed else None,
-            detailed=detailed,
-        )
-
     def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "status": self.status.value}
+        d = self.dossier
+        return {
+            "type": self.TYPE,
+            "code": d.code,
+            "procedure_id": d.procedure_id,
+            "procedure_name": d.procedure_name,
+            "status": d.status.value,
+            "status_text": d.status_text,
+            "received_on": d.received_on,
+            "appointment_on": d.appointment_on,
+            "next_step": d.next_step,
+            "applicant": d.applicant,
+            "note": d.note if self.detailed else None,
+            "detailed": self.detailed,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DossierCard:
-        return cls(
-            code=str(data.get("code") or ""),
-            procedure_id=str(data.get("procedure_id") or ""),
-            procedure_name=str(data.get("procedure_name") or ""),
-            status=DossierStatus(str(data.get("status") or DossierStatus.MOI_DANG_KY.value)),
-            status_text=str(data.get("status_text") or ""),
-            received_on=_str(data, "received_on"),
-            appointment_on=_str(data, "appointment_on"),
-            next_step=str(data.get("next_step") or ""),
-            applicant=str(data.get("applicant") or ""),
-            note=_str(data, "note"),
-            detailed=bool(data.get("detailed")),
-        )
+        return cls(Dossier.from_dict(data), bool(data.get("detailed")))
 
 
 @dataclass(frozen=True)

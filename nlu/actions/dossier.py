@@ -92,7 +92,7 @@ def say_dossier(dispatcher: CollectingDispatcher, dossier: Dossier, detailed: bo
     dispatcher.utter_message(
         text=dossier_text(dossier, detailed),
         buttons=choices(buttons),
-        json_message=DossierCard.of(dossier, detailed).to_dict(),
+        json_message=DossierCard(dossier, detailed).to_dict(),
     )
 
 

@@ -397,7 +397,7 @@ def test_the_cards_the_actions_send_decode_with_the_contract(dossiers: list[tupl
         ActionDossierDetails(), tracker("inform", slots={"dossier_code": code, "phone_last4": verify})
     )
     dossier = _card(messages[-1], DossierCard)
-    assert dossier.code == code and dossier.detailed and dossier.status.label
+    assert dossier.dossier.code == code and dossier.detailed and dossier.dossier.status.label
     messages, _ = run(
         ActionCheckDossier(), tracker("inform", slots={"dossier_code": "000.00.31.H26-251121-9999"})
     )

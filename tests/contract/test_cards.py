@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -80,7 +81,7 @@ def test_every_shape_of_the_readme_is_read_back_into_its_class() -> None:
         "note": "Thiếu bản sao.",
         "detailed": True,
     }
-    cards = [
+    cards: list[tuple[type, dict[str, Any]]] = [
         (TicketCard, ticket),
         (TicketStatusCard, {**status, "estimated_wait_minutes": 0}),
         (QueueCard, {"type": "ticket", "queue": [row], "waiting": 3}),
@@ -92,7 +93,7 @@ def test_every_shape_of_the_readme_is_read_back_into_its_class() -> None:
     ]  # fmt: skip
     for kind, payload in cards:
         card = card_from_dict(payload)
-        assert isinstance(card, kind), payload
+        assert card is not None and isinstance(card, kind), payload
         assert card.to_dict() == payload
     read = card_from_dict(dossier)
     assert isinstance(read, DossierCard) and read.dossier.status is DossierStatus.DANG_XU_LY

@@ -112,8 +112,8 @@ def test_a_data_directory_outside_the_checkout_serves_the_assistant_and_the_kios
     assert card["type"] == "ticket" and card["number"].startswith("A"), issued
 
     kiosk = BackendClient.from_settings(settings)
-    ticket = kiosk.issue_ticket(service_id="ho_tich")
-    assert ticket.number.startswith("A") and ticket.number != card["number"]
+    ticket = kiosk.issue_ticket(procedure_id="tam_tru")
+    assert ticket.number == "B001" and ticket.service_id == "cu_tru_can_cuoc"
 
     elsewhere = Path(deployment["ELSEWHERE"])
     assert list(elsewhere.iterdir()) == []

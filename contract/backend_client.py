@@ -25,6 +25,7 @@ from contract.errors import (
     BackendUnavailableError,
 )
 from contract.resources import (
+    BookingCheckIn,
     Channel,
     Dossier,
     Faq,
@@ -248,3 +249,18 @@ class BackendClient:
             body["email"] = email
         answer = self.request("POST", f"/dossiers/{code}/notifications", device=True, json=body)
         return [str(c.get("channel")) for c in (answer or {}).get("consents", []) if isinstance(c, dict)]
+
+    # ------------------------------------------------------------------ booking ahead
+    def check_in_booking(self, code: str, channel: Channel = Channel.KIOSK) -> BookingCheckIn:
+        """The ticket of a booking at this device's site (a retry returns the same ticket)."""
+        answer = self.request(
+            "POST", "/bookings/check-in", device=True, json={"code": code, "channel": channel.value}
+        )
+        return BookingCheckIn.from_dict(answer)
+
+    def booking_windows(self, service_id: str, day: str) -> list[dict[str, Any]]:
+        """The windows of a day for a service at this device's site, with the places left."""
+        answer = self.request(
+            "GET", "/booking/windows", device=True, params={"service_id": service_id, "day": day}
+        )
+        return [dict(w) for w in answer or [] if isinstance(w, dict)]

@@ -258,9 +258,9 @@ class BackendClient:
         )
         return BookingCheckIn.from_dict(answer)
 
-    def booking_windows(self, service_id: str, day: str) -> list[dict[str, Any]]:
-        """The windows of a day for a service at this device's site, with the places left."""
-        answer = self.request(
-            "GET", "/booking/windows", device=True, params={"service_id": service_id, "day": day}
-        )
+    def booking_windows(self, service_id: str, *, days_from_today: int = 1) -> list[dict[str, Any]]:
+        """The windows of a coming day (0 today, 1 tomorrow…, by the backend's clock) for a service
+        at this device's site, with the places left."""
+        params = {"service_id": service_id, "days_from_today": days_from_today}
+        answer = self.request("GET", "/booking/windows", device=True, params=params)
         return [dict(w) for w in answer or [] if isinstance(w, dict)]

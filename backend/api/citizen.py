@@ -1,6 +1,6 @@
 """What devices report for staff: hand-offs, feedback, unanswered questions (and staff reads of them)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from backend.deps import ClockDep, DeviceDep, SessionDep, StaffDep
 from backend.errors import NotFoundError
 from backend.models import Feedback, Handoff, ServiceRecord, UnansweredQuestion
 from backend.schemas import Created, FeedbackCreate, HandoffCreate, HandoffPublic, RowId, UnansweredCreate
+from backend.services.auth import Principal, require_site
 
 router = APIRouter(tags=["citizens"])
 
@@ -20,7 +21,11 @@ def create_handoff(
 ) -> Created:
     begin_write(session)
     row = Handoff(
-        reason=body.reason, summary=body.summary, device_name=principal.name, created_at=clock.now()
+        site_id=principal.acting_site,
+        reason=body.reason,
+        summary=body.summary,
+        device_name=principal.name,
+        created_at=clock.now(),
     )
     session.add(row)
     session.commit()
@@ -30,10 +35,11 @@ def create_handoff(
 @router.get("/handoffs", response_model=list[HandoffPublic])
 def list_handoffs(
     session: SessionDep,
-    _staff: StaffDep,
+    staff: StaffDep,
     status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
 ) -> list[HandoffPublic]:
     statement = select(Handoff).order_by(Handoff.created_at.desc()).limit(200)
+    statement = statement.where(*_own_rows(staff, Handoff.site_id))
     if status != "all":
         statement = statement.where(Handoff.status == status)
     return [
@@ -55,6 +61,7 @@ def close_handoff(handoff_id: RowId, session: SessionDep, clock: ClockDep, staff
     row = session.get(Handoff, handoff_id)
     if row is None:
         raise NotFoundError("handoff_not_found", "Không có yêu cầu gặp cán bộ này.")
+    require_site(staff, row.site_id, "Yêu cầu gặp cán bộ này")
     row.status, row.handled_by, row.handled_at = "closed", staff.name, clock.now()
     session.commit()
     return HandoffPublic(
@@ -72,9 +79,11 @@ def create_feedback(
     body: FeedbackCreate, session: SessionDep, clock: ClockDep, principal: DeviceDep
 ) -> Created:
     begin_write(session)
-    if body.service_id is not None and session.get(ServiceRecord, body.service_id) is None:
+    site_id = principal.acting_site
+    if body.service_id is not None and session.get(ServiceRecord, (site_id, body.service_id)) is None:
         raise NotFoundError("service_not_found", f"Không có dịch vụ xếp hàng '{body.service_id}'.")
     row = Feedback(
+        site_id=site_id,
         rating=body.rating,
         comment=body.comment,
         service_id=body.service_id,
@@ -92,6 +101,7 @@ def create_unanswered(
 ) -> Created:
     begin_write(session)
     row = UnansweredQuestion(
+        site_id=principal.acting_site,
         text=body.text,
         intent=body.intent,
         confidence=body.confidence,
@@ -104,10 +114,10 @@ def create_unanswered(
 
 
 @router.get("/unanswered")
-def list_unanswered(session: SessionDep, _staff: StaffDep) -> list[dict[str, object]]:
+def list_unanswered(session: SessionDep, staff: StaffDep) -> list[dict[str, object]]:
     rows = session.scalars(
         select(UnansweredQuestion)
-        .where(UnansweredQuestion.reviewed.is_(False))
+        .where(UnansweredQuestion.reviewed.is_(False), *_own_rows(staff, UnansweredQuestion.site_id))
         .order_by(UnansweredQuestion.created_at.desc())
         .limit(500)
     )
@@ -122,3 +132,8 @@ def list_unanswered(session: SessionDep, _staff: StaffDep) -> list[dict[str, obj
         }
         for r in rows
     ]
+
+
+def _own_rows(staff: Principal, column: Any) -> list[Any]:
+    """A site's staff see their own site's rows; city-wide staff every site's."""
+    return [] if staff.site_id is None else [column == staff.site_id]

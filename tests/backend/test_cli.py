@@ -120,7 +120,9 @@ def test_sites_devices_and_users_of_a_city(tmp_path):
 
     added = letan(env, "sites", "add", "phuong-c", "--name", "Điểm phục vụ phường C")
     assert added.returncode == 0, added.stderr
-    assert letan(env, "sites", "list").stdout.splitlines()[-1].startswith("phuong-c ")
+    lines = letan(env, "sites", "list").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["default", "phuong-c", "phuong-mau-hai"]
+    assert "Điểm phục vụ phường C" in lines[1]
     again = letan(env, "sites", "add", "phuong-c", "--name", "Trùng")
     assert again.returncode == 1 and "Đã có điểm phục vụ" in again.stderr
     bad = letan(env, "sites", "add", "Phường C", "--name", "Sai mã")

@@ -102,6 +102,21 @@ def guard(request: Request, session: Session, roles: tuple[str, ...]) -> Any:
         response = RedirectResponse(f"/staff/login?next={_quote(target)}", status_code=303)
         save_session(request, response, web_session(request), secret())
         return response
+    if user.site_id not in (None, models.DEFAULT_SITE_ID):
+        # The pages act for the default site (and city-wide staff) until they take a site of their own.
+        return render(
+            request,
+            "error.html",
+            {
+                "page_title": "Không có quyền",
+                "heading": "Trang này chưa dùng cho điểm phục vụ của bạn",
+                "message": "Các trang cán bộ hiện phục vụ điểm mặc định; tài khoản của điểm "
+                f"'{user.site_id}' làm việc qua ứng dụng quầy của điểm mình. "
+                "Hãy liên hệ quản trị viên nếu cần.",
+            },
+            user=user,
+            status_code=403,
+        )
     if user.role not in roles:
         return render(
             request,

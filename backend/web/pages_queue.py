@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend.errors import ApiError
+from backend.models import DEFAULT_SITE_ID, CounterRecord, ServiceRecord
 from backend.schemas import MAX_ROW_ID, RowId
 from backend.services import tickets as tickets_service
 from backend.web import backend_adapter as bk
@@ -47,12 +48,21 @@ def _minutes_since(at: datetime | None, now: datetime) -> int:
     return max(0, int((now - at).total_seconds() // 60)) if at else 0
 
 
+# The pages serve the default site (common.guard refuses other sites' staff).
+def _counters(session: Session) -> list[CounterRecord]:
+    return [c for c in bk.counters(session) if c.site_id == DEFAULT_SITE_ID]
+
+
+def _services(session: Session, counter_id: str | None = None) -> list[ServiceRecord]:
+    every = bk.services(session) if counter_id is None else bk.counter_services(session, counter_id)
+    return [s for s in every if s.site_id == DEFAULT_SITE_ID]
+
+
 # -- counter console -------------------------------------------------------------------------------
 @router.get("/counter", name="staff_counter_pick")
 def counter_pick(request: Request, session: DbDep, user: CounterStaff) -> Response:
     rows = [
-        {"counter": c, "services": [s.name for s in bk.counter_services(session, c.id)]}
-        for c in bk.counters(session)
+        {"counter": c, "services": [s.name for s in _services(session, c.id)]} for c in _counters(session)
     ]
     return render(
         request, "counter_pick.html", {"page_title": "Chọn quầy", "rows": rows}, user=user, active="counter"
@@ -60,14 +70,16 @@ def counter_pick(request: Request, session: DbDep, user: CounterStaff) -> Respon
 
 
 def _console_context(request: Request, session: Session, counter_id: str) -> dict[str, Any] | None:
-    counter = next((c for c in bk.counters(session) if c.id == counter_id), None)
+    counter = next((c for c in _counters(session) if c.id == counter_id), None)
     if counter is None:
         return None
     clock = bk.clock(request)
     now = clock.now()
-    services = bk.counter_services(session, counter_id)
-    names = {s.id: s.name for s in bk.services(session)}
+    services = _services(session, counter_id)
+    names = {s.id: s.name for s in _services(session)}
     current = bk.current_ticket(session, clock, counter_id)
+    if current is not None and current.site_id != DEFAULT_SITE_ID:
+        current = None
     waiting = [
         {
             "number": t.number,
@@ -99,7 +111,7 @@ def _console_context(request: Request, session: Session, counter_id: str) -> dic
         "page_title": f"Quầy số {counter.number}",
         "counter": counter,
         "services": services,
-        "all_services": bk.services(session),
+        "all_services": _services(session),
         "current": details,
         "waiting": waiting,
         "now": _hm(now),
@@ -163,7 +175,11 @@ async def counter_ticket_action(
     request: Request, session: DbDep, user: CounterStaff, counter_id: str, ticket_id: RowId, action: str
 ) -> Response:
     ticket = bk.get_ticket(session, ticket_id)
-    if action not in ACTIONS or ticket is None or ticket.counter_id != counter_id:
+    if (
+        action not in ACTIONS
+        or ticket is None
+        or (ticket.site_id, ticket.counter_id) != (DEFAULT_SITE_ID, counter_id)
+    ):
         message = "Số này không còn ở quầy của bạn; trang đã được cập nhật."
         return redirect(request, f"/staff/counter/{counter_id}", flash=message)
     form = await request.form()
@@ -201,7 +217,7 @@ def _display_state(request: Request, session: Session) -> dict[str, Any]:
             serving.setdefault(str(item["counter_id"]), str(item["number"]))
     counters = [
         {"id": c.id, "number": c.number, "name": c.name, "serving": serving.get(c.id, "")}
-        for c in bk.counters(session)
+        for c in _counters(session)
     ]
     waiting = [{"letter": s["letter"], "name": s["name"], "waiting": s["waiting"]} for s in board]
     calls = [_call_view(c) for c in bk.recent_calls(session, limit=8)]

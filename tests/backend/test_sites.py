@@ -278,3 +278,27 @@ def test_tickets_of_both_sites_are_kept_apart_in_the_database(database: Database
     with database.factory() as session:
         rows = session.execute(select(Ticket.site_id, Ticket.number, Ticket.issued_service_id)).all()
     assert sorted(tuple(r) for r in rows) == [("default", "A001", "ho_tich"), (B, "A001", "ho_tich")]
+
+
+def _page_login(client: TestClient, username: str, password: str) -> None:
+    page = client.get("/staff/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    client.post("/staff/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def test_the_staff_pages_serve_the_default_site_and_refuse_other_sites_staff(
+    city: City, database: Database
+) -> None:
+    city.issue("device_b")
+    _page_login(city.client, "counter-b", PASSWORD)
+    refused = city.client.get("/staff/counter")
+    assert refused.status_code == 403 and "phuong-b" in refused.text
+    city.client.post(
+        "/staff/logout", data={"csrf_token": re.search(r'csrf_token" value="([^"]+)"', refused.text).group(1)}
+    )  # type: ignore[union-attr]
+    _page_login(city.client, "fixture-counter", database.passwords["counter"])  # type: ignore[index]
+    picker = city.client.get("/staff/counter")
+    assert picker.status_code == 200
+    assert picker.text.count("/staff/counter/quay_1") == 1  # site B's quay_1 is not listed
+    console = city.client.get("/staff/counter/quay_1")
+    assert "A001" not in console.text  # site B's waiting ticket is not on site A's console

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -211,6 +211,9 @@ SCOPES: list[tuple[str, str, str, int, str | None]] = [
     ("GET", "/unanswered", "device_a", 403, "forbidden"),
     ("POST", "/publish/claim", "device_b", 204, None),
     ("POST", "/publish/9/progress", "device_b", 404, "publish_job_not_found"),
+    ("GET", "/city/figures", "counter_b", 200, None),
+    ("GET", "/city/figures", "device_b", 403, "forbidden"),
+    ("GET", "/city/figures.csv", "city_admin", 200, None),
     ("POST", "/auth/logout", "editor_b", 204, None),
 ]
 BODIES = {
@@ -302,3 +305,29 @@ def test_the_staff_pages_serve_the_default_site_and_refuse_other_sites_staff(
     assert picker.text.count("/staff/counter/quay_1") == 1  # site B's quay_1 is not listed
     console = city.client.get("/staff/counter/quay_1")
     assert "A001" not in console.text  # site B's waiting ticket is not on site A's console
+
+
+def test_the_city_view_gives_each_sites_daily_figures_and_a_csv(city: City, clock: FixedClock) -> None:
+    first = city.issue("device_a")
+    city.issue("device_a")
+    city.issue("device_b")
+    clock.set(START + timedelta(minutes=12))
+    assert city("POST", "/counters/quay_1/call-next", "counter_a").json()["id"] == first["id"]
+    city("POST", f"/tickets/{first['id']}/done", "counter_a")
+    rows = city("GET", "/city/figures", "city_admin").json()
+    assert [(r["site_id"], r["day"], r["issued"], r["served"], r["waiting"]) for r in rows] == [
+        ("default", "2026-03-10", 2, 1, 1),
+        (B, "2026-03-10", 1, 0, 1),
+    ]
+    assert rows[0]["average_wait_minutes"] == 12.0 and rows[1]["average_wait_minutes"] is None
+    # A site's staff see their own site only.
+    assert [r["site_id"] for r in city("GET", "/city/figures", "counter_b").json()] == [B]
+    exported = city("GET", "/city/figures.csv", "city_admin")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.text.splitlines() == [
+        "site_id,site_name,day,issued,served,no_show,waiting,average_wait_minutes",
+        "default,Điểm phục vụ phường Thử,2026-03-10,2,1,0,1,12.0",
+        f"{B},Điểm phục vụ phường B,2026-03-10,1,0,0,1,",
+    ]
+    bad = city("GET", "/city/figures", "city_admin", params={"first": "2026-03-10", "last": "2026-01-01"})
+    assert_error(bad, 422, "period_invalid")

@@ -142,10 +142,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(RequestGuardMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(UnexpectedErrorMiddleware)
 
-    from backend.api import auth, citizen, content, dossiers, health, notifications, publish, tickets
+    from backend.api import auth, citizen, city, content, dossiers, health, notifications, publish, tickets
     from backend.deps import known_query_parameters
 
-    for module in (health, content, auth, tickets, dossiers, notifications, citizen, publish):
+    for module in (health, content, auth, tickets, dossiers, notifications, citizen, publish, city):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(known_query_parameters)])
     from backend.web.routes import router as staff_router
 

@@ -18,6 +18,7 @@ devices_app = typer.Typer(
 )
 demo_app = typer.Typer(help="Dữ liệu mẫu để chạy thử.", no_args_is_help=True)
 notify_app = typer.Typer(help="Tin nhắn báo tình trạng hồ sơ cho công dân.", no_args_is_help=True)
+sites_app = typer.Typer(help="Điểm phục vụ của thành phố.", no_args_is_help=True)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -140,6 +141,12 @@ def users_add(
     password: Annotated[
         str | None, typer.Option(help="Mật khẩu (ít nhất 8 ký tự); bỏ trống để được hỏi.")
     ] = None,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            help="Điểm phục vụ của tài khoản; bỏ trống: cấp thành phố (cán bộ quầy: điểm mặc định)."
+        ),
+    ] = None,
 ) -> None:
     """Tạo tài khoản cán bộ. Không có tài khoản hay mật khẩu mặc định."""
     from datetime import datetime, timezone
@@ -152,10 +159,11 @@ def users_add(
         password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
     try:
         with write_session(_factory()) as session:
-            auth.add_user(session, username, role, password, datetime.now(timezone.utc))
+            user = auth.add_user(session, username, role, password, datetime.now(timezone.utc), site)
+            scope = f"điểm phục vụ {user.site_id}" if user.site_id else "cấp thành phố"
     except ApiError as err:
         raise _fail(err.detail) from err
-    typer.echo(f"Đã tạo tài khoản '{username}' ({auth.ROLE_NAMES[role]}).")
+    typer.echo(f"Đã tạo tài khoản '{username}' ({auth.ROLE_NAMES[role]}, {scope}).")
 
 
 def _user_change(change: Callable[[Session], object], done: str) -> None:
@@ -190,7 +198,10 @@ def users_list() -> None:
             state = "đã tắt" if user.disabled else "đang dùng"
             locked = auth.locked_sources(session, user.username, now)
             lock = f"tạm khoá trên {locked} máy" if locked else ""
-            typer.echo(f"{user.username:30} {auth.ROLE_NAMES[user.role]:18} {state:10} {lock}".rstrip())
+            scope = user.site_id or "(thành phố)"
+            typer.echo(
+                f"{user.username:30} {auth.ROLE_NAMES[user.role]:18} {scope:16} {state:10} {lock}".rstrip()
+            )
 
 
 @users_app.command("disable")
@@ -235,8 +246,13 @@ def users_unlock(username: UsernameArg) -> None:
 
 
 @devices_app.command("add")
-def devices_add(name: Annotated[str, typer.Argument(help="Tên thiết bị, ví dụ kiosk-sanh-1.")]) -> None:
-    """Tạo thiết bị và in mã truy cập của nó (chỉ in một lần, ở dòng cuối)."""
+def devices_add(
+    name: Annotated[str, typer.Argument(help="Tên thiết bị, ví dụ kiosk-sanh-1.")],
+    site: Annotated[
+        str | None, typer.Option(help="Điểm phục vụ của thiết bị (mặc định: điểm mặc định).")
+    ] = None,
+) -> None:
+    """Tạo thiết bị của một điểm phục vụ và in mã truy cập của nó (chỉ in một lần, ở dòng cuối)."""
     from datetime import datetime, timezone
 
     from backend.db import write_session
@@ -245,10 +261,13 @@ def devices_add(name: Annotated[str, typer.Argument(help="Tên thiết bị, ví
 
     try:
         with write_session(_factory()) as session:
-            token = auth.add_device(session, name, datetime.now(timezone.utc))
+            token = auth.add_device(session, name, datetime.now(timezone.utc), site)
+            site_id = auth.device_for_token(session, token).site_id  # type: ignore[union-attr]
     except ApiError as err:
         raise _fail(err.detail) from err
-    typer.echo(f"Đã tạo thiết bị '{name}'. Mã truy cập (chỉ hiện một lần, hãy lưu lại):")
+    typer.echo(
+        f"Đã tạo thiết bị '{name}' ở điểm phục vụ {site_id}. Mã truy cập (chỉ hiện một lần, hãy lưu lại):"
+    )
     typer.echo(token)
 
 
@@ -280,7 +299,51 @@ def devices_list() -> None:
         for device in session.scalars(select(Device).order_by(Device.name)):
             state = "đã thu hồi" if device.revoked_at else "đang dùng"
             seen = device.last_seen_at.strftime("%Y-%m-%d %H:%M") if device.last_seen_at else "chưa"
-            typer.echo(f"{device.name:30} {state:12} lần cuối: {seen}")
+            typer.echo(f"{device.name:30} {device.site_id:16} {state:12} lần cuối: {seen}")
+
+
+@sites_app.command("add")
+def sites_add(
+    site_id: Annotated[str, typer.Argument(metavar="ID", help="Mã điểm phục vụ, ví dụ phuong-ba-dinh.")],
+    name: Annotated[str, typer.Option(help="Tên điểm phục vụ.")],
+    address: Annotated[str, typer.Option(help="Địa chỉ.")] = "",
+    time_zone: Annotated[str, typer.Option(help="Múi giờ.")] = "Asia/Ho_Chi_Minh",
+) -> None:
+    """Thêm một điểm phục vụ (dịch vụ, quầy và thông tin của nó nạp từ content/sites/ID.yml)."""
+    from datetime import datetime, timezone
+
+    from backend.db import write_session
+    from backend.errors import ApiError
+    from backend.services import sites
+
+    try:
+        with write_session(_factory()) as session:
+            sites.add_site(
+                session, site_id, name, datetime.now(timezone.utc), address=address, time_zone=time_zone
+            )
+    except ApiError as err:
+        raise _fail(err.detail) from err
+    typer.echo(f"Đã thêm điểm phục vụ '{site_id}'.")
+
+
+@sites_app.command("list")
+def sites_list() -> None:
+    """Liệt kê điểm phục vụ: mã (đầu dòng), tên, múi giờ, số quầy và thiết bị."""
+    from sqlalchemy import func, select
+
+    from backend.models import CounterRecord, Device
+    from backend.services import sites
+
+    with _factory()() as session:
+        counters = dict(
+            session.execute(select(CounterRecord.site_id, func.count()).group_by(CounterRecord.site_id)).all()
+        )
+        devices = dict(session.execute(select(Device.site_id, func.count()).group_by(Device.site_id)).all())
+        for site in sites.list_sites(session):
+            typer.echo(
+                f"{site.id:24} {site.name}  ({site.time_zone}; {counters.get(site.id, 0)} quầy, "
+                f"{devices.get(site.id, 0)} thiết bị)"
+            )
 
 
 @demo_app.command("seed")
@@ -345,5 +408,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.add_typer(users_app, name="users")
     app.add_typer(devices_app, name="devices")
+    app.add_typer(sites_app, name="sites")
     app.add_typer(demo_app, name="demo")
     app.add_typer(notify_app, name="notify")

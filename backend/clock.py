@@ -12,9 +12,10 @@ class Clock:
         """The current time, aware, in UTC."""
         return datetime.now(timezone.utc)
 
-    def local_day(self, at: datetime | None = None) -> date:
-        """The service point's calendar day (numbering restarts at local midnight)."""
-        return (at or self.now()).astimezone(self.tz).date()
+    def local_day(self, at: datetime | None = None, tz: ZoneInfo | None = None) -> date:
+        """The service point's calendar day (numbering restarts at local midnight); `tz` is the
+        site's time zone when it has its own."""
+        return (at or self.now()).astimezone(tz or self.tz).date()
 
 
 class FixedClock(Clock):

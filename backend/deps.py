@@ -5,14 +5,14 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.clock import Clock
 from backend.db import begin_write
-from backend.models import Device
+from backend.models import DEFAULT_SITE_ID, Device
 from backend.services import auth
 from backend.services.auth import Principal
 from backend.services.tickets import QueueCache
@@ -137,6 +137,30 @@ def _mark_seen(session: Session, clock: Clock, principal: Principal) -> None:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+def public_site(
+    request: Request,
+    session: SessionDep,
+    site: Annotated[
+        str | None, Query(max_length=64, description="điểm phục vụ (mặc định: của thiết bị)")
+    ] = None,
+) -> str:
+    """The site a public read is for: `?site=`, else the caller's own site (a device or staff token
+    sent along), else the default site. Public reads never fail on a bad token: they ignore it."""
+    from backend.services.sites import get_record
+
+    if site is not None:
+        return get_record(session, site).id
+    token = _bearer(request)
+    if token is not None:
+        principal = auth.principal_for_token(session, request.app.state.token_signer, token)
+        if principal is not None:
+            return principal.acting_site
+    return DEFAULT_SITE_ID
+
+
+PublicSiteDep = Annotated[str, Depends(public_site)]
+
+
 def require_roles(*roles: str) -> Callable[[Principal], Principal]:
     def dependency(principal: PrincipalDep) -> Principal:
         auth.require_role(principal, roles)
@@ -149,6 +173,15 @@ def require_roles(*roles: str) -> Callable[[Principal], Principal]:
 # A kiosk, a robot or the action server (staff may act for them too).
 DeviceDep = PrincipalDep
 EditorDep = Annotated[Principal, Depends(require_roles("editor"))]
+
+
+def require_city_editor(principal: EditorDep) -> Principal:
+    auth.require_city_scope(principal)
+    return principal
+
+
+require_city_editor.roles = ("editor",)  # type: ignore[attr-defined]  # read by backend.openapi
+CityEditorDep = Annotated[Principal, Depends(require_city_editor)]
 CounterDep = Annotated[Principal, Depends(require_roles("counter"))]
 IntegrationDep = Annotated[Principal, Depends(require_roles("integration"))]
 StaffDep = Annotated[Principal, Depends(require_roles("editor", "counter", "integration"))]

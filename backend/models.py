@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     MetaData,
     String,
@@ -19,6 +20,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+# The site of a single-site install, and the one an older database's rows are moved into.
+DEFAULT_SITE_ID = "default"
+SERVICE_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -70,9 +75,19 @@ class ContentRecord:
 
 
 class SiteRecord(ContentRecord, Base):
-    __tablename__ = "site"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    """A service point. Its values (content.model.Site: wifi, hours, amenities...) are `data`,
+    empty until content is loaded; name and address are kept in columns as well for listings."""
+
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default=SERVICE_TIMEZONE)
     data: Mapped[dict[str, Any]]
+
+
+def _site_column() -> Mapped[str]:
+    return mapped_column(ForeignKey("sites.id"), index=True)
 
 
 class ProcedureRecord(ContentRecord, Base):
@@ -94,6 +109,7 @@ class FaqRecord(ContentRecord, Base):
 
 class CounterRecord(Base):
     __tablename__ = "counters"
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     number: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
@@ -101,8 +117,10 @@ class CounterRecord(Base):
 
 class ServiceRecord(Base):
     __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("site_id", "letter", name="uq_services_site_letter"),)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    letter: Mapped[str] = mapped_column(String(1), unique=True)
+    letter: Mapped[str] = mapped_column(String(1))
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
     fields: Mapped[list[Any]]
@@ -111,10 +129,18 @@ class ServiceRecord(Base):
 
 
 class TicketDayCounter(Base):
-    """The last sequence number issued per service per local day (incremented atomically)."""
+    """The last sequence number issued per site, service and local day (incremented atomically)."""
 
     __tablename__ = "ticket_day_counters"
-    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["site_id", "service_id"],
+            ["services.site_id", "services.id"],
+            name="fk_ticket_day_counters_service",
+        ),
+    )
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     service_day: Mapped[date] = mapped_column(Date, primary_key=True)
     last_sequence: Mapped[int]
 
@@ -123,6 +149,7 @@ class Device(Base):
     __tablename__ = "devices"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    site_id: Mapped[str] = _site_column()
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
@@ -132,24 +159,38 @@ class Device(Base):
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
-        # The number's identity: unique per issuing service and local day, whatever happens later.
-        UniqueConstraint("issued_service_id", "service_day", "sequence", name="uq_tickets_number"),
+        # The number's identity: unique per site, issuing service and local day, whatever happens later.
+        UniqueConstraint("site_id", "issued_service_id", "service_day", "sequence", name="uq_tickets_number"),
         UniqueConstraint("device_id", "idempotency_key", name="uq_tickets_idempotency"),
-        Index("ix_tickets_queue", "service_id", "status", "service_day", "priority_rank", "queued_at"),
+        Index(
+            "ix_tickets_queue", "site_id", "service_id", "status", "service_day", "priority_rank", "queued_at"
+        ),
+        ForeignKeyConstraint(
+            ["site_id", "issued_service_id"],
+            ["services.site_id", "services.id"],
+            name="fk_tickets_issued_service",
+        ),
+        ForeignKeyConstraint(
+            ["site_id", "service_id"], ["services.site_id", "services.id"], name="fk_tickets_service"
+        ),
+        ForeignKeyConstraint(
+            ["site_id", "counter_id"], ["counters.site_id", "counters.id"], name="fk_tickets_counter"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    issued_service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    issued_service_id: Mapped[str] = mapped_column(String(64))
     service_day: Mapped[date] = mapped_column(Date)
     sequence: Mapped[int]
     number: Mapped[str] = mapped_column(String(16))
     # The queue the ticket waits in now (changes on transfer).
-    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    service_id: Mapped[str] = mapped_column(String(64))
     procedure_id: Mapped[str | None] = mapped_column(String(64))
     priority: Mapped[str] = mapped_column(String(16), default="none")
     priority_rank: Mapped[int] = mapped_column(default=1)  # 0 = priority, 1 = ordinary
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="waiting")
-    counter_id: Mapped[str | None] = mapped_column(ForeignKey("counters.id"))
+    counter_id: Mapped[str | None] = mapped_column(String(64))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     # sha256 of the request that carried the key: a retry must be the same request.
@@ -180,6 +221,7 @@ class FailedLookup(Base):
     __tablename__ = "failed_lookups"
     __table_args__ = (Index("ix_failed_lookups_device_at", "device_key", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = _site_column()
     device_key: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime]
 
@@ -190,6 +232,8 @@ class StaffUser(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
+    # None: city-wide (a city editor edits procedures and FAQ for every site).
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), index=True)
     created_at: Mapped[datetime]
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Written into every staff token and web session; raised on logout, disable and password
@@ -225,6 +269,7 @@ class AuditEntry(Base):
 class Feedback(Base):
     __tablename__ = "feedback"
     id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = _site_column()
     rating: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
     service_id: Mapped[str | None] = mapped_column(String(64))
@@ -235,6 +280,7 @@ class Feedback(Base):
 class Handoff(Base):
     __tablename__ = "handoffs"
     id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = _site_column()
     reason: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     device_name: Mapped[str] = mapped_column(String(120))
@@ -247,6 +293,7 @@ class Handoff(Base):
 class UnansweredQuestion(Base):
     __tablename__ = "unanswered_questions"
     id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = _site_column()
     text: Mapped[str] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(100))
     confidence: Mapped[float | None] = mapped_column(Float)
@@ -345,6 +392,7 @@ class DeliveryAttempt(Base):
 
 
 __all__ = [
+    "DEFAULT_SITE_ID",
     "AuditEntry",
     "Base",
     "ContentRecord",

@@ -26,6 +26,7 @@ from content.model import (
     ListPeriod,
     Procedure,
     ProcessingTime,
+    ServicesFile,
     Site,
     missing_placeholders,
     placeholders,
@@ -267,60 +268,15 @@ def _check_procedures(parsed: ParsedDir, today: date) -> list[Problem]:
 
 
 def _check_services(parsed: ParsedDir) -> list[Problem]:
-    if parsed.services is None:
-        return []
-    services_file, source = parsed.services
     problems: list[Problem] = []
-    counter_ids: dict[str, int] = {}
-    numbers: dict[int, str] = {}
-    for i, counter in enumerate(services_file.counters):
-        if counter.id in counter_ids:
-            problems.append(source.problem(("counters", i, "id"), f"quầy '{counter.id}' bị lặp lại"))
-        counter_ids[counter.id] = i
-        if counter.number in numbers:
-            problems.append(
-                source.problem(
-                    ("counters", i, "number"),
-                    f"số quầy {counter.number} đã dùng cho '{numbers[counter.number]}'",
-                )
-            )
-        numbers.setdefault(counter.number, counter.id)
-
+    for other, source in parsed.sites:  # the city's other sites: their own services and counters
+        problems += _check_services_file(parsed, other.services, source, ("services",))[0]
+    if parsed.services is None:
+        return problems
+    services_file, source = parsed.services
+    found, service_of, seen_ids = _check_services_file(parsed, services_file, source, ())
+    problems += found
     procedures = {p.id: (p, s) for p, s in parsed.procedures}
-    service_of: dict[str, list[str]] = defaultdict(list)
-    seen_ids: set[str] = set()
-    seen_letters: set[str] = set()
-    for i, service in enumerate(services_file.services):
-        if service.id in seen_ids:
-            problems.append(source.problem(("services", i, "id"), f"dịch vụ '{service.id}' bị lặp lại"))
-        if service.letter in seen_letters:
-            problems.append(source.problem(("services", i, "letter"), f"chữ cái '{service.letter}' đã dùng"))
-        seen_ids.add(service.id)
-        seen_letters.add(service.letter)
-        for j, counter_id in enumerate(service.counters):
-            if counter_id not in counter_ids:
-                problems.append(
-                    source.problem(("services", i, "counters", j), f"không có quầy '{counter_id}'")
-                )
-        for j, procedure_id in enumerate(service.procedures):
-            if procedure_id in parsed.unreadable_procedures:
-                continue
-            if procedure_id not in procedures:
-                problems.append(
-                    source.problem(("services", i, "procedures", j), f"không có thủ tục '{procedure_id}'")
-                )
-                continue
-            service_of[procedure_id].append(service.id)
-            procedure, _ = procedures[procedure_id]
-            if procedure.field not in service.fields:
-                problems.append(
-                    source.problem(
-                        ("services", i, "procedures", j),
-                        f"thủ tục '{procedure_id}' thuộc lĩnh vực '{procedure.field}', "
-                        f"không nằm trong fields của dịch vụ '{service.id}'",
-                    )
-                )
-
     for procedure_id, (procedure, psource) in procedures.items():
         services = service_of.get(procedure_id, [])
         if not services:
@@ -350,6 +306,68 @@ def _check_services(parsed: ParsedDir) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _check_services_file(
+    parsed: ParsedDir, services_file: ServicesFile, source: SourceFile, at: tuple[str, ...]
+) -> tuple[list[Problem], dict[str, list[str]], set[str]]:
+    """One site's services and counters: ids, letters and numbers unique, references known."""
+    problems: list[Problem] = []
+    counter_ids: dict[str, int] = {}
+    numbers: dict[int, str] = {}
+    for i, counter in enumerate(services_file.counters):
+        if counter.id in counter_ids:
+            problems.append(source.problem((*at, "counters", i, "id"), f"quầy '{counter.id}' bị lặp lại"))
+        counter_ids[counter.id] = i
+        if counter.number in numbers:
+            problems.append(
+                source.problem(
+                    (*at, "counters", i, "number"),
+                    f"số quầy {counter.number} đã dùng cho '{numbers[counter.number]}'",
+                )
+            )
+        numbers.setdefault(counter.number, counter.id)
+
+    procedures = {p.id: (p, s) for p, s in parsed.procedures}
+    service_of: dict[str, list[str]] = defaultdict(list)
+    seen_ids: set[str] = set()
+    seen_letters: set[str] = set()
+    for i, service in enumerate(services_file.services):
+        if service.id in seen_ids:
+            problems.append(source.problem((*at, "services", i, "id"), f"dịch vụ '{service.id}' bị lặp lại"))
+        if service.letter in seen_letters:
+            problems.append(
+                source.problem((*at, "services", i, "letter"), f"chữ cái '{service.letter}' đã dùng")
+            )
+        seen_ids.add(service.id)
+        seen_letters.add(service.letter)
+        for j, counter_id in enumerate(service.counters):
+            if counter_id not in counter_ids:
+                problems.append(
+                    source.problem((*at, "services", i, "counters", j), f"không có quầy '{counter_id}'")
+                )
+        for j, procedure_id in enumerate(service.procedures):
+            if procedure_id in parsed.unreadable_procedures:
+                continue
+            if procedure_id not in procedures:
+                problems.append(
+                    source.problem(
+                        (*at, "services", i, "procedures", j), f"không có thủ tục '{procedure_id}'"
+                    )
+                )
+                continue
+            service_of[procedure_id].append(service.id)
+            procedure, _ = procedures[procedure_id]
+            if procedure.field not in service.fields:
+                problems.append(
+                    source.problem(
+                        (*at, "services", i, "procedures", j),
+                        f"thủ tục '{procedure_id}' thuộc lĩnh vực '{procedure.field}', "
+                        f"không nằm trong fields của dịch vụ '{service.id}'",
+                    )
+                )
+
+    return problems, service_of, seen_ids
 
 
 def _check_answer(
@@ -382,6 +400,13 @@ def _check_faq(parsed: ParsedDir) -> list[Problem]:
     variants: dict[str, tuple[SourceFile, int]] = {}
     for entry, source in parsed.faq:
         problems += _check_answer(entry, source, site, ("answer",), entry.answer)
+        for elsewhere, _ in parsed.sites if entry.answer_if_missing is None else ():  # said at every site
+            where = f"ở điểm phục vụ '{elsewhere.id}' (sites/{elsewhere.id}.yml)"
+            problems += [
+                source.problem(("answer",), f"chỗ trống {{{name}}} chưa có giá trị {where}")
+                for name in missing_placeholders(entry, elsewhere.site)
+                if name in Site.model_fields  # an unknown name is reported once, above
+            ]
         for name in ("answer_details", "answer_if_missing"):
             text = getattr(entry, name)
             if text is not None:

@@ -4,6 +4,7 @@ Layout of a content directory::
 
     site.yml                 Site
     services.yml             ServicesFile (queue services and counters)
+    sites/<id>.yml           SiteContent: another service point of the city (values, services, counters)
     procedures/<id>.yml      one Procedure each, the file named after its id
     faq/<key>.yml            one FaqEntry each, the file named after its key
 
@@ -23,7 +24,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from content.errors import ContentError, Problem, display_path
-from content.model import ContentSet, FaqEntry, Procedure, ServicesFile, Site, field_location
+from content.model import (
+    ContentSet,
+    FaqEntry,
+    Procedure,
+    ServicesFile,
+    Site,
+    SiteContent,
+    field_location,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -31,6 +40,7 @@ SITE_FILE = "site.yml"
 SERVICES_FILE = "services.yml"
 PROCEDURES_DIR = "procedures"
 FAQ_DIR = "faq"
+SITES_DIR = "sites"
 
 
 def default_content_dir() -> Path:
@@ -166,6 +176,7 @@ class ParsedDir:
     services: tuple[ServicesFile, SourceFile] | None = None
     procedures: list[tuple[Procedure, SourceFile]] = field(default_factory=list)
     faq: list[tuple[FaqEntry, SourceFile]] = field(default_factory=list)
+    sites: list[tuple[SiteContent, SourceFile]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # Ids (file stems) of procedure and FAQ files that exist but could not be read: their problems
     # are already reported, so other checks must not call them missing as well.
@@ -180,6 +191,7 @@ class ParsedDir:
             procedures=[p for p, _ in self.procedures],
             faq=[f for f, _ in self.faq],
             services=self.services[0],
+            sites=[s for s, _ in self.sites],
         )
 
 
@@ -231,6 +243,14 @@ def parse_content_dir(path: Path | None = None) -> ParsedDir:
                     entry[1].problem(("key",), f"key '{entry[0].key}' phải trùng tên tệp '{file.stem}'")
                 )
             parsed.faq.append(entry)
+    for file in _yaml_files(root / SITES_DIR):
+        other = load(file, SiteContent)
+        if other is not None:
+            if other[0].id != file.stem:
+                parsed.problems.append(
+                    other[1].problem(("id",), f"id '{other[0].id}' phải trùng tên tệp '{file.stem}'")
+                )
+            parsed.sites.append(other)
     return parsed
 
 
@@ -309,6 +329,7 @@ def write_content_dir(content_set: ContentSet, path: Path) -> list[Path]:
     for folder, items in (
         (PROCEDURES_DIR, {p.id: p for p in content_set.procedures}),
         (FAQ_DIR, {f.key: f for f in content_set.faq}),
+        (SITES_DIR, {s.id: s for s in content_set.sites}),
     ):
         for item_id, item in items.items():
             put(root / folder / f"{item_id}.yml", dump_model(item))

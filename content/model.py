@@ -212,11 +212,29 @@ class Site(Strict):
     assistive_devices: str | None = None
 
 
+DEFAULT_SITE_ID = "default"
+SiteId = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+
+
+class SiteContent(Strict):
+    """Another service point of the same city (`sites/<id>.yml`): its values, services and counters.
+
+    The default site (`default`) is the one of `site.yml` and `services.yml`.
+    """
+
+    id: str = SiteId
+    time_zone: str = SERVICE_TIMEZONE
+    site: Site
+    services: ServicesFile
+
+
 class ContentSet(Strict):
     site: Site
     procedures: list[Procedure]
     faq: list[FaqEntry]
     services: ServicesFile
+    # The city's other service points; procedures and FAQ are the same for every one.
+    sites: list[SiteContent] = Field(default_factory=list)
 
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

@@ -86,16 +86,20 @@ class BackendClient:
         path: str,
         *,
         device: bool = False,
+        site_of_device: bool = False,
         params: dict[str, Any] | None = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
-        """One call with the client's policy; returns the decoded JSON (None for an empty answer)."""
+        """One call with the client's policy; returns the decoded JSON (None for an empty answer).
+
+        `device` calls need the device token; `site_of_device` (public reads of per-site values)
+        send it when there is one, so the backend answers with the device's own site."""
         all_headers = dict(headers or {})
-        if device:
-            token = self._token()
-            if not token:
-                raise BackendError("device_token_missing", NO_DEVICE_TOKEN_MESSAGE)
+        token = self._token() if device or site_of_device else None
+        if device and not token:
+            raise BackendError("device_token_missing", NO_DEVICE_TOKEN_MESSAGE)
+        if token:
             all_headers["Authorization"] = f"Bearer {token}"
         repeatable = method == "GET" or "Idempotency-Key" in all_headers
         resource = path.split("/")[1] if "/" in path else path  # never log codes or ids
@@ -164,22 +168,22 @@ class BackendClient:
         return Procedure.from_dict(self.request("GET", f"/procedures/{procedure_id}"))
 
     def faqs(self) -> list[Faq]:
-        return [Faq.from_dict(row) for row in self.request("GET", "/faq") or []]
+        return [Faq.from_dict(row) for row in self.request("GET", "/faq", site_of_device=True) or []]
 
     def faq(self, key: str) -> Faq:
-        return Faq.from_dict(self.request("GET", f"/faq/{key}"))
+        return Faq.from_dict(self.request("GET", f"/faq/{key}", site_of_device=True))
 
     def services(self) -> list[Service]:
-        rows = self._cached("services", lambda: self.request("GET", "/services"))
+        rows = self._cached("services", lambda: self.request("GET", "/services", site_of_device=True))
         return [Service.from_dict(row) for row in rows or []]
 
     def queue(self) -> list[QueueRow]:
-        return queue_rows(self.request("GET", "/queue"))
+        return queue_rows(self.request("GET", "/queue", site_of_device=True))
 
     def site(self) -> Site | None:
         """The service point (None when the backend has no content yet)."""
         try:
-            return Site.from_dict(self.request("GET", "/site"))
+            return Site.from_dict(self.request("GET", "/site", site_of_device=True))
         except BackendError as err:
             if err.status == 404:
                 return None

@@ -28,7 +28,12 @@ def create_handoff(
     body: HandoffCreate, session: SessionDep, clock: ClockDep, principal: DeviceDep
 ) -> Created:
     row = needs.add_handoff(
-        session, reason=body.reason, summary=body.summary, device=principal.name, now=clock.now()
+        session,
+        site_id=principal.acting_site,
+        reason=body.reason,
+        summary=body.summary,
+        device=principal.name,
+        now=clock.now(),
     )
     session.commit()
     return Created(id=row.id, created_at=row.created_at)
@@ -37,15 +42,18 @@ def create_handoff(
 @router.get("/handoffs", response_model=list[HandoffPublic])
 def list_handoffs(
     session: SessionDep,
-    _staff: StaffDep,
+    staff: StaffDep,
     status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
 ) -> list[HandoffPublic]:
-    return [_handoff_public(h) for h in needs.handoffs(session, status)]
+    """A site's staff see their own site's hand-offs; city-wide staff every site's."""
+    return [_handoff_public(h) for h in needs.handoffs(session, status, site_id=staff.site_id)]
 
 
 @router.post("/handoffs/{handoff_id}/close", response_model=HandoffPublic)
 def close_handoff(handoff_id: RowId, session: SessionDep, clock: ClockDep, staff: StaffDep) -> HandoffPublic:
-    row = needs.close_handoff(session, handoff_id, staff=staff.name, actor=staff.actor, now=clock.now())
+    row = needs.close_handoff(
+        session, handoff_id, staff=staff.name, actor=staff.actor, now=clock.now(), site_id=staff.site_id
+    )
     session.commit()
     return _handoff_public(row)
 
@@ -56,6 +64,7 @@ def create_feedback(
 ) -> Created:
     row = needs.add_feedback(
         session,
+        site_id=principal.acting_site,
         rating=body.rating,
         comment=body.comment,
         service_id=body.service_id,
@@ -72,6 +81,7 @@ def create_unanswered(
 ) -> Created:
     row = needs.add_unanswered(
         session,
+        site_id=principal.acting_site,
         text=body.text,
         intent=body.intent,
         confidence=body.confidence,
@@ -83,7 +93,7 @@ def create_unanswered(
 
 
 @router.get("/unanswered")
-def list_unanswered(session: SessionDep, _staff: StaffDep) -> list[dict[str, object]]:
+def list_unanswered(session: SessionDep, staff: StaffDep) -> list[dict[str, object]]:
     return [
         {
             "id": r.id,
@@ -93,5 +103,5 @@ def list_unanswered(session: SessionDep, _staff: StaffDep) -> list[dict[str, obj
             "device": r.device_name,
             "created_at": r.created_at,
         }
-        for r in needs.unanswered(session, limit=500)
+        for r in needs.unanswered(session, limit=500, site_id=staff.site_id)
     ]

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy import select
 
 from backend.db import begin_write
-from backend.deps import ClockDep, EditorDep, SessionDep
+from backend.deps import CityEditorDep, ClockDep, PublicSiteDep, SessionDep
 from backend.errors import ApiError, InvalidError
 from backend.models import CounterRecord, FaqRecord, ServiceRecord
 from backend.schemas import CounterPublic, FaqPublic, ProcedureSummary, ServicePublic
 from backend.services import content as content_service
+from backend.services import sites as sites_service
 from backend.textcheck import clean_deep
 from content.model import FaqEntry, Procedure, Site
 
@@ -84,7 +85,7 @@ def put_procedure(
     procedure_id: str,
     body: dict[str, Any],
     session: SessionDep,
-    principal: EditorDep,
+    principal: CityEditorDep,
     clock: ClockDep,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
@@ -110,14 +111,15 @@ def put_procedure(
 
 
 @router.get("/faq", response_model=list[FaqPublic])
-def list_faq(session: SessionDep) -> list[FaqPublic]:
-    site = content_service.get_site(session)
+def list_faq(session: SessionDep, site_id: PublicSiteDep) -> list[FaqPublic]:
+    """The city's answers, said with the values of one site (the caller's own, or `?site=`)."""
+    site = sites_service.get_site(session, site_id)
     return [faq_public(r, site) for r in session.scalars(select(FaqRecord).order_by(FaqRecord.key))]
 
 
 @router.get("/faq/{key}", response_model=FaqPublic)
-def get_faq(key: str, session: SessionDep) -> FaqPublic:
-    return faq_public(content_service.get_faq(session, key), content_service.get_site(session))
+def get_faq(key: str, session: SessionDep, site_id: PublicSiteDep) -> FaqPublic:
+    return faq_public(content_service.get_faq(session, key), sites_service.get_site(session, site_id))
 
 
 @router.put("/faq/{key}", response_model=FaqPublic)
@@ -125,7 +127,7 @@ def put_faq(
     key: str,
     body: dict[str, Any],
     session: SessionDep,
-    principal: EditorDep,
+    principal: CityEditorDep,
     clock: ClockDep,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
@@ -137,12 +139,15 @@ def put_faq(
     )
     session.commit()
     response.status_code = 201 if created else 200
-    return faq_public(record, content_service.get_site(session))
+    return faq_public(record, sites_service.get_site(session))
 
 
 @router.get("/services", response_model=list[ServicePublic])
-def list_services(session: SessionDep) -> list[ServicePublic]:
-    counters = {c.id: c for c in session.scalars(select(CounterRecord))}
+def list_services(session: SessionDep, site_id: PublicSiteDep) -> list[ServicePublic]:
+    """One site's queue services and their counters (the caller's own site, or `?site=`)."""
+    counters = {
+        c.id: c for c in session.scalars(select(CounterRecord).where(CounterRecord.site_id == site_id))
+    }
     return [
         ServicePublic(
             id=s.id,
@@ -156,13 +161,16 @@ def list_services(session: SessionDep) -> list[ServicePublic]:
                 if c is not None
             ],
         )
-        for s in session.scalars(select(ServiceRecord).order_by(ServiceRecord.position))
+        for s in session.scalars(
+            select(ServiceRecord).where(ServiceRecord.site_id == site_id).order_by(ServiceRecord.position)
+        )
     ]
 
 
 @router.get("/site")
-def get_site(session: SessionDep) -> dict[str, Any]:
-    site = content_service.get_site(session)
+def get_site(session: SessionDep, site_id: PublicSiteDep) -> dict[str, Any]:
+    """One site's values: wifi, hours, amenities (the caller's own site, or `?site=`)."""
+    site = sites_service.get_site(session, site_id)
     if site is None:
         from backend.errors import NotFoundError
 

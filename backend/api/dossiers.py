@@ -46,5 +46,6 @@ def get_dossier(
         now=clock.now(),
         limit=settings.dossier_lookup_limit,
         window_seconds=settings.dossier_lookup_window_seconds,
+        site_id=principal.acting_site,
     )
     return DossierPublic.model_validate(result)

@@ -12,7 +12,16 @@ from starlette.concurrency import run_in_threadpool
 
 from backend.clock import Clock
 from backend.db import begin_write
-from backend.deps import CacheDep, ClockDep, CounterDep, DeviceDep, SessionDep, SettingsDep, get_principal
+from backend.deps import (
+    CacheDep,
+    ClockDep,
+    CounterDep,
+    DeviceDep,
+    PublicSiteDep,
+    SessionDep,
+    SettingsDep,
+    get_principal,
+)
 from backend.models import CounterRecord, Ticket
 from backend.schemas import (
     IDEMPOTENCY_KEY_PATTERN,
@@ -25,7 +34,7 @@ from backend.schemas import (
     WaitingTicket,
 )
 from backend.services import tickets as queue
-from backend.services.auth import Principal
+from backend.services.auth import Principal, require_site
 from backend.services.tickets import QueueCache
 from backend.settings import Settings
 
@@ -40,13 +49,13 @@ def ticket_public(
     cache: QueueCache,
     ahead: int | None = None,
 ) -> TicketPublic:
-    service = cache.services(session).get(ticket.service_id)
+    service = cache.services(session, ticket.site_id).get(ticket.service_id)
     if service is None:  # a service removed from content since: read it directly
         cache = queue.QueueCache(0, settings.service_time_cache_seconds)
-        service = cache.services(session)[ticket.service_id]
+        service = cache.services(session, ticket.site_id)[ticket.service_id]
     counter = next((c for c in service.counters if c.id == ticket.counter_id), None)
     if counter is None and ticket.counter_id:
-        record = session.get(CounterRecord, ticket.counter_id)
+        record = session.get(CounterRecord, (ticket.site_id, ticket.counter_id))
         counter = None if record is None else queue.CounterView(record.id, record.number, record.name)
     if ahead is None:
         ahead = queue.ahead_of(session, ticket)
@@ -122,6 +131,7 @@ def _issue(
         issued = queue.issue_ticket(
             session,
             clock,
+            site_id=principal.acting_site,
             service_id=body.service_id,
             procedure_id=body.procedure_id,
             priority=body.priority,
@@ -147,19 +157,33 @@ def read_ticket(
     clock: ClockDep,
     settings: SettingsDep,
     cache: CacheDep,
-    _principal: DeviceDep,
+    principal: DeviceDep,
 ) -> TicketPublic:
-    return ticket_public(session, clock, settings, queue.get_ticket(session, ticket_id), cache)
+    ticket = queue.get_ticket(session, ticket_id)
+    _own_ticket(principal)(ticket)
+    return ticket_public(session, clock, settings, ticket, cache)
+
+
+def _own_ticket(principal: Principal) -> Callable[[Ticket], None]:
+    """Raises 403 for a ticket of another site than the caller's."""
+
+    def check(ticket: Ticket) -> None:
+        require_site(principal, ticket.site_id, f"Số {ticket.number}")
+
+    return check
 
 
 @router.get("/queue", response_model=QueuePublic)
-def read_queue(session: SessionDep, clock: ClockDep) -> QueuePublic:
-    return QueuePublic.model_validate({"services": queue.board(session, clock), "updated_at": clock.now()})
+def read_queue(session: SessionDep, clock: ClockDep, site: PublicSiteDep) -> QueuePublic:
+    """The board of one site (the caller's own, or `?site=`)."""
+    return QueuePublic.model_validate(
+        {"services": queue.board(session, clock, site), "updated_at": clock.now()}
+    )
 
 
 @router.get("/counters/{counter_id}/waiting", response_model=list[WaitingTicket])
 def counter_waiting(
-    counter_id: str, session: SessionDep, clock: ClockDep, _staff: CounterDep
+    counter_id: str, session: SessionDep, clock: ClockDep, staff: CounterDep
 ) -> list[WaitingTicket]:
     """What this counter will call next, in order (priority first, then order of issue)."""
     return [
@@ -171,7 +195,7 @@ def counter_waiting(
             priority=t.priority,  # type: ignore[arg-type]
             issued_at=t.issued_at,
         )
-        for t in queue.waiting_for_counter(session, counter_id, clock=clock)
+        for t in queue.waiting_for_counter(session, counter_id, clock=clock, site_id=staff.acting_site)
     ]
 
 
@@ -189,7 +213,7 @@ def call_next(
     principal: CounterDep,
 ) -> TicketPublic | Response:
     begin_write(session)
-    ticket = queue.call_next(session, clock, counter_id, principal.actor)
+    ticket = queue.call_next(session, clock, counter_id, principal.actor, principal.acting_site)
     if ticket is None:
         session.rollback()
         return Response(status_code=204)
@@ -207,7 +231,7 @@ def _action(action: str) -> Callable[..., TicketPublic]:
         principal: CounterDep,
     ) -> TicketPublic:
         begin_write(session)
-        ticket = queue.act(session, clock, ticket_id, action, principal.actor)
+        ticket = queue.act(session, clock, ticket_id, action, principal.actor, allowed=_own_ticket(principal))
         session.commit()
         return ticket_public(session, clock, settings, ticket, cache)
 
@@ -235,6 +259,14 @@ def transfer(
     principal: CounterDep,
 ) -> TicketPublic:
     begin_write(session)
-    ticket = queue.act(session, clock, ticket_id, "transfer", principal.actor, transfer_to=body.service_id)
+    ticket = queue.act(
+        session,
+        clock,
+        ticket_id,
+        "transfer",
+        principal.actor,
+        transfer_to=body.service_id,
+        allowed=_own_ticket(principal),
+    )
     session.commit()
     return ticket_public(session, clock, settings, ticket, cache)

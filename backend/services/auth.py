@@ -21,7 +21,7 @@ from backend.errors import (
     UnauthorizedError,
 )
 from backend.files import private_dir
-from backend.models import Device, LoginFailures, StaffUser
+from backend.models import DEFAULT_SITE_ID, Device, LoginFailures, StaffUser
 from backend.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ ROLE_NAMES = {
     "counter": "cán bộ quầy",
     "integration": "đồng bộ hồ sơ",
 }
+SITE_ROLES = ("counter",)  # roles that never act city-wide
 _TOKEN_SALT = "letan-staff-token"  # noqa: S105
 DEVICE_SEEN_EVERY_SECONDS = 60
 
@@ -50,10 +51,21 @@ class Principal:
     device_id: int | None = None
     user_id: int | None = None
     last_seen_at: datetime | None = None
+    # The site it belongs to: always for a device; None for city-wide staff.
+    site_id: str | None = None
 
     @property
     def actor(self) -> str:
         return f"{self.kind}:{self.name}"
+
+    @property
+    def acting_site(self) -> str:
+        """The site its queue actions and site reads address (city-wide staff: the default site)."""
+        return self.site_id or DEFAULT_SITE_ID
+
+    def may_act_for(self, site_id: str) -> bool:
+        """True for a row of its own site; city-wide staff act for every site."""
+        return self.site_id is None or self.site_id == site_id
 
 
 def hash_token(token: str) -> str:
@@ -69,15 +81,19 @@ def _password_hasher() -> "PasswordHasher":
 # ---- devices -------------------------------------------------------------------------------------
 
 
-def add_device(session: Session, name: str, now: datetime) -> str:
-    """Create a device and return its token (shown once; only its hash is stored)."""
+def add_device(session: Session, name: str, now: datetime, site_id: str | None = None) -> str:
+    """Create a device of `site_id` (default: the default site) and return its token (shown once;
+    only its hash is stored)."""
+    from backend.services.sites import get_record
+
+    site_id = get_record(session, site_id or DEFAULT_SITE_ID).id
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidError("device_name_invalid", "Tên thiết bị phải có từ 1 đến 100 ký tự.")
     if session.scalar(select(Device).where(Device.name == name)) is not None:
         raise ConflictError("device_exists", f"Đã có thiết bị tên '{name}'.")
     token = secrets.token_urlsafe(32)
-    session.add(Device(name=name, token_hash=hash_token(token), created_at=now))
+    session.add(Device(name=name, site_id=site_id, token_hash=hash_token(token), created_at=now))
     session.flush()
     return token
 
@@ -100,7 +116,17 @@ def device_for_token(session: Session, token: str) -> Device | None:
 # ---- staff users ---------------------------------------------------------------------------------
 
 
-def add_user(session: Session, username: str, role: str, password: str, now: datetime) -> StaffUser:
+def add_user(
+    session: Session, username: str, role: str, password: str, now: datetime, site_id: str | None = None
+) -> StaffUser:
+    """A staff user of `site_id`, or city-wide (None). Counter staff always work at one site: the
+    default site when none is given."""
+    from backend.services.sites import get_record
+
+    if site_id is None and role in SITE_ROLES:
+        site_id = DEFAULT_SITE_ID
+    if site_id is not None:
+        get_record(session, site_id)
     username = username.strip()
     if role not in ROLES:
         raise InvalidError("role_invalid", f"Vai trò '{role}' không có; chọn một trong: {', '.join(ROLES)}.")
@@ -111,7 +137,11 @@ def add_user(session: Session, username: str, role: str, password: str, now: dat
     if session.scalar(select(StaffUser).where(StaffUser.username == username)) is not None:
         raise ConflictError("user_exists", f"Đã có tài khoản '{username}'.")
     user = StaffUser(
-        username=username, role=role, password_hash=_password_hasher().hash(password), created_at=now
+        username=username,
+        role=role,
+        site_id=site_id,
+        password_hash=_password_hasher().hash(password),
+        created_at=now,
     )
     session.add(user)
     session.flush()
@@ -386,15 +416,21 @@ def user_for_token(session: Session, signer: TokenSigner, token: str) -> StaffUs
 def principal_for_token(session: Session, signer: TokenSigner, token: str) -> Principal | None:
     # Every device request passes here: a plain column select, no ORM object.
     device = session.execute(
-        select(Device.id, Device.name, Device.last_seen_at).where(
+        select(Device.id, Device.name, Device.last_seen_at, Device.site_id).where(
             Device.token_hash == hash_token(token), Device.revoked_at.is_(None)
         )
     ).first()
     if device is not None:
-        return Principal("device", device.name, device_id=device.id, last_seen_at=device.last_seen_at)
+        return Principal(
+            "device",
+            device.name,
+            device_id=device.id,
+            last_seen_at=device.last_seen_at,
+            site_id=device.site_id,
+        )
     user = user_for_token(session, signer, token)
     if user is not None:
-        return Principal("staff", user.username, role=user.role, user_id=user.id)
+        return Principal("staff", user.username, role=user.role, user_id=user.id, site_id=user.site_id)
     return None
 
 
@@ -404,6 +440,28 @@ def require_role(principal: Principal, roles: tuple[str, ...]) -> None:
     if principal.kind != "staff" or (principal.role not in roles and principal.role != "admin"):
         names = ", ".join(ROLE_NAMES[r] for r in roles)
         raise ForbiddenError("forbidden", f"Tài khoản này không có quyền làm việc này (cần: {names}).")
+
+
+def require_city_scope(principal: Principal) -> None:
+    """Procedures and FAQ are the same at every site: only city-wide staff edit them."""
+    from backend.errors import ForbiddenError
+
+    if principal.site_id is not None:
+        raise ForbiddenError(
+            "city_scope_required",
+            "Thủ tục và câu hỏi thường gặp dùng chung cho mọi điểm phục vụ; "
+            "chỉ biên tập viên cấp thành phố được sửa.",
+        )
+
+
+def require_site(principal: Principal, site_id: str, what: str) -> None:
+    """403 unless `principal` acts for `site_id` (its own site, or city-wide staff)."""
+    from backend.errors import ForbiddenError
+
+    if not principal.may_act_for(site_id):
+        raise ForbiddenError(
+            "site_forbidden", f"{what} thuộc điểm phục vụ khác; tài khoản này không được thao tác."
+        )
 
 
 def invalid_token() -> ApiError:

@@ -10,12 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from backend.models import AuditEntry, CounterRecord, Ticket
+from backend.models import DEFAULT_SITE_ID, AuditEntry, CounterRecord, Ticket
 
 CALL_ACTIONS = ("ticket.call", "ticket.recall")
+
+
+def _of_site(site_id: str) -> ColumnElement[bool]:
+    """Audit entries of a site's calls (the queue service writes the site into their details)."""
+    recorded = AuditEntry.details["site_id"].as_string()
+    return or_(recorded == site_id, recorded.is_(None)) if site_id == DEFAULT_SITE_ID else recorded == site_id
 
 
 class Call(TypedDict):
@@ -27,9 +34,12 @@ class Call(TypedDict):
     at: datetime
 
 
-def recent_calls(session: Session, after_id: int = 0, limit: int = 10) -> list[Call]:
-    """Calls after `after_id` (the oldest first), or the last `limit` calls when `after_id` is 0."""
-    statement = select(AuditEntry).where(AuditEntry.action.in_(CALL_ACTIONS))
+def recent_calls(
+    session: Session, after_id: int = 0, limit: int = 10, site_id: str = DEFAULT_SITE_ID
+) -> list[Call]:
+    """A site's calls after `after_id` (the oldest first), or its last `limit` calls when `after_id`
+    is 0. (Calls recorded before sites existed have no site: they are the default site's.)"""
+    statement = select(AuditEntry).where(AuditEntry.action.in_(CALL_ACTIONS), _of_site(site_id))
     if after_id:
         statement = statement.where(AuditEntry.id > after_id).order_by(AuditEntry.id).limit(limit)
     else:
@@ -37,7 +47,8 @@ def recent_calls(session: Session, after_id: int = 0, limit: int = 10) -> list[C
     entries = list(session.scalars(statement))
     if not after_id:
         entries.reverse()
-    numbers = {c.id: c.number for c in session.scalars(select(CounterRecord))}
+    where = CounterRecord.site_id == site_id
+    numbers = {c.id: c.number for c in session.scalars(select(CounterRecord).where(where))}
     calls: list[Call] = []
     for entry in entries:
         details = entry.details or {}
@@ -61,11 +72,12 @@ def recent_calls(session: Session, after_id: int = 0, limit: int = 10) -> list[C
 
 
 def last_call_id(session: Session) -> int:
+    """The newest call of any site (the display asks only for calls after it)."""
     value = session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.action.in_(CALL_ACTIONS)))
     return int(value or 0)
 
 
-def call(session: Session, entry_id: int) -> Call | None:
-    """One call by its id (the display asks for its announcement), or None."""
-    calls = recent_calls(session, after_id=entry_id - 1, limit=1)
+def call(session: Session, entry_id: int, site_id: str = DEFAULT_SITE_ID) -> Call | None:
+    """One call of the site by its id (the display asks for its announcement), or None."""
+    calls = recent_calls(session, after_id=entry_id - 1, limit=1, site_id=site_id)
     return calls[0] if calls and calls[0]["id"] == entry_id else None

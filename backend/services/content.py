@@ -11,8 +11,17 @@ from sqlalchemy.orm import Session
 
 from backend.db import begin_write
 from backend.errors import ConflictError, InvalidError, NotFoundError
-from backend.models import CounterRecord, FaqRecord, ProcedureRecord, ServiceRecord, SiteRecord
+from backend.models import (
+    DEFAULT_SITE_ID,
+    CounterRecord,
+    FaqRecord,
+    ProcedureRecord,
+    ServiceRecord,
+    SiteRecord,
+)
 from backend.services import audit
+from backend.services.sites import all_site_values
+from backend.services.sites import get_site as get_site  # read by the staff pages
 from content.in_force import in_force, period_errors
 from content.model import (
     DATED_FACTS,
@@ -24,12 +33,12 @@ from content.model import (
     Service,
     ServicesFile,
     Site,
+    SiteContent,
 )
 from vntext.normalize import fold
 
 logger = logging.getLogger(__name__)
 
-SITE_ID = 1
 LOCAL_TZ = ZoneInfo(SERVICE_TIMEZONE)
 
 
@@ -124,47 +133,9 @@ def load_content(session: Session, content_set: ContentSet, actor: str = "conten
     now = _now()
     report = LoadReport()
 
-    site_data = content_set.site.model_dump(mode="json")
-    site = session.get(SiteRecord, SITE_ID)
-    if site is None:
-        session.add(
-            SiteRecord(
-                id=SITE_ID, data=site_data, version=1, loaded_version=1, updated_at=now, updated_by=actor
-            )
-        )
-        report.created.append("site")
-    else:
-        _load_record(session, report, site, "site", "site", site_data, lambda _r: None, actor, now)
-
-    counters = {c.id: c for c in session.scalars(select(CounterRecord))}
-    for counter in content_set.services.counters:
-        existing = counters.get(counter.id)
-        if existing is None:
-            session.add(CounterRecord(id=counter.id, number=counter.number, name=counter.name))
-        else:
-            existing.number, existing.name = counter.number, counter.name
-    services = {s.id: s for s in session.scalars(select(ServiceRecord))}
-    # Letters are unique: free them first so two services may swap letters in one load.
-    for position, service in enumerate(content_set.services.services):
-        current = services.get(service.id)
-        if current is not None and current.letter != service.letter:
-            current.letter = f"{position}"[-1]
-    session.flush()
-    for position, service in enumerate(content_set.services.services):
-        values = {
-            "letter": service.letter,
-            "name": service.name,
-            "position": position,
-            "fields": list(service.fields),
-            "procedures": list(service.procedures),
-            "counters": list(service.counters),
-        }
-        current = services.get(service.id)
-        if current is None:
-            session.add(ServiceRecord(id=service.id, **values))
-        else:
-            for key, value in values.items():
-                setattr(current, key, value)
+    default = SiteContent(id=DEFAULT_SITE_ID, site=content_set.site, services=content_set.services)
+    for site_content in (default, *content_set.sites):
+        _load_site(session, report, site_content, actor, now)
 
     procedures = {p.id: p for p in session.scalars(select(ProcedureRecord))}
     for procedure in content_set.procedures:
@@ -246,6 +217,60 @@ def load_content(session: Session, content_set: ContentSet, actor: str = "conten
     return report
 
 
+def _load_site(session: Session, report: LoadReport, content: SiteContent, actor: str, now: datetime) -> None:
+    """One service point: its values (a versioned record) and its counters and services."""
+    site_data = content.site.model_dump(mode="json")
+    label = "site" if content.id == DEFAULT_SITE_ID else f"site:{content.id}"
+    site = session.get(SiteRecord, content.id)
+    if site is None:
+        site = SiteRecord(id=content.id, data={}, version=1, updated_at=now, updated_by=actor)
+        session.add(site)
+    if not site.data:  # new, or the default site of a database that never had content
+        site.data, site.loaded_version, site.updated_at, site.updated_by = site_data, site.version, now, actor
+        report.created.append(label)
+    else:
+        record_id = "site" if content.id == DEFAULT_SITE_ID else content.id
+        _load_record(session, report, site, "site", record_id, site_data, lambda _r: None, actor, now)
+    if site.data == site_data:
+        site.name, site.address, site.time_zone = content.site.name, content.site.address, content.time_zone
+    session.flush()
+
+    where = (CounterRecord.site_id == content.id,)
+    counters = {c.id: c for c in session.scalars(select(CounterRecord).where(*where))}
+    for counter in content.services.counters:
+        existing = counters.get(counter.id)
+        if existing is None:
+            session.add(
+                CounterRecord(site_id=content.id, id=counter.id, number=counter.number, name=counter.name)
+            )
+        else:
+            existing.number, existing.name = counter.number, counter.name
+    services = {
+        s.id: s for s in session.scalars(select(ServiceRecord).where(ServiceRecord.site_id == content.id))
+    }
+    # Letters are unique per site: free them first so two services may swap letters in one load.
+    for position, service in enumerate(content.services.services):
+        current = services.get(service.id)
+        if current is not None and current.letter != service.letter:
+            current.letter = f"{position}"[-1]
+    session.flush()
+    for position, service in enumerate(content.services.services):
+        values = {
+            "letter": service.letter,
+            "name": service.name,
+            "position": position,
+            "fields": list(service.fields),
+            "procedures": list(service.procedures),
+            "counters": list(service.counters),
+        }
+        current = services.get(service.id)
+        if current is None:
+            session.add(ServiceRecord(site_id=content.id, id=service.id, **values))
+        else:
+            for key, value in values.items():
+                setattr(current, key, value)
+
+
 def _new_procedure(
     procedure: Procedure, data: dict[str, Any], actor: str, now: datetime, *, loaded: bool
 ) -> ProcedureRecord:
@@ -269,13 +294,25 @@ def _apply_procedure(record: ProcedureRecord, procedure: Procedure) -> None:
 
 def export_content(session: Session) -> ContentSet:
     """The content now in the database, as a ContentSet (what `letan content export` writes)."""
-    site = session.get(SiteRecord, SITE_ID)
-    if site is None:
+    sites = {
+        r.id: r
+        for r in session.scalars(select(SiteRecord).order_by(SiteRecord.id))
+        if r.data  # a site added by `letan sites add` has no values until content names it
+    }
+    if DEFAULT_SITE_ID not in sites:
         raise NotFoundError("content_empty", "Cơ sở dữ liệu chưa có nội dung; hãy chạy 'letan content load'.")
-    services = session.scalars(select(ServiceRecord).order_by(ServiceRecord.position)).all()
-    counters = session.scalars(select(CounterRecord).order_by(CounterRecord.number)).all()
+    others = [
+        SiteContent(
+            id=r.id,
+            time_zone=r.time_zone,
+            site=Site.model_validate(r.data),
+            services=_services_file(session, r.id),
+        )
+        for site_id, r in sites.items()
+        if site_id != DEFAULT_SITE_ID
+    ]
     return ContentSet(
-        site=Site.model_validate(site.data),
+        site=Site.model_validate(sites[DEFAULT_SITE_ID].data),
         procedures=[
             Procedure.model_validate(r.data)
             for r in session.scalars(select(ProcedureRecord).order_by(ProcedureRecord.id))
@@ -284,20 +321,31 @@ def export_content(session: Session) -> ContentSet:
             FaqEntry.model_validate(r.data)
             for r in session.scalars(select(FaqRecord).order_by(FaqRecord.key))
         ],
-        services=ServicesFile(
-            services=[
-                Service(
-                    id=s.id,
-                    letter=s.letter,
-                    name=s.name,
-                    fields=s.fields,
-                    procedures=s.procedures,
-                    counters=s.counters,
-                )
-                for s in services
-            ],
-            counters=[Counter(id=c.id, number=c.number, name=c.name) for c in counters],
-        ),
+        services=_services_file(session, DEFAULT_SITE_ID),
+        sites=[s for s in others if s.services.services and s.services.counters],
+    )
+
+
+def _services_file(session: Session, site_id: str) -> ServicesFile:
+    services = session.scalars(
+        select(ServiceRecord).where(ServiceRecord.site_id == site_id).order_by(ServiceRecord.position)
+    ).all()
+    counters = session.scalars(
+        select(CounterRecord).where(CounterRecord.site_id == site_id).order_by(CounterRecord.number)
+    ).all()
+    return ServicesFile.model_construct(
+        services=[
+            Service(
+                id=s.id,
+                letter=s.letter,
+                name=s.name,
+                fields=s.fields,
+                procedures=s.procedures,
+                counters=s.counters,
+            )
+            for s in services
+        ],
+        counters=[Counter(id=c.id, number=c.number, name=c.name) for c in counters],
     )
 
 
@@ -443,7 +491,8 @@ def save_faq(
     session: Session, entry: FaqEntry, *, actor: str, now: datetime, expected_version: int | None = None
 ) -> tuple[FaqRecord, bool]:
     begin_write(session)
-    check_answer(entry, get_site(session))
+    for site in all_site_values(session):  # the answer is said at every site of the city
+        check_answer(entry, site)
     data = entry.model_dump(mode="json")
     record = session.get(FaqRecord, entry.key)
     created = record is None
@@ -487,11 +536,6 @@ def search_procedures(session: Session, q: str | None, field_id: str | None) -> 
         escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(ProcedureRecord.search_text.like(f"%{escaped}%", escape="\\"))
     return list(session.scalars(statement))
-
-
-def get_site(session: Session) -> Site | None:
-    record = session.get(SiteRecord, SITE_ID)
-    return None if record is None else Site.model_validate(record.data)
 
 
 def faq_answer(entry: FaqEntry, site: Site | None) -> tuple[str, str | None]:

@@ -8,12 +8,19 @@ from sqlalchemy.orm import Session
 
 from backend.db import begin_write
 from backend.errors import InvalidError, NotFoundError, TooManyRequestsError
-from backend.models import CounterRecord, Dossier, FailedLookup, ProcedureRecord, ServiceRecord
+from backend.models import (
+    DEFAULT_SITE_ID,
+    CounterRecord,
+    Dossier,
+    FailedLookup,
+    ProcedureRecord,
+    ServiceRecord,
+)
 from backend.notify.messages import NOTIFY_STATUSES, StatusNews
 from backend.notify.providers import NotifySettings
 from backend.schemas import DossierUpsert
 from backend.services import audit, notify
-from backend.services.content import get_site
+from backend.services.sites import get_site
 from contract.resources import DossierStatus
 from vntext.dossier_code import DossierCodeError, canonical_dossier_code, mask_dossier_code
 
@@ -101,8 +108,9 @@ def upsert(
 def status_news(session: Session, dossier: Dossier) -> StatusNews:
     """The dossier's status as a message tells it (no note: it may name people or papers)."""
     procedure = session.get(ProcedureRecord, dossier.procedure_id)
-    counter = _counter_phrase(session, procedure)
-    site = get_site(session)
+    # Dossiers are city-wide; a message names the default site's counter until consents record a site.
+    counter = _counter_phrase(session, procedure, DEFAULT_SITE_ID)
+    site = get_site(session, DEFAULT_SITE_ID)
     place = f"{counter}, {site.name}, {site.address}" if site is not None else counter
     return StatusNews(
         code=dossier.code,
@@ -115,15 +123,17 @@ def status_news(session: Session, dossier: Dossier) -> StatusNews:
     )
 
 
-def _counter_phrase(session: Session, procedure: ProcedureRecord | None) -> str:
+def _counter_phrase(session: Session, procedure: ProcedureRecord | None, site_id: str) -> str:
+    """Where the citizen goes at the asking device's site."""
     service_id = ((procedure.data.get("where") or {}).get("service_id")) if procedure else None
-    service = session.get(ServiceRecord, service_id) if service_id else None
+    service = session.get(ServiceRecord, (site_id, service_id)) if service_id else None
     if service is None and procedure is not None:
-        service = next(
-            (s for s in session.scalars(select(ServiceRecord)) if procedure.field in s.fields), None
+        services = session.scalars(select(ServiceRecord).where(ServiceRecord.site_id == site_id)).all()
+        service = next((s for s in services if procedure.id in s.procedures), None) or next(
+            (s for s in services if procedure.field in s.fields), None
         )
     if service is not None and service.counters:
-        counter = session.get(CounterRecord, service.counters[0])
+        counter = session.get(CounterRecord, (site_id, service.counters[0]))
         if counter is not None:
             return f"quầy số {counter.number}"
     return "quầy tiếp nhận và trả kết quả"
@@ -177,8 +187,8 @@ def _serialize_lookups(session: Session, device_key: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": device_key})
 
 
-def _record_failure(session: Session, device_key: str, now: datetime) -> None:
-    session.add(FailedLookup(device_key=device_key, at=now))
+def _record_failure(session: Session, device_key: str, now: datetime, site_id: str) -> None:
+    session.add(FailedLookup(site_id=site_id, device_key=device_key, at=now))
     # Old failures no longer count: drop them so the table stays small.
     session.execute(delete(FailedLookup).where(FailedLookup.at < now - timedelta(days=1)))
     session.commit()
@@ -193,6 +203,7 @@ def lookup(
     now: datetime,
     limit: int,
     window_seconds: int,
+    site_id: str = DEFAULT_SITE_ID,
 ) -> dict[str, object]:
     """Look a dossier up for a citizen. Failures (malformed, unknown, wrong digits) count towards 429.
 
@@ -213,11 +224,11 @@ def lookup(
     try:
         code = canonical_code(code_text)
     except InvalidError:
-        _record_failure(session, device_key, now)
+        _record_failure(session, device_key, now, site_id)
         raise
     dossier = session.get(Dossier, code)
     if dossier is None:
-        _record_failure(session, device_key, now)
+        _record_failure(session, device_key, now, site_id)
         logger.info("dossier look-up: unknown code %s", mask_dossier_code(code))
         raise NotFoundError(
             "dossier_not_found", "Không tìm thấy hồ sơ có mã này. Xin kiểm tra lại mã trên giấy tiếp nhận."
@@ -236,14 +247,14 @@ def lookup(
         "received_on": dossier.received_on,
         "appointment_on": dossier.appointment_on,
         "next_step": next_step(
-            dossier.status, dossier.appointment_on, _counter_phrase(session, procedure), note
+            dossier.status, dossier.appointment_on, _counter_phrase(session, procedure, site_id), note
         ),
         "applicant": mask_name(dossier.applicant_name),
         "verified": verified,
         "note": note,
     }
     if verify is not None and verify.strip() and not verified:
-        _record_failure(session, device_key, now)
+        _record_failure(session, device_key, now, site_id)
     else:
         session.commit()
     return result

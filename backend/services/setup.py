@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db import create_db_engine, create_session_factory, upgrade_database, write_session
 from backend.files import private_dir, write_private_file
-from backend.models import Device, SiteRecord
+from backend.models import DEFAULT_SITE_ID, Device, SiteRecord
 from backend.services import auth
 from backend.settings import Settings
 
@@ -59,7 +59,8 @@ def prepare(settings: Settings, *, load_content_if_empty: bool = True) -> Prepar
     try:
         factory = create_session_factory(engine)
         with factory() as session:
-            empty = session.get(SiteRecord, 1) is None
+            default = session.get(SiteRecord, DEFAULT_SITE_ID)
+            empty = default is None or not default.data
         if empty and load_content_if_empty:
             from backend.services.content import load_content
             from content.files import default_content_dir, read_content_dir

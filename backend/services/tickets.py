@@ -3,9 +3,11 @@
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -16,9 +18,11 @@ from backend.clock import Clock
 from backend.db import begin_write, dialect_insert
 from backend.errors import ConflictError, InvalidError, NotFoundError
 from backend.models import (
+    DEFAULT_SITE_ID,
     CounterRecord,
     ProcedureRecord,
     ServiceRecord,
+    SiteRecord,
     Ticket,
     TicketDayCounter,
     UTCDateTime,
@@ -73,7 +77,8 @@ class ServiceView:
 
 
 class QueueCache:
-    """Services, counters and recent service times, kept for a few seconds per process.
+    """Per site: services, counters, time zone and recent service times, kept for a few seconds per
+    process.
 
     They change only with a content load (services) or slowly (service times), and every ticket
     needs them: reading them once per `ttl` instead of per request keeps issuing fast.
@@ -82,14 +87,28 @@ class QueueCache:
     def __init__(self, ttl_seconds: float = 10.0, history_ttl_seconds: float = 30.0) -> None:
         self.ttl = ttl_seconds
         self.history_ttl = history_ttl_seconds
-        self._services: tuple[float, dict[str, ServiceView]] = (-1e9, {})
-        self._averages: dict[str, tuple[float, float]] = {}
+        self._services: dict[str, tuple[float, dict[str, ServiceView]]] = {}
+        self._zones: dict[str, tuple[float, ZoneInfo]] = {}
+        self._averages: dict[tuple[str, str], tuple[float, float]] = {}
 
-    def services(self, session: Session) -> dict[str, ServiceView]:
-        loaded_at, services = self._services
+    def zone(self, session: Session, site_id: str) -> ZoneInfo:
+        """The site's time zone (its local day numbers its tickets)."""
+        loaded_at, zone = self._zones.get(site_id, (-1e9, None))
+        if zone is not None and time.monotonic() - loaded_at < self.ttl:
+            return zone
+        name = session.scalar(select(SiteRecord.time_zone).where(SiteRecord.id == site_id))
+        zone = ZoneInfo(name or "Asia/Ho_Chi_Minh")
+        self._zones[site_id] = (time.monotonic(), zone)
+        return zone
+
+    def services(self, session: Session, site_id: str) -> dict[str, ServiceView]:
+        loaded_at, services = self._services.get(site_id, (-1e9, {}))
         if time.monotonic() - loaded_at < self.ttl:
             return services
-        counters = {c.id: CounterView(c.id, c.number, c.name) for c in session.scalars(select(CounterRecord))}
+        counters = {
+            c.id: CounterView(c.id, c.number, c.name)
+            for c in session.scalars(select(CounterRecord).where(CounterRecord.site_id == site_id))
+        }
         services = {
             s.id: ServiceView(
                 s.id,
@@ -99,21 +118,26 @@ class QueueCache:
                 tuple(s.procedures),
                 tuple(counters[c] for c in s.counters if c in counters),
             )
-            for s in session.scalars(select(ServiceRecord).order_by(ServiceRecord.position))
+            for s in session.scalars(
+                select(ServiceRecord).where(ServiceRecord.site_id == site_id).order_by(ServiceRecord.position)
+            )
         }
-        self._services = (time.monotonic(), services)
+        self._services[site_id] = (time.monotonic(), services)
         return services
 
-    def average_minutes(self, session: Session, service_id: str, now: datetime, default: float) -> float:
-        cached = self._averages.get(service_id)
+    def average_minutes(
+        self, session: Session, site_id: str, service_id: str, now: datetime, default: float
+    ) -> float:
+        cached = self._averages.get((site_id, service_id))
         if cached is not None and time.monotonic() - cached[0] < self.history_ttl:
             return cached[1]
-        value = average_service_minutes(session, service_id, now, default)
-        self._averages[service_id] = (time.monotonic(), value)
+        value = average_service_minutes(session, site_id, service_id, now, default)
+        self._averages[(site_id, service_id)] = (time.monotonic(), value)
         return value
 
     def clear(self) -> None:
-        self._services = (-1e9, {})
+        self._services.clear()
+        self._zones.clear()
         self._averages.clear()
 
 
@@ -130,16 +154,16 @@ class IssuedTicket:
 _PG_ISSUE = text(
     """
 WITH counter AS (
-    INSERT INTO ticket_day_counters (service_id, service_day, last_sequence)
-    VALUES (:service_id, :service_day, 1)
-    ON CONFLICT (service_id, service_day)
+    INSERT INTO ticket_day_counters (site_id, service_id, service_day, last_sequence)
+    VALUES (:site_id, :service_id, :service_day, 1)
+    ON CONFLICT (site_id, service_id, service_day)
     DO UPDATE SET last_sequence = ticket_day_counters.last_sequence + 1
     RETURNING last_sequence
 )
-INSERT INTO tickets (issued_service_id, service_day, sequence, number, service_id, procedure_id, priority,
-                     priority_rank, channel, status, device_id, idempotency_key, request_hash, issued_at,
-                     queued_at, recall_count)
-SELECT :service_id, :service_day, last_sequence,
+INSERT INTO tickets (site_id, issued_service_id, service_day, sequence, number, service_id, procedure_id,
+                     priority, priority_rank, channel, status, device_id, idempotency_key, request_hash,
+                     issued_at, queued_at, recall_count)
+SELECT :site_id, :service_id, :service_day, last_sequence,
        :letter || CASE WHEN last_sequence < 1000 THEN lpad(last_sequence::text, 3, '0')
                        ELSE last_sequence::text END,
        :service_id, :procedure_id, :priority, :priority_rank, :channel, 'waiting', :device_id,
@@ -147,16 +171,21 @@ SELECT :service_id, :service_day, last_sequence,
 FROM counter
 RETURNING id, sequence, number,
     (SELECT count(*) FROM tickets AS t
-     WHERE t.service_id = :service_id AND t.status = 'waiting' AND t.service_day = :service_day
-       AND t.priority_rank <= :priority_rank) AS ahead
+     WHERE t.site_id = :site_id AND t.service_id = :service_id AND t.status = 'waiting'
+       AND t.service_day = :service_day AND t.priority_rank <= :priority_rank) AS ahead
 """
 ).bindparams(bindparam("issued_at", type_=UTCDateTime()))
 
 
 def resolve_service(
-    session: Session, service_id: str | None, procedure_id: str | None, cache: QueueCache | None = None
+    session: Session,
+    site_id: str,
+    service_id: str | None,
+    procedure_id: str | None,
+    cache: QueueCache | None = None,
 ) -> ServiceView:
-    services = (cache or QueueCache(0)).services(session)
+    """The site's queue service for a service id, or the one that takes the (city-wide) procedure."""
+    services = (cache or QueueCache(0)).services(session, site_id)
     if service_id:
         found = services.get(service_id)
         if found is None:
@@ -179,13 +208,13 @@ def resolve_service(
     raise NotFoundError("service_not_found", f"Chưa có quầy nào nhận thủ tục '{procedure.name}'.")
 
 
-def _next_sequence(session: Session, service_id: str, day: date) -> int:
+def _next_sequence(session: Session, site_id: str, service_id: str, day: date) -> int:
     """Increment the day counter atomically; the row lock lasts until the ticket is committed."""
     statement = dialect_insert(session, TicketDayCounter).values(
-        service_id=service_id, service_day=day, last_sequence=1
+        site_id=site_id, service_id=service_id, service_day=day, last_sequence=1
     )
     upsert = statement.on_conflict_do_update(
-        index_elements=["service_id", "service_day"],
+        index_elements=["site_id", "service_id", "service_day"],
         set_={"last_sequence": TicketDayCounter.last_sequence + 1},
     ).returning(TicketDayCounter.last_sequence)
     return int(session.execute(upsert).scalar_one())
@@ -195,6 +224,7 @@ def issue_ticket(
     session: Session,
     clock: Clock,
     *,
+    site_id: str,
     service_id: str | None,
     procedure_id: str | None,
     priority: str,
@@ -204,7 +234,7 @@ def issue_ticket(
     request_hash: str | None = None,
     cache: QueueCache | None = None,
 ) -> IssuedTicket:
-    """Issue the next number of the service for today (local day). The caller commits.
+    """Issue the next number of the site's service for today (the site's local day). The caller commits.
 
     A request with an `idempotency_key` already used by this device returns that ticket, provided
     it is the same request (`request_hash`); another request under the same key is refused.
@@ -214,15 +244,17 @@ def issue_ticket(
         existing = _by_idempotency(session, device_id, idempotency_key)
         if existing is not None:
             return IssuedTicket(_same_request(existing, request_hash), replayed=True)
-    service = resolve_service(session, service_id, procedure_id, cache)
+    cache = cache or QueueCache(0)
+    service = resolve_service(session, site_id, service_id, procedure_id, cache)
     now = clock.now()
-    day = clock.local_day(now)
+    day = clock.local_day(now, cache.zone(session, site_id))
     rank = 1 if priority == "none" else 0
     idempotency = (idempotency_key, request_hash)
     if session.get_bind().dialect.name == "postgresql":
         row = session.execute(
             _PG_ISSUE,
             {
+                "site_id": site_id,
                 "service_id": service.id,
                 "service_day": day,
                 "letter": service.letter,
@@ -237,6 +269,7 @@ def issue_ticket(
             },
         ).one()
         values = _new_ticket_values(
+            site_id,
             service,
             day,
             row.sequence,
@@ -249,8 +282,9 @@ def issue_ticket(
             now,
         )
         return IssuedTicket(Ticket(id=row.id, **values), replayed=False, ahead=int(row.ahead))
-    sequence = _next_sequence(session, service.id, day)
+    sequence = _next_sequence(session, site_id, service.id, day)
     values = _new_ticket_values(
+        site_id,
         service,
         day,
         sequence,
@@ -270,6 +304,7 @@ def issue_ticket(
         select(func.count())
         .select_from(Ticket)
         .where(
+            Ticket.site_id == site_id,
             Ticket.service_id == service.id,
             Ticket.status == "waiting",
             Ticket.service_day == day,
@@ -280,6 +315,7 @@ def issue_ticket(
 
 
 def _new_ticket_values(
+    site_id: str,
     service: ServiceView,
     day: date,
     sequence: int,
@@ -293,6 +329,7 @@ def _new_ticket_values(
 ) -> dict[str, Any]:
     """The column values of a ticket just issued: waiting, numbered by its service's letter."""
     return dict(
+        site_id=site_id,
         issued_service_id=service.id,
         service_day=day,
         sequence=sequence,
@@ -350,6 +387,7 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
 
 def _ahead_condition(ticket: Ticket) -> ColumnElement[bool]:
     return and_(
+        Ticket.site_id == ticket.site_id,
         Ticket.service_id == ticket.service_id,
         Ticket.status == "waiting",
         Ticket.service_day == ticket.service_day,
@@ -373,10 +411,13 @@ def ahead_of(session: Session, ticket: Ticket) -> int:
     return int(session.scalar(select(func.count()).select_from(Ticket).where(_ahead_condition(ticket))) or 0)
 
 
-def average_service_minutes(session: Session, service_id: str, now: datetime, default: float) -> float:
+def average_service_minutes(
+    session: Session, site_id: str, service_id: str, now: datetime, default: float
+) -> float:
     rows = session.execute(
         select(Ticket.called_at, Ticket.finished_at)
         .where(
+            Ticket.site_id == site_id,
             Ticket.service_id == service_id,
             Ticket.status == "done",
             Ticket.called_at.is_not(None),
@@ -406,29 +447,34 @@ def estimated_wait(
     if ticket.status != "waiting" or ahead == 0:
         return 0
     cache = cache or QueueCache(0, 0)
-    service = cache.services(session).get(ticket.service_id)
+    service = cache.services(session, ticket.site_id).get(ticket.service_id)
     counters = max(1, len(service.counters) if service else 1)
-    minutes = cache.average_minutes(session, ticket.service_id, now, default)
+    minutes = cache.average_minutes(session, ticket.site_id, ticket.service_id, now, default)
     return math.ceil(ahead * minutes / counters)
 
 
-def board(session: Session, clock: Clock) -> list[dict[str, object]]:
-    day = clock.local_day()
+def board(session: Session, clock: Clock, site_id: str = DEFAULT_SITE_ID) -> list[dict[str, object]]:
+    """The site's board: per service, how many wait today and who is being served where."""
+    day = clock.local_day(None, QueueCache(0).zone(session, site_id))
+    mine = (Ticket.site_id == site_id, Ticket.service_day == day)
     waiting = dict(
         session.execute(
             select(Ticket.service_id, func.count())
-            .where(Ticket.status == "waiting", Ticket.service_day == day)
+            .where(*mine, Ticket.status == "waiting")
             .group_by(Ticket.service_id)
         ).all()
     )
-    counters = {c.id: c for c in session.scalars(select(CounterRecord))}
+    counters = {
+        c.id: c for c in session.scalars(select(CounterRecord).where(CounterRecord.site_id == site_id))
+    }
     serving = session.scalars(
         select(Ticket)
-        .where(Ticket.status.in_(("called", "serving")), Ticket.service_day == day)
+        .where(*mine, Ticket.status.in_(("called", "serving")))
         .order_by(Ticket.called_at.desc())
     ).all()
     result: list[dict[str, object]] = []
-    for service in session.scalars(select(ServiceRecord).order_by(ServiceRecord.position)):
+    services = select(ServiceRecord).where(ServiceRecord.site_id == site_id).order_by(ServiceRecord.position)
+    for service in session.scalars(services):
         now_serving = [
             {
                 "counter": counters[t.counter_id].number,
@@ -478,34 +524,56 @@ def _transition(
     session.refresh(ticket)
 
 
-def waiting_for_counter(
-    session: Session, counter_id: str, limit: int = 50, clock: Clock | None = None
-) -> list[Ticket]:
-    """Today's tickets a counter may call, in the order call-next takes them (priority first)."""
-    day = (clock or Clock()).local_day()
-    if session.get(CounterRecord, counter_id) is None:
+def _counter(session: Session, site_id: str, counter_id: str) -> CounterRecord:
+    counter = session.get(CounterRecord, (site_id, counter_id))
+    if counter is None:
         raise NotFoundError("counter_not_found", f"Không có quầy '{counter_id}'.")
-    service_ids = [s.id for s in session.scalars(select(ServiceRecord)) if counter_id in s.counters]
+    return counter
+
+
+def _counter_service_ids(session: Session, site_id: str, counter_id: str) -> list[str]:
+    services = session.scalars(select(ServiceRecord).where(ServiceRecord.site_id == site_id))
+    return [s.id for s in services if counter_id in s.counters]
+
+
+def waiting_for_counter(
+    session: Session,
+    counter_id: str,
+    limit: int = 50,
+    clock: Clock | None = None,
+    site_id: str = DEFAULT_SITE_ID,
+) -> list[Ticket]:
+    """Today's tickets a counter of the site may call, in the order call-next takes them (priority first)."""
+    day = (clock or Clock()).local_day(None, QueueCache(0).zone(session, site_id))
+    _counter(session, site_id, counter_id)
+    service_ids = _counter_service_ids(session, site_id, counter_id)
     return list(
         session.scalars(
             select(Ticket)
-            .where(Ticket.service_id.in_(service_ids), Ticket.status == "waiting", Ticket.service_day == day)
+            .where(
+                Ticket.site_id == site_id,
+                Ticket.service_id.in_(service_ids),
+                Ticket.status == "waiting",
+                Ticket.service_day == day,
+            )
             .order_by(Ticket.priority_rank, Ticket.queued_at, Ticket.id)
             .limit(limit)
         )
     )
 
 
-def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ticket | None:
+def call_next(
+    session: Session, clock: Clock, counter_id: str, actor: str, site_id: str = DEFAULT_SITE_ID
+) -> Ticket | None:
+    """Call the next ticket at a counter of the site (priority first, then order of issue)."""
     begin_write(session)
-    counter = session.get(CounterRecord, counter_id)
-    if counter is None:
-        raise NotFoundError("counter_not_found", f"Không có quầy '{counter_id}'.")
+    counter = _counter(session, site_id, counter_id)
     now = clock.now()
-    day = clock.local_day(now)
+    day = clock.local_day(now, QueueCache(0).zone(session, site_id))
     # Tickets are valid on their day only: yesterday's leftovers are neither called nor block a counter.
     busy = session.scalar(
         select(Ticket).where(
+            Ticket.site_id == site_id,
             Ticket.counter_id == counter_id,
             Ticket.status.in_(("called", "serving")),
             Ticket.service_day == day,
@@ -517,12 +585,17 @@ def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ti
             f"Quầy {counter.number} đang phục vụ số {busy.number}; hãy bấm Xong, Vắng mặt hoặc Chuyển trước.",
             ticket_id=busy.id,
         )
-    service_ids = [s.id for s in session.scalars(select(ServiceRecord)) if counter_id in s.counters]
+    service_ids = _counter_service_ids(session, site_id, counter_id)
     if not service_ids:
         return None
     statement = (
         select(Ticket)
-        .where(Ticket.service_id.in_(service_ids), Ticket.status == "waiting", Ticket.service_day == day)
+        .where(
+            Ticket.site_id == site_id,
+            Ticket.service_id.in_(service_ids),
+            Ticket.status == "waiting",
+            Ticket.service_day == day,
+        )
         .order_by(Ticket.priority_rank, Ticket.queued_at, Ticket.id)
         .limit(1)
     )
@@ -544,33 +617,47 @@ def call_next(session: Session, clock: Clock, counter_id: str, actor: str) -> Ti
             "counter_id": counter_id,
             "counter_number": counter.number,
             "service_id": ticket.service_id,
+            "site_id": site_id,
         },
     )
     return ticket
 
 
 def act(
-    session: Session, clock: Clock, ticket_id: int, action: str, actor: str, transfer_to: str | None = None
+    session: Session,
+    clock: Clock,
+    ticket_id: int,
+    action: str,
+    actor: str,
+    transfer_to: str | None = None,
+    *,
+    allowed: Callable[[Ticket], None] | None = None,
 ) -> Ticket:
+    """A counter's action on a ticket; `allowed` raises when the caller may not act on it (its site)."""
     begin_write(session)
     ticket = get_ticket(session, ticket_id)
+    if allowed is not None:
+        allowed(ticket)
     now = clock.now()
     values: dict[str, object] = {}
     details: dict[str, object] = {"number": ticket.number, "from_status": ticket.status}
     if action == "recall":
         values = {"recall_count": ticket.recall_count + 1, "called_at": now}
-        counter = session.get(CounterRecord, ticket.counter_id) if ticket.counter_id else None
+        counter = (
+            session.get(CounterRecord, (ticket.site_id, ticket.counter_id)) if ticket.counter_id else None
+        )
         details.update(
             counter_id=ticket.counter_id,
             counter_number=counter.number if counter else None,
             service_id=ticket.service_id,
+            site_id=ticket.site_id,
         )
     elif action == "start":
         values = {}
     elif action in ("done", "no_show"):
         values = {"finished_at": now}
     elif action == "transfer":
-        target = session.get(ServiceRecord, transfer_to) if transfer_to else None
+        target = session.get(ServiceRecord, (ticket.site_id, transfer_to)) if transfer_to else None
         if target is None:
             raise NotFoundError("service_not_found", f"Không có dịch vụ xếp hàng '{transfer_to}'.")
         if target.id == ticket.service_id and ticket.status == "waiting":

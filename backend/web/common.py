@@ -126,14 +126,30 @@ def current_user(request: Request, session: Session) -> Any | None:
     return user
 
 
-def guard(request: Request, session: Session, roles: tuple[str, ...]) -> Any:
-    """The logged-in staff member allowed on this page, or the response to send instead."""
+def guard(request: Request, session: Session, roles: tuple[str, ...], city_only: bool = False) -> Any:
+    """The logged-in staff member allowed on this page, or the response to send instead.
+
+    `city_only` pages (content, devices, accounts) are for city-wide staff: a site's staff work on
+    their own site's pages (counter, display, citizens' needs, bookings), which filter by it."""
     user = current_user(request, session)
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         response = RedirectResponse(f"/staff/login?next={_quote(target)}", status_code=303)
         save_session(request, response, web_session(request), secret(request))
         return response
+    if city_only and user.site_id not in (None, models.DEFAULT_SITE_ID):
+        return render(
+            request,
+            "error.html",
+            {
+                "page_title": "Không có quyền",
+                "heading": "Trang này dành cho cán bộ cấp thành phố",
+                "message": "Nội dung thủ tục, thiết bị và tài khoản do thành phố quản lý; tài khoản của điểm "
+                f"'{user.site_id}' dùng các trang quầy, màn hình gọi số và nhu cầu công dân của điểm mình.",
+            },
+            user=user,
+            status_code=403,
+        )
     if user.role not in roles:
         return render(
             request,
@@ -176,7 +192,7 @@ class PageRefusedError(Exception):
         self.response = response
 
 
-def staff(*roles: str) -> Callable[..., Awaitable[models.StaffUser]]:
+def staff(*roles: str, city_only: bool = False) -> Callable[..., Awaitable[models.StaffUser]]:
     """Dependency: the logged-in staff member with one of `roles`; on a POST also the CSRF check.
 
     The role check comes first (a stale session is sent to the login page), then the CSRF token.
@@ -184,7 +200,7 @@ def staff(*roles: str) -> Callable[..., Awaitable[models.StaffUser]]:
     """
 
     async def dependency(request: Request, session: DbDep) -> models.StaffUser:
-        user = guard(request, session, roles)
+        user = guard(request, session, roles, city_only)
         if isinstance(user, Response):
             raise PageRefusedError(user)
         if request.method not in SAFE_METHODS:
@@ -291,7 +307,7 @@ def safe_next(value: str | None) -> str:
     return "/staff/"
 
 
-Editor = Annotated[models.StaffUser, Depends(staff(*EDITORS))]
+Editor = Annotated[models.StaffUser, Depends(staff(*EDITORS, city_only=True))]
 CounterStaff = Annotated[models.StaffUser, Depends(staff(*COUNTER_STAFF))]
-Admin = Annotated[models.StaffUser, Depends(staff(*ADMINS))]
+Admin = Annotated[models.StaffUser, Depends(staff(*ADMINS, city_only=True))]
 NeedsReader = Annotated[models.StaffUser, Depends(staff(*NEEDS_READERS))]

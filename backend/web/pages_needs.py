@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from backend.deps import ClockDep
 from backend.errors import ApiError
-from backend.models import Device
+from backend.models import DEFAULT_SITE_ID, Device
 from backend.schemas import RowId
 from backend.services import audit, counters
 from backend.services import auth as auth_service
@@ -67,13 +67,13 @@ def group_questions(rows: list[Any]) -> list[dict[str, Any]]:
     return result
 
 
-def _stats(session: Session, today: date) -> dict[str, Any]:
+def _stats(session: Session, today: date, site_id: str | None) -> dict[str, Any]:
     first = today - timedelta(days=STATS_DAYS - 1)
     days = [first + timedelta(days=i) for i in range(STATS_DAYS)]
-    names = {s.id: f"{s.letter} – {s.name}" for s in counters.services(session)}
+    names = {s.id: f"{s.letter} – {s.name}" for s in counters.services(session, site_id or DEFAULT_SITE_ID)}
     per_day: dict[date, dict[str, list[float]]] = {d: defaultdict(list) for d in days}
     per_service: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for t in counters.tickets_since(session, first):
+    for t in counters.tickets_since(session, first, site_id):
         for bucket in (per_day.get(t.service_day), per_service[t.issued_service_id]):
             if bucket is None:
                 continue
@@ -123,11 +123,13 @@ def faq_link(group: dict[str, Any]) -> str:
 
 @router.get("/needs", name="staff_needs")
 def needs(request: Request, session: DbDep, user: NeedsReader, clock: ClockDep) -> Response:
-    feedback = needs_service.feedback_since(session, clock.now() - timedelta(days=30))
+    """Citizens' needs at the staff member's site (city-wide staff: every site's)."""
+    site = user.site_id
+    feedback = needs_service.feedback_since(session, clock.now() - timedelta(days=30), site)
     ratings = [f.rating for f in feedback]
     context = {
         "page_title": "Nhu cầu công dân",
-        "groups": group_questions(needs_service.unanswered(session)),
+        "groups": group_questions(needs_service.unanswered(session, site_id=site)),
         "handoffs": [
             {
                 "id": h.id,
@@ -138,7 +140,7 @@ def needs(request: Request, session: DbDep, user: NeedsReader, clock: ClockDep) 
                 "open": h.status == "open",
                 "handled": f"{h.handled_by or ''} {_fmt(h.handled_at)}".strip(),
             }
-            for h in needs_service.handoffs(session, limit=50)
+            for h in needs_service.handoffs(session, limit=50, site_id=site)
         ],
         "feedback": [
             {
@@ -151,7 +153,7 @@ def needs(request: Request, session: DbDep, user: NeedsReader, clock: ClockDep) 
         ],
         "rating_avg": round(sum(ratings) / len(ratings), 2) if ratings else None,
         "rating_counts": [ratings.count(i) for i in range(1, 6)],
-        "stats": _stats(session, clock.local_day()),
+        "stats": _stats(session, clock.local_day(), site),
         "days": STATS_DAYS,
         "faq_link": faq_link,
     }
@@ -163,7 +165,7 @@ async def unanswered_handled(
     request: Request, session: DbDep, user: NeedsReader, clock: ClockDep, ids: Annotated[str, Form()] = ""
 ) -> Response:
     count = needs_service.mark_unanswered_handled(
-        session, row_ids(ids), actor=actor_for(user.username), now=clock.now()
+        session, row_ids(ids), actor=actor_for(user.username), now=clock.now(), site_id=user.site_id
     )
     session.commit()
     return redirect(request, "/staff/needs", flash=f"Đã đánh dấu {count} câu hỏi là đã xử lý.")
@@ -175,7 +177,12 @@ async def handoff_close(
 ) -> Response:
     try:
         needs_service.close_handoff(
-            session, handoff_id, staff=user.username, actor=actor_for(user.username), now=clock.now()
+            session,
+            handoff_id,
+            staff=user.username,
+            actor=actor_for(user.username),
+            now=clock.now(),
+            site_id=user.site_id,
         )
     except ApiError as err:
         session.rollback()

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from backend.clock import Clock
 from backend.deps import ClockDep
 from backend.errors import ApiError
-from backend.models import Ticket
+from backend.models import DEFAULT_SITE_ID, Ticket
 from backend.schemas import MAX_ROW_ID, RowId
 from backend.services import calls as calls_service
 from backend.services import counters as counters_service
@@ -48,6 +48,8 @@ CHANNEL_NAMES = {"kiosk": "Ki-ốt", "robot": "Rô-bốt", "counter": "Tại qu�
 STATUS_NAMES = {"called": "Đã gọi, chờ công dân đến", "serving": "Đang phục vụ"}
 ACTIONS = {"recall": "Gọi lại", "no_show": "Vắng mặt", "done": "Xong", "transfer": "Chuyển quầy"}
 SSE_POLL_SECONDS = 1.0
+# The queue display is a site's (`?site=`; the default site without it).
+SiteQuery = Annotated[str, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -62,24 +64,25 @@ def _minutes_since(at: datetime | None, now: datetime) -> int:
 # -- counter console -------------------------------------------------------------------------------
 @router.get("/counter", name="staff_counter_pick")
 def counter_pick(request: Request, session: DbDep, user: CounterStaff) -> Response:
+    site = staff_site(user)
     rows = [
-        {"counter": c, "services": [s.name for s in counters_service.counter_services(session, c.id)]}
-        for c in counters_service.counters(session)
+        {"counter": c, "services": [s.name for s in counters_service.counter_services(session, c.id, site)]}
+        for c in counters_service.counters(session, site)
     ]
     return render(
         request, "counter_pick.html", {"page_title": "Chọn quầy", "rows": rows}, user=user, active="counter"
     )
 
 
-def _console_context(session: Session, clock: Clock, counter_id: str) -> dict[str, Any] | None:
-    counter = next((c for c in counters_service.counters(session) if c.id == counter_id), None)
+def _console_context(session: Session, clock: Clock, site: str, counter_id: str) -> dict[str, Any] | None:
+    counter = next((c for c in counters_service.counters(session, site) if c.id == counter_id), None)
     if counter is None:
         return None
     now = clock.now()
-    services = counters_service.counter_services(session, counter_id)
-    all_services = counters_service.services(session)
+    services = counters_service.counter_services(session, counter_id, site)
+    all_services = counters_service.services(session, site)
     names = {s.id: s.name for s in all_services}
-    current = counters_service.current_ticket(session, clock, counter_id)
+    current = counters_service.current_ticket(session, clock, counter_id, site)
     waiting = [
         {
             "number": t.number,
@@ -90,7 +93,9 @@ def _console_context(session: Session, clock: Clock, counter_id: str) -> dict[st
             "waited": _minutes_since(t.queued_at, now),
             "channel": CHANNEL_NAMES.get(t.channel, t.channel),
         }
-        for t in tickets_service.waiting_for_counter(session, counter_id, limit=200, clock=clock)
+        for t in tickets_service.waiting_for_counter(
+            session, counter_id, limit=200, clock=clock, site_id=site
+        )
     ]
     details = None
     if current is not None:
@@ -123,7 +128,7 @@ def _console_context(session: Session, clock: Clock, counter_id: str) -> dict[st
 def counter_console(
     request: Request, session: DbDep, user: CounterStaff, clock: ClockDep, counter_id: str
 ) -> Response:
-    context = _console_context(session, clock, counter_id)
+    context = _console_context(session, clock, staff_site(user), counter_id)
     if context is None:
         return redirect(request, "/staff/counter", flash="Không có quầy này; hãy chọn lại.")
     return render(request, "counter.html", context, user=user, active="counter")
@@ -134,7 +139,7 @@ def counter_waiting(
     request: Request, session: DbDep, user: CounterStaff, clock: ClockDep, counter_id: str
 ) -> Response:
     """The waiting list alone (htmx refreshes it every few seconds)."""
-    context = _console_context(session, clock, counter_id)
+    context = _console_context(session, clock, staff_site(user), counter_id)
     if context is None:
         return Response(status_code=404)
     return render(request, "_waiting.html", context, user=user)
@@ -168,7 +173,9 @@ async def counter_call_next(
     request: Request, session: DbDep, user: CounterStaff, clock: ClockDep, counter_id: str
 ) -> Response:
     def call() -> str:
-        ticket = tickets_service.call_next(session, clock, counter_id, actor_for(user.username))
+        ticket = tickets_service.call_next(
+            session, clock, counter_id, actor_for(user.username), site_id=staff_site(user)
+        )
         if ticket is None:
             return "Không còn ai đang chờ ở các dịch vụ của quầy này."
         return f"Đã gọi số {ticket.number}."
@@ -187,7 +194,11 @@ async def counter_ticket_action(
     action: str,
 ) -> Response:
     ticket = session.get(Ticket, ticket_id)
-    if action not in ACTIONS or ticket is None or ticket.counter_id != counter_id:
+    if (
+        action not in ACTIONS
+        or ticket is None
+        or (ticket.site_id, ticket.counter_id) != (staff_site(user), counter_id)
+    ):
         message = "Số này không còn ở quầy của bạn; trang đã được cập nhật."
         return redirect(request, f"/staff/counter/{counter_id}", flash=message)
     form = await request.form()
@@ -205,7 +216,12 @@ async def counter_ticket_action(
 
 
 # -- queue display (public) ------------------------------------------------------------------------
-def _call_view(call: calls_service.Call) -> dict[str, Any]:
+def staff_site(user: Any) -> str:
+    """The site a staff member works at (city-wide staff: the default site's counters)."""
+    return str(user.site_id or DEFAULT_SITE_ID)
+
+
+def _call_view(call: calls_service.Call, site: str) -> dict[str, Any]:
     return {
         "id": call["id"],
         "number": call["number"],
@@ -213,30 +229,30 @@ def _call_view(call: calls_service.Call) -> dict[str, Any]:
         "recall": call["recall"],
         "at": _hm(call["at"]),
         "text": announcement_text(call["number"], call["counter"]),
-        "audio": f"/staff/display/audio/{call['id']}.wav",
+        "audio": f"/staff/display/audio/{call['id']}.wav?site={site}",
     }
 
 
-def _display_state(session: Session, clock: Clock) -> dict[str, Any]:
-    board = tickets_service.board(session, clock)
+def _display_state(session: Session, clock: Clock, site: str) -> dict[str, Any]:
+    board = tickets_service.board(session, clock, site)
     serving: dict[str, str] = {}
     for service in board:
         for item in service["now_serving"]:  # type: ignore[attr-defined]
             serving.setdefault(str(item["counter_id"]), str(item["number"]))
     counters = [
         {"id": c.id, "number": c.number, "name": c.name, "serving": serving.get(c.id, "")}
-        for c in counters_service.counters(session)
+        for c in counters_service.counters(session, site)
     ]
     waiting = [{"letter": s["letter"], "name": s["name"], "waiting": s["waiting"]} for s in board]
-    calls = [_call_view(c) for c in calls_service.recent_calls(session, limit=8)]
+    calls = [_call_view(c, site) for c in calls_service.recent_calls(session, limit=8, site_id=site)]
     calls.reverse()
     return {"counters": counters, "waiting": waiting, "calls": calls}
 
 
 @router.get("/display", name="staff_display")
-def display(request: Request, session: DbDep, clock: ClockDep) -> Response:
+def display(request: Request, session: DbDep, clock: ClockDep, site: SiteQuery = DEFAULT_SITE_ID) -> Response:
     refresh_site_name(session)
-    state = _display_state(session, clock)
+    state = _display_state(session, clock, site)
     return render(
         request,
         "display.html",
@@ -244,20 +260,26 @@ def display(request: Request, session: DbDep, clock: ClockDep) -> Response:
             "page_title": "Màn hình gọi số",
             "state": state,
             "last_call_id": calls_service.last_call_id(session),
+            "site": site,
         },
     )
 
 
 @router.get("/display/state", name="staff_display_state")
-def display_state(request: Request, session: DbDep, clock: ClockDep) -> Response:
+def display_state(
+    request: Request, session: DbDep, clock: ClockDep, site: SiteQuery = DEFAULT_SITE_ID
+) -> Response:
     return Response(
-        json.dumps(_display_state(session, clock), ensure_ascii=False), media_type="application/json"
+        json.dumps(_display_state(session, clock, site), ensure_ascii=False), media_type="application/json"
     )
 
 
 @router.get("/display/events", name="staff_display_events")
 async def display_events(
-    request: Request, clock: ClockDep, after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0
+    request: Request,
+    clock: ClockDep,
+    after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
+    site: SiteQuery = DEFAULT_SITE_ID,
 ) -> Response:
     """Server-sent events: `call` for each new call or recall (in order), `board` when the board changes."""
     from sse_starlette.sse import EventSourceResponse
@@ -268,8 +290,8 @@ async def display_events(
 
     def poll(after_id: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         with factory() as session:
-            calls = [_call_view(c) for c in calls_service.recent_calls(session, after_id=after_id, limit=20)]
-            return calls, _display_state(session, clock)
+            recent = calls_service.recent_calls(session, after_id=after_id, limit=20, site_id=site)
+            return [_call_view(c, site) for c in recent], _display_state(session, clock, site)
 
     async def stream() -> AsyncIterator[dict[str, str]]:
         nonlocal cursor
@@ -297,9 +319,11 @@ async def display_events(
 
 
 @router.get("/display/audio/{call_id}.wav", name="staff_display_audio")
-async def display_audio(request: Request, session: DbDep, call_id: RowId) -> Response:
+async def display_audio(
+    request: Request, session: DbDep, call_id: RowId, site: SiteQuery = DEFAULT_SITE_ID
+) -> Response:
     """The spoken announcement of one call, synthesised on the server (cached)."""
-    call = calls_service.call(session, call_id)
+    call = calls_service.call(session, call_id, site)
     if call is None:
         return Response("Không có lượt gọi này.", status_code=404, media_type="text/plain; charset=utf-8")
     text = spoken_text(call["number"], call["counter"])

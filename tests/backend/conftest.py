@@ -15,13 +15,13 @@ from typing import ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.app import create_app
 from backend.clock import FixedClock
 from backend.db import create_db_engine, create_session_factory, upgrade_database
-from backend.models import Base, Device, StaffUser
+from backend.models import DEFAULT_SITE_ID, Base, Device, SiteRecord, StaffUser
 from backend.services import auth
 from backend.services.content import load_content
 from backend.settings import Settings
@@ -90,6 +90,9 @@ def _clean(database: Database) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name == "devices":
                 session.execute(delete(Device).where(~Device.name.startswith(FIXTURE_PREFIX)))
+            elif table.name == "sites":  # the default site stays (every database has it), without values
+                session.execute(delete(SiteRecord).where(SiteRecord.id != DEFAULT_SITE_ID))
+                session.execute(update(SiteRecord).values(data={}, version=1, loaded_version=None))
             elif table.name == "staff_users":
                 session.execute(delete(StaffUser).where(~StaffUser.username.startswith(FIXTURE_PREFIX)))
             else:

@@ -107,3 +107,45 @@ def test_db_upgrade_on_postgresql(tmp_path):
         from backend.db import alembic_config
 
         assert version == ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def test_sites_devices_and_users_of_a_city(tmp_path):
+    env = backend_env(tmp_path / "var")
+    assert letan(env, "prepare").returncode == 0
+    # The demo content defines two sites; each line starts with the site's id.
+    listed = letan(env, "sites", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["default", "phuong-mau-hai"]
+    assert "6 quầy" in listed.stdout.splitlines()[0] and "3 quầy" in listed.stdout.splitlines()[1]
+
+    added = letan(env, "sites", "add", "phuong-c", "--name", "Điểm phục vụ phường C")
+    assert added.returncode == 0, added.stderr
+    lines = letan(env, "sites", "list").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["default", "phuong-c", "phuong-mau-hai"]
+    assert "Điểm phục vụ phường C" in lines[1]
+    again = letan(env, "sites", "add", "phuong-c", "--name", "Trùng")
+    assert again.returncode == 1 and "Đã có điểm phục vụ" in again.stderr
+    bad = letan(env, "sites", "add", "Phường C", "--name", "Sai mã")
+    assert bad.returncode == 1 and "Mã điểm phục vụ" in bad.stderr
+
+    device = letan(env, "devices", "add", "kiosk-c", "--site", "phuong-c")
+    assert device.returncode == 0, device.stderr
+    token = device.stdout.strip().splitlines()[-1]
+    assert " " not in token and len(token) >= 40
+    unknown = letan(env, "devices", "add", "kiosk-x", "--site", "khong-co")
+    assert unknown.returncode == 1 and "Không có điểm phục vụ" in unknown.stderr
+    for args in (
+        ("lan", "--role", "editor", "--site", "phuong-c"),
+        ("thanh-pho", "--role", "editor"),
+        ("quay", "--role", "counter"),
+    ):
+        result = letan(env, "users", "add", *args, "--password", "mat-khau-dai")
+        assert result.returncode == 0, result.stderr
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'var' / 'letan.db'}")
+    with Session(engine) as session:
+        kiosk = session.scalar(select(Device).where(Device.name == "kiosk-c"))
+        assert kiosk.site_id == "phuong-c" and kiosk.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        users = dict(session.execute(select(StaffUser.username, StaffUser.site_id)).all())
+    engine.dispose()
+    assert users == {"lan": "phuong-c", "thanh-pho": None, "quay": "default"}

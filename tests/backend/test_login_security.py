@@ -209,9 +209,9 @@ def test_the_users_commands_list_disable_reset_and_unlock(tmp_path):
         session.commit()
     listed = letan(env, "users", "list")
     assert listed.returncode == 0, listed.stderr
-    assert re.search(r"^lan +biên tập nội dung +đang dùng +tạm khoá trên 1 máy$", listed.stdout, re.M), (
-        listed.stdout
-    )
+    assert re.search(
+        r"^lan +biên tập nội dung +\(thành phố\) +đang dùng +tạm khoá trên 1 máy$", listed.stdout, re.M
+    ), listed.stdout
     unlocked = letan(env, "users", "unlock", "lan")
     assert unlocked.returncode == 0 and "Đã mở khoá" in unlocked.stdout
     disabled = letan(env, "users", "disable", "lan")

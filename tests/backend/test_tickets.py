@@ -217,7 +217,10 @@ def test_numbers_past_999_keep_every_digit(client, database, content, device):
     with database.factory() as session:
         session.add(
             TicketDayCounter(
-                service_id="ho_tich", service_day=datetime(2026, 3, 10).date(), last_sequence=998
+                site_id="default",
+                service_id="ho_tich",
+                service_day=datetime(2026, 3, 10).date(),
+                last_sequence=998,
             )
         )
         session.commit()

@@ -1,10 +1,10 @@
 """status messages: consents per dossier and channel, the outbox, and each delivery attempt
 
-No site column yet (the sites migration adds them where needed); only `down_revision` changes
-when this revision is rechained after another.
+Dossiers are city-wide, and so are their consents and messages (no site column); a message names
+the default site's counter until consents record the site they were given at.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import backend.models
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

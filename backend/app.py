@@ -155,4 +155,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from backend.web.routes import router as staff_router
 
     app.include_router(staff_router, prefix="/staff")
+    from backend.web.pages_booking import router as booking_router
+
+    app.include_router(booking_router)
     return app

@@ -53,6 +53,7 @@ NAV = (
     NavItem("counter", "Quầy", "/staff/counter", COUNTER_STAFF),
     NavItem("display", "Màn hình gọi số", "/staff/display", ("admin", "editor", "counter")),
     NavItem("needs", "Nhu cầu công dân", "/staff/needs", NEEDS_READERS),
+    NavItem("bookings", "Lịch hẹn", "/staff/bookings", NEEDS_READERS),
     NavItem("devices", "Thiết bị", "/staff/devices", ADMINS),
     NavItem("users", "Tài khoản", "/staff/users", ADMINS),
 )

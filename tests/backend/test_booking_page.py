@@ -64,3 +64,27 @@ def test_mistakes_are_explained_on_the_page_and_nothing_is_booked(page):
     forged = page.post("/booking", data={"form_token": "x", **fields, "phone": "0912345678"})
     assert forged.status_code == 400 and "tải lại trang" in forged.text
     assert "còn 4 chỗ" in page.get("/booking", params={"service": "ho_tich"}).text
+
+
+def test_staff_see_the_days_bookings_set_the_capacity_and_close_a_window(client, content, clock, database):
+    from tests.backend.test_content_pages import csrf, log_in
+
+    clock.set(MORNING)
+    public = client.get("/booking", params={"service": "ho_tich"})
+    assert submit(client, public.text, window="09:00", phone="0912000031").status_code == 200
+    staff = log_in(client, database, "admin")
+    page = staff.get("/staff/bookings")
+    assert page.status_code == 200 and 'id="booking-day"' in page.text and "09:00" in page.text
+    saved = staff.post(
+        "/staff/bookings/capacity",
+        data={"csrf_token": csrf(page.text), "service_id": "ho_tich", "per_window": "1"},
+    )
+    assert "Mỗi khung giờ nhận 1 lịch hẹn." in saved.text
+    assert "đã kín" in client.get("/booking", params={"service": "ho_tich"}).text  # 09:00 now full
+    closed = staff.post(
+        "/staff/bookings/close",
+        data={"csrf_token": csrf(page.text), "service_id": "ho_tich", "day": "2026-12-02",
+              "window_start": "09:00", "reason": "Mất điện"},
+    )  # fmt: skip
+    assert "Đã đóng khung giờ 09:00; 1 lịch hẹn bị huỷ." in closed.text
+    assert "không nhận" in client.get("/booking", params={"service": "ho_tich"}).text

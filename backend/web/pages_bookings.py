@@ -48,7 +48,7 @@ def bookings_page(
         "rows": [
             {"row": r, "service": services[r.service_id].name if r.service_id in services else r.service_id}
             for r in rows
-        ],  # fmt: skip
+        ],
         "services": list(services.values()),
         "capacity": {sid: booking.capacity(session, site_id, sid, settings.booking) for sid in services},
         "windows": booking.windows_of_day(settings.booking, shown),

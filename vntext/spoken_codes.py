@@ -166,3 +166,22 @@ __all__ = [
     "spoken_to_ticket_number",
     "ticket_number_to_words",
 ]
+
+
+# Booking codes: six of these letters and digits, none that can be misread or misheard for
+# another (no O/0, I/1, B/8, S/5, G/6, L/Z/Q/J). The backend makes them; the assistant hears them.
+BOOKING_CODE_ALPHABET = "ACDEFHKMNPRTUVWXY34679"
+BOOKING_CODE_LENGTH = 6
+_BOOKING_TYPED = re.compile(rf"(?<![A-Z0-9])[{BOOKING_CODE_ALPHABET}]{{{BOOKING_CODE_LENGTH}}}(?![A-Z0-9])")
+
+
+def booking_code_in(text: str) -> str | None:
+    """The booking code typed ("mã AC3F7K", "ac3-f7k") or spelled aloud ("a xê ba ép bảy ca") in
+    `text`, or None."""
+    typed = _BOOKING_TYPED.search(re.sub(r"(?<=[A-Z0-9])[ .-](?=[A-Z0-9])", "", text.upper()))
+    if typed is not None and any(ch.isdigit() for ch in typed.group(0)):
+        return typed.group(0)
+    spelled = re.sub(r"\s+", "", spoken_to_code_text(text))
+    runs = re.findall(rf"[{BOOKING_CODE_ALPHABET}]+", spelled)
+    found = [run for run in runs if len(run) == BOOKING_CODE_LENGTH]
+    return found[0] if len(found) == 1 else None

@@ -35,12 +35,11 @@ from backend.models import Booking, BookingCapacity, BookingClosure, SiteRecord
 from backend.services import audit
 from backend.services import tickets as tickets_service
 from backend.settings import BookingSettings
+from vntext.spoken_codes import BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH
 
 logger = logging.getLogger(__name__)
 
-# Letters and digits that cannot be misread or misheard for one another (no O/0, I/1, B/8, S/5, G/6).
-CODE_ALPHABET = "ACDEFHKMNPRTUVWXY34679"
-CODE_LENGTH = 6
+CODE_ALPHABET, CODE_LENGTH = BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH
 ACTIVE = ("booked",)
 
 
@@ -158,8 +157,11 @@ def nearest_free(
 
 
 def _new_code(session: Session) -> str:
-    for _ in range(20):
+    """A new code with letters and at least one digit (so that no word typed in a sentence is one)."""
+    for _ in range(50):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not any(ch.isdigit() for ch in code) or code.isdigit():
+            continue
         if session.scalar(select(Booking.id).where(Booking.code == code)) is None:
             return code
     raise ConflictError("booking_code_exhausted", "Chưa tạo được mã đặt lịch; mời bạn thử lại.")

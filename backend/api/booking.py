@@ -1,7 +1,7 @@
 """Booking a number ahead: free windows and booking (public), look-up and cancel (code and the last
 four digits of the phone), check-in at the service point (device), the day's view (staff)."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -74,10 +74,15 @@ def windows(
     settings: SettingsDep,
     site: PublicSiteDep,
     service_id: Annotated[str, Query(min_length=1, max_length=64)],
-    day: date,
+    day: date | None = None,
+    days_from_today: Annotated[int | None, Query(ge=0, le=31)] = None,
 ) -> list[dict[str, Any]]:
-    """The windows of a day for a service at the site, with the places left in each."""
+    """The windows of a day (`day`, or `days_from_today` by the site's calendar) for a service at
+    the site, with the places left in each."""
     resolve_service(session, site, service_id, None)
+    if day is None:
+        today = clock.now().astimezone(booking.site_zone(session, site)).date()
+        day = today + timedelta(days=days_from_today or 0)
     return [
         {
             "window_start": v.window.key,

@@ -18,7 +18,7 @@ run: setup ## start the backend, the assistant and the kiosk on the embedded def
 
 services: setup ## start everything but the kiosk, in the foreground
 	@$(LETAN) prepare
-	@.venv/bin/honcho -f Procfile start backend rasa actions publisher
+	@.venv/bin/honcho -f Procfile start backend rasa actions publisher notify
 
 lint: setup ## ruff and mypy
 	.venv/bin/ruff check .

@@ -147,14 +147,28 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(RequestGuardMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(UnexpectedErrorMiddleware)
 
-    from backend.api import auth, booking, citizen, content, dossiers, health, publish, tickets
+    from backend.api import (
+        auth,
+        booking,
+        citizen,
+        city,
+        content,
+        dossiers,
+        health,
+        notifications,
+        publish,
+        tickets,
+    )
     from backend.deps import known_query_parameters
 
-    for module in (health, content, auth, tickets, booking, dossiers, citizen, publish):
+    for module in (health, content, auth, tickets, booking, dossiers, notifications, citizen, publish, city):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(known_query_parameters)])
     from backend.web.routes import router as staff_router
 
     app.include_router(staff_router, prefix="/staff")
+    from backend.web.pages_optout import router as opt_out_router
+
+    app.include_router(opt_out_router)
     from backend.web.pages_booking import router as booking_router
 
     app.include_router(booking_router)

@@ -1,4 +1,4 @@
-"""The backend's own commands: serve, prepare, db, users, devices, demo."""
+"""The backend's own commands: serve, prepare, db, users, devices, demo, notify."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ devices_app = typer.Typer(
     help="Thiết bị (ki-ốt, rô-bốt, máy chủ trợ lý) và mã truy cập của chúng.", no_args_is_help=True
 )
 demo_app = typer.Typer(help="Dữ liệu mẫu để chạy thử.", no_args_is_help=True)
+notify_app = typer.Typer(help="Tin nhắn báo tình trạng hồ sơ cho công dân.", no_args_is_help=True)
 sites_app = typer.Typer(help="Điểm phục vụ của thành phố.", no_args_is_help=True)
 
 
@@ -368,6 +369,36 @@ def demo_seed(
         typer.echo(f"{row['code']}  {row['verify']}  {row['status']}")
 
 
+@notify_app.command("run")
+def notify_run(
+    once: Annotated[bool, typer.Option("--once", help="Gửi các tin đến hạn rồi dừng.")] = False,
+) -> None:
+    """Gửi các tin trong hàng chờ qua kênh đã cấu hình (LETAN_NOTIFY__*), thử lại khi lỗi."""
+    import contextlib
+    import signal
+    import threading
+
+    from backend.clock import Clock
+    from backend.notify.providers import configured_providers
+    from backend.notify.worker import Worker
+    from backend.settings import get_settings
+
+    _setup_logging()
+    settings = get_settings()
+    worker = Worker(
+        _factory(), configured_providers(settings.notify), settings.notify, Clock(settings.timezone)
+    )
+    if not worker.providers:
+        typer.echo("Chưa cấu hình kênh gửi nào (LETAN_NOTIFY__*): các tin nằm chờ trong hàng đợi.", err=True)
+    if once:
+        typer.echo(f"Đã thử gửi {worker.run_once()} tin.")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        worker.run(stop)
+
+
 def register(app: typer.Typer) -> None:
     """Add the backend's commands to the `letan` command line."""
     app.command("serve")(serve_command)
@@ -379,3 +410,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(devices_app, name="devices")
     app.add_typer(sites_app, name="sites")
     app.add_typer(demo_app, name="demo")
+    app.add_typer(notify_app, name="notify")

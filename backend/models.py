@@ -380,6 +380,75 @@ class PublishJob(Base):
     fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
+class NotifyConsent(Base):
+    """A citizen's agreement to hear about one dossier on one channel (given after a verified look-up).
+
+    SMS and Zalo go to the dossier's phone (read when a message is queued); email to `address`.
+    `opt_out_token` is in every message's opt-out link; using it revokes the consent and clears the
+    token (one use). A new opt-in gives a new token.
+    """
+
+    __tablename__ = "notify_consents"
+    __table_args__ = (UniqueConstraint("dossier_code", "channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(8))  # email, sms, zalo
+    address: Mapped[str | None] = mapped_column(String(254))
+    opt_out_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    agreed_at: Mapped[datetime]
+    agreed_by: Mapped[str] = mapped_column(String(120))  # the device
+    revoked_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """One status message for one channel, queued in the transaction that changed the dossier.
+
+    state: queued → sending (claimed, `lease_until`) → sent | failed; queued again with a later
+    `next_attempt_at` after a retryable failure; cancelled when the citizen opts out first.
+    `key` is the same on every attempt: providers deduplicate on it.
+    """
+
+    __tablename__ = "notify_outbox"
+    __table_args__ = (Index("ix_notify_outbox_state_due", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    # what the message is about: a dossier's status, or a booking (its window cancelled by staff)
+    dossier_code: Mapped[str | None] = mapped_column(
+        ForeignKey("dossiers.code", ondelete="CASCADE"), index=True
+    )
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("notify_consents.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str] = mapped_column(String(254))
+    dossier_status: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    provider_id: Mapped[str | None] = mapped_column(String(200))
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class DeliveryAttempt(Base):
+    """One try at sending an outbox message: written when it starts, completed when it ends
+    (`outcome` stays "sending" when the worker died in between; it becomes "interrupted" when the
+    message is claimed again)."""
+
+    __tablename__ = "notify_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("notify_outbox.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(12))  # sending, sent, retry, failed, interrupted
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    detail: Mapped[str | None] = mapped_column(String(300))
+
+
 __all__ = [
     "DEFAULT_SITE_ID",
     "AuditEntry",
@@ -389,6 +458,7 @@ __all__ = [
     "BookingClosure",
     "ContentRecord",
     "CounterRecord",
+    "DeliveryAttempt",
     "Device",
     "Dossier",
     "FailedLookup",
@@ -396,6 +466,8 @@ __all__ = [
     "Feedback",
     "Handoff",
     "LoginFailures",
+    "NotifyConsent",
+    "OutboxMessage",
     "ProcedureRecord",
     "PublishJob",
     "ServiceRecord",

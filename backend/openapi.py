@@ -93,8 +93,15 @@ ROUTE_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/v1/procedures/{procedure_id}"): (409,),
     ("PUT", "/api/v1/faq/{key}"): (409,),
     ("GET", "/api/v1/dossiers/{code}"): (429,),
+    ("POST", "/api/v1/dossiers/{code}/notifications"): (403, 429),
+    ("POST", "/api/v1/notifications/opt-out"): (404,),
     ("POST", "/api/v1/feedback"): (404,),
     ("GET", "/api/v1/site"): (404,),
+    # Per-site reads: `?site=` names no site (404); a device's ticket of another site (403).
+    ("GET", "/api/v1/faq"): (404,),
+    ("GET", "/api/v1/services"): (404,),
+    ("GET", "/api/v1/queue"): (404,),
+    ("GET", "/api/v1/tickets/{ticket_id}"): (403,),
 }
 # Upserts answer 201 when they create.
 CREATED_TOO = {"/api/v1/dossiers/{code}", "/api/v1/procedures/{procedure_id}", "/api/v1/faq/{key}"}

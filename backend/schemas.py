@@ -212,3 +212,34 @@ class HandoffPublic(BaseModel):
     device: str
     status: str
     created_at: datetime
+
+
+NotifyChannel = Literal["sms", "zalo", "email"]
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$"
+
+
+class NotifyOptIn(Body):
+    """A citizen's agreement, at the kiosk, to hear about a dossier (with the phone's last four digits)."""
+
+    verify: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+    channels: Annotated[list[NotifyChannel], Field(min_length=1, max_length=3)]
+    email: Annotated[str | None, Field(max_length=254, pattern=EMAIL_PATTERN)] = None
+
+
+class NotifyConsentPublic(BaseModel):
+    channel: NotifyChannel
+    agreed_at: datetime
+
+
+class NotifyConsentsPublic(BaseModel):
+    consents: list[NotifyConsentPublic]
+
+
+class NotifyOptOut(Body):
+    token: Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class NotifyOptedOut(BaseModel):
+    channel: NotifyChannel
+    # The dossier as the messages name it: the code's last four digits.
+    dossier: str

@@ -1,10 +1,21 @@
-"""Backend settings, read from `LETAN_*` environment variables through `get_settings()`."""
+"""Backend settings, read from `LETAN_*` environment variables through `get_settings()`.
 
+What every process shares (the data directory, the device token file, the content directory, the
+URLs) is `contract.settings.SharedSettings`, read once; the backend adds only its own variables.
+"""
+
+from __future__ import annotations
+
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backend.notify.providers import NotifySettings
+from contract.settings import DATA_DIR, SharedSettings, shared_settings
 
 
 class BookingSettings(BaseModel):
@@ -24,16 +35,13 @@ class BookingSettings(BaseModel):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LETAN_", env_nested_delimiter="__", extra="ignore")
 
-    data_dir: Path = Path("var")
-    # Default: a SQLite file `letan.db` in `data_dir`. PostgreSQL: postgresql+psycopg://user@host/db
+    # Default: a SQLite file `letan.db` in the data directory. PostgreSQL: postgresql+psycopg://user@host/db
     database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     # Signs staff bearer tokens. When unset, a random key is generated once into data_dir/secret-key.
     secret_key: str | None = None
     staff_token_minutes: int = Field(default=480, ge=1)
-    device_token_file: Path | None = None
-    content_dir: Path | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
     max_body_bytes: int = Field(default=256_000, ge=1024)
     # Failed dossier look-ups allowed per device within the window before 429.
@@ -49,6 +57,29 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=10, ge=1)
     log_level: str = "INFO"
     booking: BookingSettings = Field(default_factory=BookingSettings)
+    # Status messages: providers (none configured: messages wait in the outbox), retries, opt-out link.
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+
+    _shared: SharedSettings = PrivateAttr(default_factory=shared_settings)
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path, **values: Any) -> Settings:
+        """Settings whose shared part has `data_dir` as LETAN_DATA_DIR (tests, one-off commands)."""
+        settings = cls(**values)
+        settings._shared = SharedSettings.from_env({**os.environ, DATA_DIR: str(data_dir)})
+        return settings
+
+    @property
+    def shared(self) -> SharedSettings:
+        return self._shared
+
+    @property
+    def data_dir(self) -> Path:
+        return self._shared.data_dir
+
+    @property
+    def content_dir(self) -> Path | None:
+        return self._shared.content_dir
 
     @property
     def effective_database_url(self) -> str:
@@ -57,8 +88,8 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'letan.db').resolve()}"
 
     @property
-    def effective_device_token_file(self) -> Path:
-        return self.device_token_file or self.data_dir / "device-token"
+    def device_token_file(self) -> Path:
+        return self._shared.device_token_file
 
     @property
     def secret_key_file(self) -> Path:

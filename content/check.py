@@ -400,6 +400,13 @@ def _check_faq(parsed: ParsedDir) -> list[Problem]:
     variants: dict[str, tuple[SourceFile, int]] = {}
     for entry, source in parsed.faq:
         problems += _check_answer(entry, source, site, ("answer",), entry.answer)
+        for elsewhere, _ in parsed.sites if entry.answer_if_missing is None else ():  # said at every site
+            where = f"ở điểm phục vụ '{elsewhere.id}' (sites/{elsewhere.id}.yml)"
+            problems += [
+                source.problem(("answer",), f"chỗ trống {{{name}}} chưa có giá trị {where}")
+                for name in missing_placeholders(entry, elsewhere.site)
+                if name in Site.model_fields  # an unknown name is reported once, above
+            ]
         for name in ("answer_details", "answer_if_missing"):
             text = getattr(entry, name)
             if text is not None:

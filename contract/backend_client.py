@@ -25,6 +25,7 @@ from contract.errors import (
     BackendUnavailableError,
 )
 from contract.resources import (
+    BookingCheckIn,
     Channel,
     Dossier,
     Faq,
@@ -239,3 +240,31 @@ class BackendClient:
     def report_publish(self, job_id: int, **report: Any) -> None:
         """A step of a publish job: `step`, `progress`, `message`, `output`, `status`, `fingerprint`."""
         self.request("POST", f"/publish/{job_id}/progress", device=True, json=report)
+
+    # ------------------------------------------------------------------ status messages (the kiosk)
+    def subscribe_dossier(
+        self, code: str, verify: str, channels: list[str], email: str | None = None
+    ) -> list[str]:
+        """Agree to messages about a dossier on `channels` ("sms", "zalo", "email"; email needs
+        `email`), with the phone's last four digits; returns the channels now agreed to. A wrong
+        `verify` is a BackendError `verify_mismatch` (403) and counts as a failed look-up."""
+        body: dict[str, Any] = {"verify": verify, "channels": list(channels)}
+        if email:
+            body["email"] = email
+        answer = self.request("POST", f"/dossiers/{code}/notifications", device=True, json=body)
+        return [str(c.get("channel")) for c in (answer or {}).get("consents", []) if isinstance(c, dict)]
+
+    # ------------------------------------------------------------------ booking ahead
+    def check_in_booking(self, code: str, channel: Channel = Channel.KIOSK) -> BookingCheckIn:
+        """The ticket of a booking at this device's site (a retry returns the same ticket)."""
+        answer = self.request(
+            "POST", "/bookings/check-in", device=True, json={"code": code, "channel": channel.value}
+        )
+        return BookingCheckIn.from_dict(answer)
+
+    def booking_windows(self, service_id: str, *, days_from_today: int = 1) -> list[dict[str, Any]]:
+        """The windows of a coming day (0 today, 1 tomorrow…, by the backend's clock) for a service
+        at this device's site, with the places left."""
+        params = {"service_id": service_id, "days_from_today": days_from_today}
+        answer = self.request("GET", "/booking/windows", device=True, params=params)
+        return [dict(w) for w in answer or [] if isinstance(w, dict)]

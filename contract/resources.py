@@ -298,6 +298,7 @@ class Ticket:
     priority: Priority
     procedure_id: str | None = None
     counter: Counter | None = None
+    booked: bool = False  # a booking's ticket, called before walk-ins from its window's start
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Ticket:
@@ -315,6 +316,28 @@ class Ticket:
             priority=Priority(_text(data, "priority", "none")),
             procedure_id=_optional(data, "procedure_id"),
             counter=Counter.from_dict(counter) if isinstance(counter, dict) else None,
+            booked=bool(data.get("booked")),
+        )
+
+
+@dataclass(frozen=True)
+class BookingCheckIn:
+    """A booking given at the service point: its ticket, and whether the citizen came early (the
+    ticket waits for the window), on time, or late (the ticket is a walk-in's)."""
+
+    kind: str  # early, on_time, late
+    code: str
+    window_start: str
+    ticket: Ticket
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BookingCheckIn:
+        booking = data.get("booking") or {}
+        return cls(
+            kind=_text(data, "kind", "on_time"),
+            code=_text(booking, "code"),
+            window_start=_text(booking, "window_start"),
+            ticket=Ticket.from_dict(data.get("ticket") or {}),
         )
 
 

@@ -32,7 +32,11 @@ class NluError(Exception):
 
 
 def rasa_env() -> dict[str, str]:
-    env = dict(os.environ)
+    """The environment of Rasa and the action server: this process's, with the data directory made
+    absolute (they run in nlu/, where a relative LETAN_DATA_DIR would name another folder)."""
+    from contract.settings import SharedSettings
+
+    env = SharedSettings.from_env().child_env()
     env["RASA_TELEMETRY_ENABLED"] = "false"
     env["SANIC_HOST"] = "127.0.0.1"
     # nlu/runtime holds a stub that keeps TensorFlow from importing jax (~100 MB saved).

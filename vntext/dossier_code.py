@@ -1,6 +1,7 @@
 """Dossier codes `DDD.DD.DD.LDD-YYMMDD-NNNN` as printed on a receipt (giấy tiếp nhận)."""
 
 import re
+import unicodedata
 
 CODE_PATTERN = re.compile(r"^([0-9]{3})\.([0-9]{2})\.([0-9]{2})\.([A-Z][0-9]{2})-([0-9]{6})-([0-9]{4})$")
 # Tolerant form: any case, stray spaces around the separators.
@@ -45,3 +46,19 @@ def mask_dossier_code(text: str) -> str:
     """A form safe for logs: only the last two characters are kept ("…-0003" -> "***03")."""
     tail = text.strip()[-2:]
     return f"***{tail}" if len(text.strip()) > 2 else "***"
+
+
+# Typed by hand: any case, and spaces, dots, dashes, slashes or nothing between the groups.
+_SEP = r"[\s.\-_/]*"
+_TYPED_PATTERN = re.compile(
+    rf"(?<!\d)(\d{{3}}){_SEP}(\d{{2}}){_SEP}(\d{{2}}){_SEP}([A-Za-z])\s*(\d{{2}}){_SEP}(\d{{6}}){_SEP}(\d{{4}})(?!\d)"
+)
+
+
+def find_typed_dossier_code(text: str) -> tuple[str, int, int] | None:
+    """The canonical dossier code typed in `text` however it is separated, with its span, or None."""
+    match = _TYPED_PATTERN.search(unicodedata.normalize("NFC", text))
+    if match is None:
+        return None
+    agency, d1, d2, letter, d3, day, seq = match.groups()
+    return f"{agency}.{d1}.{d2}.{letter.upper()}{d3}-{day}-{seq}", match.start(), match.end()

@@ -90,3 +90,78 @@ def expand_abbreviations(text: str) -> str:
     """Expand the typed abbreviations of `ABBREVIATIONS`, keeping every other word as it is."""
     words = nfc(text).split(" ")
     return " ".join(ABBREVIATIONS.get(word.lower(), word) for word in words)
+
+
+# Regional and colloquial words citizens say (Central, Southern, everyday speech) and the standard
+# word the assistant learned: lower-case, with diacritics, so that a word that only collides once
+# its marks are gone ("mô" / "mở", "răng" / "rằng") is never taken for another. Undiacritic keys are
+# only those no standard word folds to in this field.
+REGIONAL: dict[str, str] = {
+    # Central
+    "răng": "sao",
+    "rứa": "thế",
+    "mô": "đâu",
+    "ni": "này",
+    "nớ": "đó",
+    "tê": "kia",
+    "mần": "làm",
+    "chừ": "giờ",
+    "hỉ": "nhỉ",
+    "nỏ": "không",
+    "chộ": "thấy",
+    "bựa": "hôm",
+    # Southern
+    "hông": "không",
+    "hổng": "không",
+    "dzậy": "vậy",
+    "zậy": "vậy",
+    "dzay": "vậy",
+    "nghen": "nhé",
+    "nhen": "nhé",
+    "hen": "nhé",
+    "đặng": "để",
+    "dìa": "về",
+    "zìa": "về",
+    "dô": "vào",
+    "zô": "vào",
+    "vô": "vào",
+    "ổng": "ông ấy",
+    "bả": "bà ấy",
+    "xài": "dùng",
+    "lẹ": "nhanh",
+    "bự": "lớn",
+    "thiệt": "thật",
+    "nhứt": "nhất",
+    "quài": "mãi",
+    "bển": "bên đó",
+    "trển": "trên đó",
+    # everyday speech
+    "tui": "tôi",
+    "tớ": "tôi",
+    "nhá": "nhé",
+}
+# "chi" is Central for "gì", except where it is the Sino-Vietnamese "chi" of these words.
+_CHI_COMPOUNDS = frozenset({"phí", "trả", "tiết", "nhánh", "cục", "hội", "bộ", "tiêu", "phi", "tra", "tiet"})
+
+
+def standard_forms(words: list[str]) -> list[list[str]]:
+    """For each lower-case word, the standard word(s) it stands for: regional and colloquial words
+    replaced ("răng" → "sao", "hông" → "không", "mần chi" → "làm gì", "nhiêu tiền" → "bao nhiêu
+    tiền"), every other word kept."""
+    forms: list[list[str]] = []
+    for i, word in enumerate(words):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        previous = words[i - 1] if i else ""
+        if word == "chi" and following not in _CHI_COMPOUNDS:
+            forms.append(["gì"])
+        elif word == "nhiêu" and previous != "bao":
+            forms.append(["bao", "nhiêu"])
+        else:
+            forms.append(REGIONAL.get(word, word).split())
+    return forms
+
+
+def standard_words(text: str) -> str:
+    """`text`'s words in lower case with regional and colloquial words made standard."""
+    words = nfc(text).lower().split(" ")
+    return " ".join(w for form in standard_forms(words) for w in form)

@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from vntext.dossier_code import DossierCodeError, canonical_dossier_code, find_dossier_code
+from vntext.dossier_code import (
+    DossierCodeError,
+    canonical_dossier_code,
+    find_dossier_code,
+    find_typed_dossier_code,
+)
 from vntext.letters import LETTER_NAMES, LETTER_WORDS
 from vntext.numbers import (
     DIGIT_WORDS,
@@ -166,6 +171,17 @@ __all__ = [
     "spoken_to_ticket_number",
     "ticket_number_to_words",
 ]
+
+
+def dossier_code_in(text: str) -> str | None:
+    """The canonical dossier code typed (however separated) or read aloud in `text`, or None."""
+    typed = find_typed_dossier_code(text)
+    if typed is not None:
+        return typed[0]
+    try:
+        return spoken_to_dossier_code(text)
+    except (ValueError, KeyError):
+        return None
 
 
 # Booking codes: six of these letters and digits, none that can be misread or misheard for

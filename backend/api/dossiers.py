@@ -19,10 +19,11 @@ def put_dossier(
     session: SessionDep,
     clock: ClockDep,
     principal: IntegrationDep,
+    settings: SettingsDep,
     response: Response,
 ) -> DossierSaved:
     begin_write(session)
-    canonical, created = dossiers.upsert(session, code, body, principal.actor, clock.now())
+    canonical, created = dossiers.upsert(session, code, body, principal.actor, clock.now(), settings.notify)
     session.commit()
     response.status_code = 201 if created else 200
     return DossierSaved(code=canonical, created=created)

@@ -83,6 +83,10 @@ class NotifySettings(BaseModel):
     first_retry_s: float = Field(default=30.0, gt=0)
     max_retry_s: float = Field(default=3600.0, gt=0)
     poll_s: float = Field(default=5.0, gt=0)
+    # A message being sent is the worker's for this long; after it (the worker died), it is sent again.
+    lease_s: float = Field(default=300.0, gt=0)
+    # The public address of the opt-out page; each message ends with `<opt_out_url>/<token>`.
+    opt_out_url: str = Field(default="http://127.0.0.1:8000/huy-nhan-tin", pattern=r"^https?://")
 
 
 class SmtpProvider:

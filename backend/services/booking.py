@@ -32,7 +32,7 @@ from backend.clock import Clock
 from backend.db import begin_write
 from backend.errors import ConflictError, InvalidError, NotFoundError
 from backend.models import Booking, BookingCapacity, BookingClosure, SiteRecord
-from backend.services import audit
+from backend.services import audit, notify
 from backend.services import tickets as tickets_service
 from backend.settings import BookingSettings
 from vntext.spoken_codes import BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH
@@ -344,8 +344,8 @@ def close_window(
     actor: str,
     now: datetime,
 ) -> list[Booking]:
-    """Close a window (no more bookings) and cancel its bookings; the cancelled ones are returned so
-    that their citizens can be told. The caller commits."""
+    """Close a window (no more bookings) and cancel its bookings, each with an SMS saying why (in
+    the same transaction: the outbox sends it). The caller commits."""
     begin_write(session)
     if session.get(BookingClosure, (site_id, service_id, day, window_start)) is None:
         session.add(
@@ -365,8 +365,10 @@ def close_window(
             )
         )
     )
+    site_name = session.get(SiteRecord, site_id).name  # type: ignore[union-attr]
     for booking in cancelled:
         booking.status, booking.cancelled_at = "cancelled", now
+        notify.queue_booking_cancelled(session, booking, site_name=site_name, reason=reason, now=now)
     audit.record(
         session, at=now, actor=actor, action="booking.close_window", entity_type="booking_window",
         entity_id=f"{site_id}/{service_id}/{day.isoformat()}/{window_start}",

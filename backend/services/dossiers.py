@@ -16,8 +16,12 @@ from backend.models import (
     ProcedureRecord,
     ServiceRecord,
 )
+from backend.notify.messages import NOTIFY_STATUSES, StatusNews
+from backend.notify.providers import NotifySettings
 from backend.schemas import DossierUpsert
-from backend.services import audit
+from backend.services import audit, notify
+from backend.services.sites import get_site
+from contract.resources import DossierStatus
 from vntext.dossier_code import DossierCodeError, canonical_dossier_code, mask_dossier_code
 
 logger = logging.getLogger(__name__)
@@ -58,8 +62,15 @@ def mask_name(name: str) -> str:
 
 
 def upsert(
-    session: Session, code_text: str, body: DossierUpsert, actor: str, now: datetime
+    session: Session,
+    code_text: str,
+    body: DossierUpsert,
+    actor: str,
+    now: datetime,
+    notify_settings: NotifySettings | None = None,
 ) -> tuple[str, bool]:
+    """Create or update a dossier; a change to a status the citizen must act on or wait for queues
+    its messages in this same transaction (the caller commits)."""
     code = canonical_code(code_text)
     begin_write(session)
     if session.get(ProcedureRecord, body.procedure_id) is None:
@@ -70,8 +81,10 @@ def upsert(
     dossier = session.get(Dossier, code)
     created = dossier is None
     values = body.model_dump()  # the phone is already its digits (schemas.DossierUpsert)
+    previous_status = None if dossier is None else dossier.status
     if dossier is None:
-        session.add(Dossier(code=code, updated_at=now, **values))
+        dossier = Dossier(code=code, updated_at=now, **values)
+        session.add(dossier)
     else:
         for key, value in values.items():
             setattr(dossier, key, value)
@@ -85,7 +98,29 @@ def upsert(
         entity_id=mask_dossier_code(code),
         details={"status": body.status},
     )
+    if dossier.status != previous_status and dossier.status in NOTIFY_STATUSES:
+        notify.queue_status_news(
+            session, dossier, status_news(session, dossier), notify_settings or NotifySettings(), now
+        )
     return code, created
+
+
+def status_news(session: Session, dossier: Dossier) -> StatusNews:
+    """The dossier's status as a message tells it (no note: it may name people or papers)."""
+    procedure = session.get(ProcedureRecord, dossier.procedure_id)
+    # Dossiers are city-wide; a message names the default site's counter until consents record a site.
+    counter = _counter_phrase(session, procedure, DEFAULT_SITE_ID)
+    site = get_site(session, DEFAULT_SITE_ID)
+    place = f"{counter}, {site.name}, {site.address}" if site is not None else counter
+    return StatusNews(
+        code=dossier.code,
+        status=DossierStatus(dossier.status).value,
+        procedure_name=procedure.name if procedure else dossier.procedure_id,
+        received_on=dossier.received_on,
+        status_text=STATUS_TEXT[dossier.status],
+        next_step=next_step(dossier.status, dossier.appointment_on, counter, None),
+        place=place,
+    )
 
 
 def _counter_phrase(session: Session, procedure: ProcedureRecord | None, site_id: str) -> str:

@@ -72,9 +72,9 @@ def prepare(settings: Settings, *, load_content_if_empty: bool = True) -> Prepar
             report.content_loaded = True
             report.content_summary = load.summary()
             report.messages.append(f"Đã nạp nội dung từ {directory}: {load.summary()}")
-        if ensure_local_device(factory, settings.effective_device_token_file):
-            report.device_token_written = settings.effective_device_token_file
-            report.messages.append(f"Đã tạo mã thiết bị 'local' trong {settings.effective_device_token_file}")
+        if ensure_local_device(factory, settings.device_token_file):
+            report.device_token_written = settings.device_token_file
+            report.messages.append(f"Đã tạo mã thiết bị 'local' trong {settings.device_token_file}")
     finally:
         engine.dispose()
     return report

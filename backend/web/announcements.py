@@ -4,13 +4,17 @@ The text is composed here; the audio is synthesised on the server by the speech 
 `speech.tts.Speaker` (so every TV sounds the same and needs no voice of its own) into a WAV
 file cached by the text's hash under `<data_dir>/announcements/`. Synthesis is serialised (one
 Speaker worker, and a lock): two quick calls are synthesised, and served, in the order made. The display
-page plays them one after the other from its own queue.
+page plays them one after the other from its own queue. Several backend workers share the cache
+safely: a file lock per text makes the second worker wait and then serve the first one's file, and a
+file appears under its name only once complete (written aside, then renamed).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -55,14 +59,18 @@ def synthesize(text: str, data_dir: Path) -> Path:
     if target.exists() and target.stat().st_size > 44:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _LOCK:
+    with _LOCK, open(target.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker process synthesising the same text
         if target.exists() and target.stat().st_size > 44:
             return target
-        partial = target.with_suffix(".part.wav")
-        _synthesize_to_file(text, partial)
-        if not partial.exists() or partial.stat().st_size <= 44:
-            raise AnnouncementError("tts-empty", "Không tạo được âm thanh thông báo.")
-        partial.replace(target)
+        partial = target.with_name(f"{target.stem}.{os.getpid()}.part.wav")
+        try:
+            _synthesize_to_file(text, partial)
+            if not partial.exists() or partial.stat().st_size <= 44:
+                raise AnnouncementError("tts-empty", "Không tạo được âm thanh thông báo.")
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
     logger.info("announcement audio synthesised (%d bytes)", target.stat().st_size)
     return target
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,9 +19,11 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from backend import models
+from backend.clock import Clock
 from backend.deps import get_session
 from backend.schemas import MAX_ROW_ID
-from backend.web import backend_adapter as bk
+from backend.services import content as content_service
+from backend.services.auth import load_secret_key
 from backend.web.security import WebSession, csrf_matches, load_session, save_session, submitted_csrf
 
 logger = logging.getLogger(__name__)
@@ -54,6 +57,7 @@ NAV = (
     NavItem("display", "Màn hình gọi số", "/staff/display", ("admin", "editor", "counter")),
     NavItem("needs", "Nhu cầu công dân", "/staff/needs", NEEDS_READERS),
     NavItem("bookings", "Lịch hẹn", "/staff/bookings", NEEDS_READERS),
+    NavItem("notify", "Tin báo hồ sơ", "/staff/notify", ("admin", "editor", "counter")),
     NavItem("devices", "Thiết bị", "/staff/devices", ADMINS),
     NavItem("users", "Tài khoản", "/staff/users", ADMINS),
 )
@@ -65,12 +69,40 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(directory=str(WEB_DIR / "templates"))
 
 
-def secret() -> str:
-    return bk.secret_key()
+def secret(request: Request) -> str:
+    """The backend's secret key (LETAN_SECRET_KEY or data_dir/secret-key); signs the session cookie."""
+    return load_secret_key(request.app.state.settings)
 
 
 def web_session(request: Request) -> WebSession:
-    return load_session(request, secret())
+    return load_session(request, secret(request))
+
+
+def app_clock(request: Request) -> Clock:
+    """The app's clock (what `backend.deps.ClockDep` gives a route), for helpers shared by routes."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def actor_for(username: str) -> str:
+    """How staff appear in the audit log (the same form as the API's `Principal.actor`)."""
+    return f"staff:{username}"
+
+
+_site_name: tuple[float, str] = (0.0, "")
+
+
+def site_name_cached() -> str:
+    return _site_name[1] or "Điểm phục vụ hành chính công"
+
+
+def refresh_site_name(session: Session) -> None:
+    """Read the service point's name for the page header at most once a minute."""
+    global _site_name
+    if time.monotonic() - _site_name[0] < 60 and _site_name[1]:
+        return
+    site = content_service.get_site(session)
+    _site_name = (time.monotonic(), site.name if site is not None else "")
 
 
 # The backend's request session (its own dependency): POST handlers write through the services and commit.
@@ -88,21 +120,37 @@ def current_user(request: Request, session: Session) -> Any | None:
     ws = web_session(request)
     if ws.user_id is None:
         return None
-    user = bk.get_user(session, ws.user_id)
+    user = session.get(models.StaffUser, ws.user_id)
     if user is None or user.disabled or user_fingerprint(user) != ws.user_version:
         ws.log_out()
         return None
     return user
 
 
-def guard(request: Request, session: Session, roles: tuple[str, ...]) -> Any:
-    """The logged-in staff member allowed on this page, or the response to send instead."""
+def guard(request: Request, session: Session, roles: tuple[str, ...], city_only: bool = False) -> Any:
+    """The logged-in staff member allowed on this page, or the response to send instead.
+
+    `city_only` pages (content, devices, accounts) are for city-wide staff: a site's staff work on
+    their own site's pages (counter, display, citizens' needs, bookings), which filter by it."""
     user = current_user(request, session)
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         response = RedirectResponse(f"/staff/login?next={_quote(target)}", status_code=303)
-        save_session(request, response, web_session(request), secret())
+        save_session(request, response, web_session(request), secret(request))
         return response
+    if city_only and user.site_id not in (None, models.DEFAULT_SITE_ID):
+        return render(
+            request,
+            "error.html",
+            {
+                "page_title": "Không có quyền",
+                "heading": "Trang này dành cho cán bộ cấp thành phố",
+                "message": "Nội dung thủ tục, thiết bị và tài khoản do thành phố quản lý; tài khoản của điểm "
+                f"'{user.site_id}' dùng các trang quầy, màn hình gọi số và nhu cầu công dân của điểm mình.",
+            },
+            user=user,
+            status_code=403,
+        )
     if user.role not in roles:
         return render(
             request,
@@ -145,7 +193,7 @@ class PageRefusedError(Exception):
         self.response = response
 
 
-def staff(*roles: str) -> Callable[..., Awaitable[models.StaffUser]]:
+def staff(*roles: str, city_only: bool = False) -> Callable[..., Awaitable[models.StaffUser]]:
     """Dependency: the logged-in staff member with one of `roles`; on a POST also the CSRF check.
 
     The role check comes first (a stale session is sent to the login page), then the CSRF token.
@@ -153,7 +201,7 @@ def staff(*roles: str) -> Callable[..., Awaitable[models.StaffUser]]:
     """
 
     async def dependency(request: Request, session: DbDep) -> models.StaffUser:
-        user = guard(request, session, roles)
+        user = guard(request, session, roles, city_only)
         if isinstance(user, Response):
             raise PageRefusedError(user)
         if request.method not in SAFE_METHODS:
@@ -222,14 +270,14 @@ def render(
         "nav": [item for item in NAV if role in item.roles],
         "active": active,
         "flashes": ws.pop_flash(),
-        "site_name": bk.site_name_cached(),
+        "site_name": site_name_cached(),
         **context,
     }
     response = templates().TemplateResponse(request, template, full, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
-    save_session(request, response, ws, secret())
+    save_session(request, response, ws, secret(request))
     return response
 
 
@@ -238,7 +286,7 @@ def redirect(request: Request, url: str, flash: str | None = None) -> RedirectRe
     if flash:
         ws.add_flash(flash)
     response = RedirectResponse(url, status_code=303)
-    save_session(request, response, ws, secret())
+    save_session(request, response, ws, secret(request))
     return response
 
 
@@ -260,7 +308,7 @@ def safe_next(value: str | None) -> str:
     return "/staff/"
 
 
-Editor = Annotated[models.StaffUser, Depends(staff(*EDITORS))]
+Editor = Annotated[models.StaffUser, Depends(staff(*EDITORS, city_only=True))]
 CounterStaff = Annotated[models.StaffUser, Depends(staff(*COUNTER_STAFF))]
-Admin = Annotated[models.StaffUser, Depends(staff(*ADMINS))]
+Admin = Annotated[models.StaffUser, Depends(staff(*ADMINS, city_only=True))]
 NeedsReader = Annotated[models.StaffUser, Depends(staff(*NEEDS_READERS))]

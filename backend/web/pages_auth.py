@@ -6,15 +6,23 @@ from typing import Annotated
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend.api.auth import client_address
-from backend.web import backend_adapter as bk
+from backend.clock import Clock
+from backend.deps import ClockDep
+from backend.errors import ApiError
+from backend.models import StaffUser
+from backend.services import audit
+from backend.services import auth as auth_service
 from backend.web.common import (
     STATIC_DIR,
     DbDep,
+    actor_for,
     current_user,
     redirect,
+    refresh_site_name,
     render,
     safe_next,
     staff_router,
@@ -23,6 +31,14 @@ from backend.web.common import (
 )
 
 router = staff_router()
+
+
+class LoginRefusedError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
 
 HOME_BY_ROLE = {
     "admin": "/staff/needs",
@@ -49,7 +65,7 @@ def home(request: Request, session: DbDep) -> Response:
 
 @router.get("/login", name="staff_login")
 def login_page(request: Request, session: DbDep, next: str = "") -> Response:
-    bk.refresh_site_name(session)
+    refresh_site_name(session)
     return render(
         request,
         "login.html",
@@ -57,20 +73,37 @@ def login_page(request: Request, session: DbDep, next: str = "") -> Response:
     )
 
 
+def _authenticate(
+    request: Request, session: Session, clock: Clock, username: str, password: str
+) -> StaffUser:
+    """The backend's login, the same as `POST /auth/token`: the per-address rate limit, argon2, the
+    lock-out of this name from this address, the audit log."""
+    source = client_address(request)
+    try:
+        request.app.state.login_limiter.check(source, clock.now())
+        return auth_service.login(session, username, password, clock.now(), source=source, via="web")
+    except ApiError as err:
+        if err.code == "invalid_credentials":
+            left = err.extra.get("attempts_left", 0)
+            raise LoginRefusedError(
+                err.code, f"Tên đăng nhập hoặc mật khẩu không đúng. Còn {left} lần thử trước khi bị tạm khoá."
+            ) from err
+        raise LoginRefusedError(err.code, err.detail) from err
+
+
 @router.post("/login", name="staff_login_submit")
 async def login_submit(
     request: Request,
     session: DbDep,
+    clock: ClockDep,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         # In a worker thread: the password check takes ~100 ms on purpose and must not stop the event loop.
-        user = await run_in_threadpool(
-            bk.authenticate, request, session, username, password, client_address(request)
-        )
-    except bk.LoginRefusedError as err:
+        user = await run_in_threadpool(_authenticate, request, session, clock, username, password)
+    except LoginRefusedError as err:
         return render(
             request,
             "login.html",
@@ -90,10 +123,15 @@ async def login_submit(
 
 
 @router.post("/logout", name="staff_logout")
-async def logout(request: Request, session: DbDep) -> Response:
+async def logout(request: Request, session: DbDep, clock: ClockDep) -> Response:
     user = current_user(request, session)
     if user is not None:
-        bk.record_logout(session, user)
+        auth_service.end_sessions(user)  # a copied cookie or staff token stops working too
+        audit.record(
+            session, at=clock.now(), actor=actor_for(user.username), action="staff.logout",
+            entity_type="staff_user", entity_id=user.username, details={"via": "web"},
+        )  # fmt: skip
+        session.commit()
     web_session(request).log_out()
     response: RedirectResponse = redirect(request, "/staff/login", flash="Bạn đã đăng xuất.")
     return response

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Form, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.deps import ClockDep
 from backend.errors import ApiError
+from backend.models import DEFAULT_SITE_ID, Device
 from backend.schemas import RowId
-from backend.web import backend_adapter as bk
-from backend.web.common import Admin, DbDep, NeedsReader, redirect, render, row_ids, staff_router
+from backend.services import audit, counters
+from backend.services import auth as auth_service
+from backend.services import needs as needs_service
+from backend.web.common import Admin, DbDep, NeedsReader, actor_for, redirect, render, row_ids, staff_router
 from vntext.normalize import fold
 
 router = staff_router()
@@ -62,13 +67,13 @@ def group_questions(rows: list[Any]) -> list[dict[str, Any]]:
     return result
 
 
-def _stats(session: Session, today: date) -> dict[str, Any]:
+def _stats(session: Session, today: date, site_id: str | None) -> dict[str, Any]:
     first = today - timedelta(days=STATS_DAYS - 1)
     days = [first + timedelta(days=i) for i in range(STATS_DAYS)]
-    names = {s.id: f"{s.letter} – {s.name}" for s in bk.services(session)}
+    names = {s.id: f"{s.letter} – {s.name}" for s in counters.services(session, site_id or DEFAULT_SITE_ID)}
     per_day: dict[date, dict[str, list[float]]] = {d: defaultdict(list) for d in days}
     per_service: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for t in bk.tickets_since(session, first):
+    for t in counters.tickets_since(session, first, site_id):
         for bucket in (per_day.get(t.service_day), per_service[t.issued_service_id]):
             if bucket is None:
                 continue
@@ -117,13 +122,14 @@ def faq_link(group: dict[str, Any]) -> str:
 
 
 @router.get("/needs", name="staff_needs")
-def needs(request: Request, session: DbDep, user: NeedsReader) -> Response:
-    clock = bk.clock(request)
-    feedback = bk.feedback(session, clock.now() - timedelta(days=30))
+def needs(request: Request, session: DbDep, user: NeedsReader, clock: ClockDep) -> Response:
+    """Citizens' needs at the staff member's site (city-wide staff: every site's)."""
+    site = user.site_id
+    feedback = needs_service.feedback_since(session, clock.now() - timedelta(days=30), site)
     ratings = [f.rating for f in feedback]
     context = {
         "page_title": "Nhu cầu công dân",
-        "groups": group_questions(bk.unanswered(session)),
+        "groups": group_questions(needs_service.unanswered(session, site_id=site)),
         "handoffs": [
             {
                 "id": h.id,
@@ -134,7 +140,7 @@ def needs(request: Request, session: DbDep, user: NeedsReader) -> Response:
                 "open": h.status == "open",
                 "handled": f"{h.handled_by or ''} {_fmt(h.handled_at)}".strip(),
             }
-            for h in bk.handoffs(session)
+            for h in needs_service.handoffs(session, limit=50, site_id=site)
         ],
         "feedback": [
             {
@@ -147,7 +153,7 @@ def needs(request: Request, session: DbDep, user: NeedsReader) -> Response:
         ],
         "rating_avg": round(sum(ratings) / len(ratings), 2) if ratings else None,
         "rating_counts": [ratings.count(i) for i in range(1, 6)],
-        "stats": _stats(session, clock.local_day()),
+        "stats": _stats(session, clock.local_day(), site),
         "days": STATS_DAYS,
         "faq_link": faq_link,
     }
@@ -156,18 +162,33 @@ def needs(request: Request, session: DbDep, user: NeedsReader) -> Response:
 
 @router.post("/needs/unanswered/handled", name="staff_unanswered_handled")
 async def unanswered_handled(
-    request: Request, session: DbDep, user: NeedsReader, ids: Annotated[str, Form()] = ""
+    request: Request, session: DbDep, user: NeedsReader, clock: ClockDep, ids: Annotated[str, Form()] = ""
 ) -> Response:
-    numbers = row_ids(ids)
-    count = bk.mark_unanswered_handled(session, numbers, user.username)
+    count = needs_service.mark_unanswered_handled(
+        session, row_ids(ids), actor=actor_for(user.username), now=clock.now(), site_id=user.site_id
+    )
+    session.commit()
     return redirect(request, "/staff/needs", flash=f"Đã đánh dấu {count} câu hỏi là đã xử lý.")
 
 
 @router.post("/needs/handoffs/{handoff_id}/close", name="staff_handoff_close")
-async def handoff_close(request: Request, session: DbDep, user: NeedsReader, handoff_id: RowId) -> Response:
-    row = bk.close_handoff(session, handoff_id, user.username)
-    message = "Không có yêu cầu này." if row is None else "Đã tiếp nhận yêu cầu gặp cán bộ."
-    return redirect(request, "/staff/needs#handoffs", flash=message)
+async def handoff_close(
+    request: Request, session: DbDep, user: NeedsReader, clock: ClockDep, handoff_id: RowId
+) -> Response:
+    try:
+        needs_service.close_handoff(
+            session,
+            handoff_id,
+            staff=user.username,
+            actor=actor_for(user.username),
+            now=clock.now(),
+            site_id=user.site_id,
+        )
+    except ApiError as err:
+        session.rollback()
+        return redirect(request, "/staff/needs#handoffs", flash=err.detail)
+    session.commit()
+    return redirect(request, "/staff/needs#handoffs", flash="Đã tiếp nhận yêu cầu gặp cán bộ.")
 
 
 # -- devices ---------------------------------------------------------------------------------------
@@ -187,7 +208,7 @@ def _devices_page(
             "seen": _fmt(d.last_seen_at),
             "revoked": _fmt(d.revoked_at),
         }
-        for d in bk.devices(session)
+        for d in session.scalars(select(Device).order_by(Device.revoked_at.is_not(None), Device.name))
     ]
     return render(
         request,
@@ -199,6 +220,14 @@ def _devices_page(
     )
 
 
+def _audit_device(session: Session, action: str, name: str, username: str, now: datetime) -> None:
+    """Write a device change into the audit log and commit it."""
+    audit.record(
+        session, at=now, actor=actor_for(username), action=action, entity_type="device", entity_id=name[:120]
+    )
+    session.commit()
+
+
 @router.get("/devices", name="staff_devices")
 def devices(request: Request, session: DbDep, user: Admin) -> Response:
     return _devices_page(request, session, user)
@@ -206,10 +235,11 @@ def devices(request: Request, session: DbDep, user: Admin) -> Response:
 
 @router.post("/devices", name="staff_device_add")
 async def device_add(
-    request: Request, session: DbDep, user: Admin, name: Annotated[str, Form()] = ""
+    request: Request, session: DbDep, user: Admin, clock: ClockDep, name: Annotated[str, Form()] = ""
 ) -> Response:
     try:
-        token = bk.add_device(session, name, user.username)
+        token = auth_service.add_device(session, name, clock.now())
+        _audit_device(session, "device.add", name.strip(), user.username, clock.now())
     except ApiError as err:
         session.rollback()
         return _devices_page(request, session, user, name=name, error=err.detail, status=422)
@@ -219,10 +249,11 @@ async def device_add(
 
 @router.post("/devices/revoke", name="staff_device_revoke")
 async def device_revoke(
-    request: Request, session: DbDep, user: Admin, name: Annotated[str, Form()] = ""
+    request: Request, session: DbDep, user: Admin, clock: ClockDep, name: Annotated[str, Form()] = ""
 ) -> Response:
     try:
-        bk.revoke_device(session, name, user.username)
+        auth_service.revoke_device(session, name, clock.now())
+        _audit_device(session, "device.revoke", name, user.username, clock.now())
     except ApiError as err:
         session.rollback()
         return redirect(request, "/staff/devices", flash=err.detail)

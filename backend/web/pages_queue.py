@@ -15,12 +15,24 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from backend.clock import Clock
+from backend.deps import ClockDep
 from backend.errors import ApiError
+from backend.models import DEFAULT_SITE_ID, Ticket
 from backend.schemas import MAX_ROW_ID, RowId
+from backend.services import calls as calls_service
+from backend.services import counters as counters_service
 from backend.services import tickets as tickets_service
-from backend.web import backend_adapter as bk
 from backend.web.announcements import AnnouncementError, announcement_text, spoken_text, synthesize
-from backend.web.common import CounterStaff, DbDep, redirect, render, staff_router
+from backend.web.common import (
+    CounterStaff,
+    DbDep,
+    actor_for,
+    redirect,
+    refresh_site_name,
+    render,
+    staff_router,
+)
 
 logger = logging.getLogger(__name__)
 router = staff_router()
@@ -36,6 +48,8 @@ CHANNEL_NAMES = {"kiosk": "Ki-ốt", "robot": "Rô-bốt", "counter": "Tại qu�
 STATUS_NAMES = {"called": "Đã gọi, chờ công dân đến", "serving": "Đang phục vụ"}
 ACTIONS = {"recall": "Gọi lại", "no_show": "Vắng mặt", "done": "Xong", "transfer": "Chuyển quầy"}
 SSE_POLL_SECONDS = 1.0
+# The queue display is a site's (`?site=`; the default site without it).
+SiteQuery = Annotated[str, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -50,35 +64,38 @@ def _minutes_since(at: datetime | None, now: datetime) -> int:
 # -- counter console -------------------------------------------------------------------------------
 @router.get("/counter", name="staff_counter_pick")
 def counter_pick(request: Request, session: DbDep, user: CounterStaff) -> Response:
+    site = staff_site(user)
     rows = [
-        {"counter": c, "services": [s.name for s in bk.counter_services(session, c.id)]}
-        for c in bk.counters(session)
+        {"counter": c, "services": [s.name for s in counters_service.counter_services(session, c.id, site)]}
+        for c in counters_service.counters(session, site)
     ]
     return render(
         request, "counter_pick.html", {"page_title": "Chọn quầy", "rows": rows}, user=user, active="counter"
     )
 
 
-def _console_context(request: Request, session: Session, counter_id: str) -> dict[str, Any] | None:
-    counter = next((c for c in bk.counters(session) if c.id == counter_id), None)
+def _console_context(session: Session, clock: Clock, site: str, counter_id: str) -> dict[str, Any] | None:
+    counter = next((c for c in counters_service.counters(session, site) if c.id == counter_id), None)
     if counter is None:
         return None
-    clock = bk.clock(request)
     now = clock.now()
-    services = bk.counter_services(session, counter_id)
-    names = {s.id: s.name for s in bk.services(session)}
-    current = bk.current_ticket(session, clock, counter_id)
+    services = counters_service.counter_services(session, counter_id, site)
+    all_services = counters_service.services(session, site)
+    names = {s.id: s.name for s in all_services}
+    current = counters_service.current_ticket(session, clock, counter_id, site)
     waiting = [
         {
             "number": t.number,
             "service": names.get(t.service_id, t.service_id),
             "priority": PRIORITY_NAMES.get(t.priority, t.priority),
-            "procedure": bk.procedure_name(session, t.procedure_id),
+            "procedure": counters_service.procedure_name(session, t.procedure_id),
             "issued": _hm(t.issued_at),
             "waited": _minutes_since(t.queued_at, now),
             "channel": CHANNEL_NAMES.get(t.channel, t.channel),
         }
-        for t in tickets_service.waiting_for_counter(session, counter_id, limit=200, clock=clock)
+        for t in tickets_service.waiting_for_counter(
+            session, counter_id, limit=200, clock=clock, site_id=site
+        )
     ]
     details = None
     if current is not None:
@@ -87,7 +104,8 @@ def _console_context(request: Request, session: Session, counter_id: str) -> dic
             "number": current.number,
             "status": STATUS_NAMES.get(current.status, current.status),
             "service": names.get(current.service_id, current.service_id),
-            "procedure": bk.procedure_name(session, current.procedure_id) or "(chưa chọn thủ tục)",
+            "procedure": counters_service.procedure_name(session, current.procedure_id)
+            or "(chưa chọn thủ tục)",
             "priority": PRIORITY_NAMES.get(current.priority, current.priority),
             "channel": CHANNEL_NAMES.get(current.channel, current.channel),
             "issued": _hm(current.issued_at),
@@ -99,7 +117,7 @@ def _console_context(request: Request, session: Session, counter_id: str) -> dic
         "page_title": f"Quầy số {counter.number}",
         "counter": counter,
         "services": services,
-        "all_services": bk.services(session),
+        "all_services": all_services,
         "current": details,
         "waiting": waiting,
         "now": _hm(now),
@@ -107,17 +125,21 @@ def _console_context(request: Request, session: Session, counter_id: str) -> dic
 
 
 @router.get("/counter/{counter_id}", name="staff_counter")
-def counter_console(request: Request, session: DbDep, user: CounterStaff, counter_id: str) -> Response:
-    context = _console_context(request, session, counter_id)
+def counter_console(
+    request: Request, session: DbDep, user: CounterStaff, clock: ClockDep, counter_id: str
+) -> Response:
+    context = _console_context(session, clock, staff_site(user), counter_id)
     if context is None:
         return redirect(request, "/staff/counter", flash="Không có quầy này; hãy chọn lại.")
     return render(request, "counter.html", context, user=user, active="counter")
 
 
 @router.get("/counter/{counter_id}/waiting", name="staff_counter_waiting")
-def counter_waiting(request: Request, session: DbDep, user: CounterStaff, counter_id: str) -> Response:
+def counter_waiting(
+    request: Request, session: DbDep, user: CounterStaff, clock: ClockDep, counter_id: str
+) -> Response:
     """The waiting list alone (htmx refreshes it every few seconds)."""
-    context = _console_context(request, session, counter_id)
+    context = _console_context(session, clock, staff_site(user), counter_id)
     if context is None:
         return Response(status_code=404)
     return render(request, "_waiting.html", context, user=user)
@@ -132,13 +154,14 @@ DONE_MESSAGES = {
 
 
 def _at_counter(request: Request, session: Session, counter_id: str, act: Callable[[], str]) -> Response:
-    """Run one counter action (backend's queue service, committed) and go back to the console.
+    """Run one counter action (the queue service's, committed) and go back to the console.
 
     `act` returns the message to show; a refusal by the service is shown instead and nothing is kept.
     """
     back = f"/staff/counter/{counter_id}"
     try:
         message = act()
+        session.commit()
     except ApiError as err:
         session.rollback()
         return redirect(request, back, flash=err.detail)
@@ -147,10 +170,12 @@ def _at_counter(request: Request, session: Session, counter_id: str, act: Callab
 
 @router.post("/counter/{counter_id}/call-next", name="staff_call_next")
 async def counter_call_next(
-    request: Request, session: DbDep, user: CounterStaff, counter_id: str
+    request: Request, session: DbDep, user: CounterStaff, clock: ClockDep, counter_id: str
 ) -> Response:
     def call() -> str:
-        ticket = bk.call_next(session, bk.clock(request), counter_id, user.username)
+        ticket = tickets_service.call_next(
+            session, clock, counter_id, actor_for(user.username), site_id=staff_site(user)
+        )
         if ticket is None:
             return "Không còn ai đang chờ ở các dịch vụ của quầy này."
         return f"Đã gọi số {ticket.number}."
@@ -160,10 +185,20 @@ async def counter_call_next(
 
 @router.post("/counter/{counter_id}/tickets/{ticket_id}/{action}", name="staff_ticket_action")
 async def counter_ticket_action(
-    request: Request, session: DbDep, user: CounterStaff, counter_id: str, ticket_id: RowId, action: str
+    request: Request,
+    session: DbDep,
+    user: CounterStaff,
+    clock: ClockDep,
+    counter_id: str,
+    ticket_id: RowId,
+    action: str,
 ) -> Response:
-    ticket = bk.get_ticket(session, ticket_id)
-    if action not in ACTIONS or ticket is None or ticket.counter_id != counter_id:
+    ticket = session.get(Ticket, ticket_id)
+    if (
+        action not in ACTIONS
+        or ticket is None
+        or (ticket.site_id, ticket.counter_id) != (staff_site(user), counter_id)
+    ):
         message = "Số này không còn ở quầy của bạn; trang đã được cập nhật."
         return redirect(request, f"/staff/counter/{counter_id}", flash=message)
     form = await request.form()
@@ -172,8 +207,8 @@ async def counter_ticket_action(
 
     def act() -> str:
         transfer_to = target if isinstance(target, str) and target else None
-        bk.ticket_action(
-            session, bk.clock(request), ticket_id, action, user.username, transfer_to=transfer_to
+        tickets_service.act(
+            session, clock, ticket_id, action, actor_for(user.username), transfer_to=transfer_to
         )
         return DONE_MESSAGES[action].format(number=number)
 
@@ -181,7 +216,12 @@ async def counter_ticket_action(
 
 
 # -- queue display (public) ------------------------------------------------------------------------
-def _call_view(call: dict[str, Any]) -> dict[str, Any]:
+def staff_site(user: Any) -> str:
+    """The site a staff member works at (city-wide staff: the default site's counters)."""
+    return str(user.site_id or DEFAULT_SITE_ID)
+
+
+def _call_view(call: calls_service.Call, site: str) -> dict[str, Any]:
     return {
         "id": call["id"],
         "number": call["number"],
@@ -189,57 +229,69 @@ def _call_view(call: dict[str, Any]) -> dict[str, Any]:
         "recall": call["recall"],
         "at": _hm(call["at"]),
         "text": announcement_text(call["number"], call["counter"]),
-        "audio": f"/staff/display/audio/{call['id']}.wav",
+        "audio": f"/staff/display/audio/{call['id']}.wav?site={site}",
     }
 
 
-def _display_state(request: Request, session: Session) -> dict[str, Any]:
-    board = tickets_service.board(session, bk.clock(request))
+def _display_state(session: Session, clock: Clock, site: str) -> dict[str, Any]:
+    board = tickets_service.board(session, clock, site)
     serving: dict[str, str] = {}
     for service in board:
         for item in service["now_serving"]:  # type: ignore[attr-defined]
             serving.setdefault(str(item["counter_id"]), str(item["number"]))
     counters = [
         {"id": c.id, "number": c.number, "name": c.name, "serving": serving.get(c.id, "")}
-        for c in bk.counters(session)
+        for c in counters_service.counters(session, site)
     ]
     waiting = [{"letter": s["letter"], "name": s["name"], "waiting": s["waiting"]} for s in board]
-    calls = [_call_view(c) for c in bk.recent_calls(session, limit=8)]
+    calls = [_call_view(c, site) for c in calls_service.recent_calls(session, limit=8, site_id=site)]
     calls.reverse()
     return {"counters": counters, "waiting": waiting, "calls": calls}
 
 
 @router.get("/display", name="staff_display")
-def display(request: Request, session: DbDep) -> Response:
-    bk.refresh_site_name(session)
-    state = _display_state(request, session)
+def display(request: Request, session: DbDep, clock: ClockDep, site: SiteQuery = DEFAULT_SITE_ID) -> Response:
+    refresh_site_name(session)
+    state = _display_state(session, clock, site)
     return render(
         request,
         "display.html",
-        {"page_title": "Màn hình gọi số", "state": state, "last_call_id": bk.last_call_id(session)},
+        {
+            "page_title": "Màn hình gọi số",
+            "state": state,
+            "last_call_id": calls_service.last_call_id(session),
+            "site": site,
+        },
     )
 
 
 @router.get("/display/state", name="staff_display_state")
-def display_state(request: Request, session: DbDep) -> Response:
+def display_state(
+    request: Request, session: DbDep, clock: ClockDep, site: SiteQuery = DEFAULT_SITE_ID
+) -> Response:
     return Response(
-        json.dumps(_display_state(request, session), ensure_ascii=False), media_type="application/json"
+        json.dumps(_display_state(session, clock, site), ensure_ascii=False), media_type="application/json"
     )
 
 
 @router.get("/display/events", name="staff_display_events")
-async def display_events(request: Request, after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0) -> Response:
+async def display_events(
+    request: Request,
+    clock: ClockDep,
+    after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
+    site: SiteQuery = DEFAULT_SITE_ID,
+) -> Response:
     """Server-sent events: `call` for each new call or recall (in order), `board` when the board changes."""
     from sse_starlette.sse import EventSourceResponse
 
-    factory = bk.session_factory(request)
+    factory = request.app.state.session_factory
     last_event = request.headers.get("last-event-id", "")
     cursor = int(last_event) if last_event.isdigit() and int(last_event) <= MAX_ROW_ID else after
 
     def poll(after_id: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         with factory() as session:
-            calls = [_call_view(c) for c in bk.recent_calls(session, after_id=after_id, limit=20)]
-            return calls, _display_state(request, session)
+            recent = calls_service.recent_calls(session, after_id=after_id, limit=20, site_id=site)
+            return [_call_view(c, site) for c in recent], _display_state(session, clock, site)
 
     async def stream() -> AsyncIterator[dict[str, str]]:
         nonlocal cursor
@@ -267,14 +319,16 @@ async def display_events(request: Request, after: Annotated[int, Query(ge=0, le=
 
 
 @router.get("/display/audio/{call_id}.wav", name="staff_display_audio")
-async def display_audio(request: Request, session: DbDep, call_id: RowId) -> Response:
+async def display_audio(
+    request: Request, session: DbDep, call_id: RowId, site: SiteQuery = DEFAULT_SITE_ID
+) -> Response:
     """The spoken announcement of one call, synthesised on the server (cached)."""
-    call = bk.call_entry(session, call_id)
+    call = calls_service.call(session, call_id, site)
     if call is None:
         return Response("Không có lượt gọi này.", status_code=404, media_type="text/plain; charset=utf-8")
     text = spoken_text(call["number"], call["counter"])
     try:
-        path = await run_in_threadpool(synthesize, text, bk.data_dir())
+        path = await run_in_threadpool(synthesize, text, request.app.state.settings.data_dir)
     except AnnouncementError as err:
         logger.error("announcement audio failed: %s", err.code)
         return Response(str(err), status_code=503, media_type="text/plain; charset=utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -10,16 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import models
+from backend.db import begin_write
+from backend.deps import ClockDep
 from backend.errors import ApiError
+from backend.services import audit
 from backend.services import auth as auth_service
-from backend.web import backend_adapter as bk
-from backend.web.common import ROLE_LABELS, Admin, DbDep, redirect, render, staff_router
+from backend.web.common import ROLE_LABELS, Admin, DbDep, actor_for, redirect, render, staff_router
 
 router = staff_router()
 
 
-def _rows(request: Request, session: Session) -> list[dict[str, object]]:
-    now = bk.clock(request).now()
+def _rows(session: Session, now: datetime) -> list[dict[str, object]]:
     return [
         {
             "username": user.username,
@@ -32,10 +34,10 @@ def _rows(request: Request, session: Session) -> list[dict[str, object]]:
 
 
 @router.get("/users", name="staff_users")
-def users(request: Request, session: DbDep, user: Admin) -> Response:
+def users(request: Request, session: DbDep, user: Admin, clock: ClockDep) -> Response:
     context = {
         "page_title": "Tài khoản",
-        "rows": _rows(request, session),
+        "rows": _rows(session, clock.now()),
         "limit": auth_service.LOCKOUT_FAILURES,
         "minutes": auth_service.LOCKOUT_MINUTES,
     }
@@ -44,10 +46,16 @@ def users(request: Request, session: DbDep, user: Admin) -> Response:
 
 @router.post("/users/unlock", name="staff_user_unlock")
 async def user_unlock(
-    request: Request, session: DbDep, user: Admin, username: Annotated[str, Form()] = ""
+    request: Request, session: DbDep, user: Admin, clock: ClockDep, username: Annotated[str, Form()] = ""
 ) -> Response:
     try:
-        bk.unlock_user(session, username, user.username)
+        begin_write(session)
+        auth_service.unlock(session, username)
+        audit.record(
+            session, at=clock.now(), actor=actor_for(user.username), action="staff.unlock",
+            entity_type="staff_user", entity_id=username.strip()[:120],
+        )  # fmt: skip
+        session.commit()
     except ApiError as err:
         session.rollback()
         return redirect(request, "/staff/users", flash=err.detail)

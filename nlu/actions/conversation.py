@@ -9,10 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from contract.cards import FaqCard
+from contract.errors import BackendError, BackendUnavailableError
 from vntext.normalize import fold
 
-from .backend_client import BackendClient, BackendError, BackendUnavailableError
-from .common import MAIN_OPTIONS, entity_value, say_backend_down
+from .common import backend, entity_value, say_failure
 from .dossier import check_dossier
 from .handoff import ActionRedirect
 from .parsing import PRIORITY_NAMES, priority_from_text
@@ -29,11 +30,7 @@ class ActionGreet(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            text="Xin chào, tôi là trợ lý tiếp dân. Tôi có thể hướng dẫn thủ tục, cấp số thứ tự "
-            "hoặc tra cứu hồ sơ. Bạn cần giúp gì ạ?",
-            buttons=MAIN_OPTIONS,
-        )
+        dispatcher.utter_message(response="utter_greet")
         return []
 
 
@@ -46,7 +43,7 @@ class ActionGoodbye(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text="Chào bạn, chúc bạn một ngày tốt lành.")
+        dispatcher.utter_message(response="utter_goodbye")
         return [AllSlotsReset()]
 
 
@@ -66,7 +63,7 @@ class ActionRepeat(Action):
                     text=event.get("text"), buttons=data.get("buttons") or [], json_message=data.get("custom")
                 )
                 return []
-        dispatcher.utter_message(text="Tôi chưa nói gì cả. Bạn cần giúp gì ạ?", buttons=MAIN_OPTIONS)
+        dispatcher.utter_message(response="utter_nothing_said")
         return []
 
 
@@ -98,7 +95,7 @@ class ActionAffirm(Action):
         if procedure and asks_for_more(str(tracker.latest_message.get("text") or "")):
             # "cho xem thêm" after a procedure answer: what the procedure is and what to ask next
             return answer_procedure(dispatcher, str(procedure), "overview")
-        dispatcher.utter_message(text="Dạ. Bạn cần tôi giúp gì tiếp ạ?", buttons=MAIN_OPTIONS)
+        dispatcher.utter_message(response="utter_what_next")
         return [SlotSet("pending_offer", None)]
 
 
@@ -111,7 +108,7 @@ class ActionDeny(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text="Dạ vâng. Bạn cần giúp gì khác cứ hỏi tôi nhé.", buttons=MAIN_OPTIONS)
+        dispatcher.utter_message(response="utter_anything_else")
         return [
             SlotSet("pending_offer", None),
             SlotSet("pending_aspect", None),
@@ -139,18 +136,12 @@ class ActionInform(Action):
         if field:
             if aspect == "where" or aspect == "overview":
                 return answer_field_where(dispatcher, field)
-            dispatcher.utter_message(
-                text="Bạn nói rõ tên thủ tục giúp tôi nhé, ví dụ: khai sinh, chứng thực bản sao."
-            )
+            dispatcher.utter_message(response="utter_name_the_procedure")
             return [SlotSet("field", field)]
         group = priority_from_text(str(tracker.latest_message.get("text") or ""), answering=True)
         if group in PRIORITY_NAMES:
             # "tôi 75 tuổi" with nothing asked: the answer a priority question would have had
-            dispatcher.utter_message(
-                text=f"Dạ, {PRIORITY_NAMES[group].lower()} được ưu tiên phục vụ trước. "
-                'Bạn cần lấy số thì nói "lấy số" nhé.',
-                buttons=[{"title": "Lấy số ưu tiên", "payload": "/request_queue_number"}, *MAIN_OPTIONS[:1]],
-            )
+            dispatcher.utter_message(response="utter_priority_noted", group=PRIORITY_NAMES[group].lower())
             return [SlotSet("priority", group)]  # the ticket form asks no more
         return ActionRedirect().run(dispatcher, tracker, domain)
 
@@ -170,20 +161,15 @@ class ActionAnswerFaq(Action):
         if not key:
             return ActionRedirect().run(dispatcher, tracker, domain)
         try:
-            entry = BackendClient().faq(key)
-        except BackendUnavailableError:
-            say_backend_down(dispatcher)
+            entry = backend().faq(key)
+        except BackendUnavailableError as err:
+            say_failure(dispatcher, err, "answer")
             return []
         except BackendError as err:
             logger.warning("FAQ %s not served: %s", key, err.code)
             return ActionRedirect().run(dispatcher, tracker, domain)
         dispatcher.utter_message(
-            text=first_sentences(str(entry["answer"])),
-            json_message={
-                "type": "faq",
-                "key": key,
-                "question": entry.get("question"),
-                "answer": entry["answer"],
-            },
+            text=first_sentences(entry.answer),
+            json_message=FaqCard(key, entry.question, entry.answer).to_dict(),
         )
         return []

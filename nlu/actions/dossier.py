@@ -11,24 +11,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from contract.cards import Choice, DossierCard, DossierStepCard, choices
+from contract.errors import BackendError
+from contract.resources import Dossier, DossierStatus
 from vntext.dossier_code import mask_dossier_code
 from vntext.numbers import words_to_digits
+from vntext.spoken_codes import dossier_code_in
 
-from .backend_client import BackendClient, BackendError, BackendUnavailableError
-from .common import say_backend_down
+from .common import backend, say_failure
 from .spoken import MORE_ON_SCREEN, SPOKEN_WORD_LIMIT, clauses, fit, word_count
 
 logger = logging.getLogger(__name__)
-
-
-def canonical_code(text: str) -> str | None:
-    """The canonical dossier code in `text` (typed in any form, or read aloud), or None."""
-    try:
-        from components.text import find_spoken_code, find_typed_code
-    except ImportError:  # imported as the package nlu.actions
-        from nlu.components.text import find_spoken_code, find_typed_code
-    typed = find_typed_code(text)
-    return typed[0] if typed else find_spoken_code(text)
 
 
 def last_four_digits(text: str) -> str | None:
@@ -41,7 +34,7 @@ def last_four_digits(text: str) -> str | None:
     return digits[-4:] if len(digits) >= 4 else None
 
 
-def _date(value: Any) -> str | None:
+def _date(value: str | None) -> str | None:
     """ "2025-11-28" -> "28/11/2025" (reads well aloud)."""
     if not value:
         return None
@@ -49,7 +42,7 @@ def _date(value: Any) -> str | None:
     return f"{parts[2]}/{parts[1]}/{parts[0]}" if len(parts) == 3 else str(value)
 
 
-def _aloud(text: Any) -> str:
+def _aloud(text: str | None) -> str:
     """A backend sentence as the assistant says it: it speaks to "bạn", not "ông/bà"."""
     return re.sub(
         r"\b[Ôô]ng/bà\b", lambda m: "Bạn" if m.group(0)[0] == "Ô" else "bạn", str(text or "")
@@ -59,31 +52,31 @@ def _aloud(text: Any) -> str:
 DETAILS_QUESTION = "Xem chi tiết không ạ?"
 # Statuses whose result is still to come: the appointment is worth saying.
 RESULT_TO_COME = {
-    "moi_dang_ky",
-    "da_tiep_nhan",
-    "dang_xu_ly",
-    "yeu_cau_bo_sung",
-    "yeu_cau_nghia_vu_tai_chinh",
+    DossierStatus.MOI_DANG_KY,
+    DossierStatus.DA_TIEP_NHAN,
+    DossierStatus.DANG_XU_LY,
+    DossierStatus.YEU_CAU_BO_SUNG,
+    DossierStatus.YEU_CAU_NGHIA_VU_TAI_CHINH,
 }
 
 
-def dossier_text(dossier: dict[str, Any], detailed: bool) -> str:
+def dossier_text(dossier: Dossier, detailed: bool) -> str:
     """The status in plain words, the appointment and the next step, each said once; once the phone
     digits matched, the note first (the status was said just before). As much as fits in a spoken
     answer: the card has everything."""
-    status = _aloud(dossier.get("status_text") or dossier.get("status")).rstrip(".")
+    status = _aloud(dossier.status_text or dossier.status.label).rstrip(".")
     status = re.sub(r"^Hồ sơ\s+", "", status)
-    note = _aloud(dossier.get("note")).rstrip(".") if detailed else ""
-    name = re.sub(r"\s*\(.*?\)", "", str(dossier.get("procedure_name") or "")).strip()
+    note = _aloud(dossier.note).rstrip(".") if detailed else ""
+    name = re.sub(r"\s*\(.*?\)", "", dossier.procedure_name).strip()
     if note:
         leads, parts = ["Ghi chú của cán bộ:", "Ghi chú:"], [f"{note}."]
     else:
         leads = [f"Hồ sơ {name[:1].lower()}{name[1:]}:", "Hồ sơ:"] if name else ["Hồ sơ của bạn:", "Hồ sơ:"]
         parts = [f"{status[:1].lower()}{status[1:]}."]
     # the backend's next step may repeat the note or the appointment: each is said once
-    steps = [step for step in clauses(_aloud(dossier.get("next_step"))) if not note or note not in step]
-    appointment = _date(dossier.get("appointment_on"))
-    if appointment and dossier.get("status") in RESULT_TO_COME and not any(appointment in s for s in steps):
+    steps = [step for step in clauses(_aloud(dossier.next_step)) if not note or note not in step]
+    appointment = _date(dossier.appointment_on)
+    if appointment and dossier.status in RESULT_TO_COME and not any(appointment in s for s in steps):
         parts.append(f"Ngày hẹn trả kết quả: {appointment}.")
     parts += steps
     if detailed:
@@ -94,30 +87,12 @@ def dossier_text(dossier: dict[str, Any], detailed: bool) -> str:
     return f"{said} {DETAILS_QUESTION}"
 
 
-def say_dossier(dispatcher: CollectingDispatcher, dossier: dict[str, Any], detailed: bool) -> None:
-    text = dossier_text(dossier, detailed)
-    buttons = (
-        []
-        if detailed
-        else [{"title": "Xem chi tiết", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
-    )
+def say_dossier(dispatcher: CollectingDispatcher, dossier: Dossier, detailed: bool) -> None:
+    buttons = [] if detailed else [Choice("Xem chi tiết", "/affirm"), Choice("Không", "/deny")]
     dispatcher.utter_message(
-        text=text,
-        buttons=buttons,
-        json_message={
-            "type": "dossier",
-            "code": dossier.get("code"),
-            "procedure_id": dossier.get("procedure_id"),
-            "procedure_name": dossier.get("procedure_name"),
-            "status": dossier.get("status"),
-            "status_text": dossier.get("status_text"),
-            "received_on": dossier.get("received_on"),
-            "appointment_on": dossier.get("appointment_on"),
-            "next_step": dossier.get("next_step"),
-            "applicant": dossier.get("applicant"),
-            "note": dossier.get("note") if detailed else None,
-            "detailed": detailed,
-        },
+        text=dossier_text(dossier, detailed),
+        buttons=choices(buttons),
+        json_message=DossierCard(dossier, detailed).to_dict(),
     )
 
 
@@ -130,17 +105,16 @@ class ValidateDossierForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "dossier_code":
             return {}
-        code = canonical_code(tracker.latest_message.get("text") or "")
+        code = dossier_code_in(tracker.latest_message.get("text") or "")
         return {"dossier_code": code} if code else {}
 
     def validate_dossier_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        code = canonical_code(str(value or ""))
+        code = dossier_code_in(str(value or ""))
         if code is None:
             dispatcher.utter_message(
-                text="Mã hồ sơ chưa đúng. Mã có dạng như 000.00.31.H26-251121-0003, in trên giấy hẹn.",
-                json_message={"type": "dossier", "step": "bad_code"},
+                response="utter_dossier_bad_code", json_message=DossierStepCard("bad_code").to_dict()
             )
             return {"dossier_code": None}
         return {"dossier_code": code}
@@ -156,32 +130,21 @@ class ActionCheckDossier(Action):
         return check_dossier(dispatcher, str(tracker.get_slot("dossier_code") or ""))
 
 
+# The backend's refusals of a look-up: not found, too many wrong tries; else a malformed code.
+REFUSED = {404: "utter_dossier_not_found", 429: "utter_dossier_locked"}
+
+
 def check_dossier(dispatcher: CollectingDispatcher, code: str, verify: str | None = None) -> list[EventType]:
     try:
-        dossier = BackendClient().dossier(code, verify=verify)
-    except BackendUnavailableError:
-        say_backend_down(dispatcher, "tra cứu được hồ sơ")
-        return [SlotSet("dossier_code", None)]
+        dossier = backend().dossier(code, verify=verify)
     except BackendError as err:
         logger.info("Dossier %s look-up: %s", mask_dossier_code(code), err.code)
-        if err.status == 404:
-            text = (
-                "Tôi không tìm thấy hồ sơ có mã này. "
-                "Bạn kiểm tra lại mã trên giấy hẹn, hoặc hỏi cán bộ ở quầy đã nộp."
-            )
-        elif err.status == 429:
-            text = "Bạn đã tra sai nhiều lần. Mời bạn đến quầy để cán bộ kiểm tra giúp."
-        else:
-            text = "Mã hồ sơ chưa đúng dạng. Mã có dạng như 000.00.31.H26-251121-0003."
-        dispatcher.utter_message(
-            text=text, json_message={"type": "dossier", "step": "not_found", "status": err.status}
-        )
+        refused = REFUSED.get(err.status, "utter_dossier_bad_format")
+        say_failure(dispatcher, err, "dossier", refused, DossierStepCard("not_found", err.status))
         return [SlotSet("dossier_code", None), SlotSet("pending_offer", None)]
-    detailed = verify is not None and bool(dossier.get("verified"))
+    detailed = verify is not None and dossier.verified
     if verify is not None and not detailed:
-        dispatcher.utter_message(
-            text="Bốn số điện thoại chưa khớp với hồ sơ, nên tôi chỉ báo được tình trạng chung."
-        )
+        dispatcher.utter_message(response="utter_phone_mismatch")
     say_dossier(dispatcher, dossier, detailed)
     return [SlotSet("pending_offer", None if verify is not None else "dossier_details")] + (
         [SlotSet("dossier_code", None)] if verify is not None else []
@@ -197,9 +160,7 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> dict[str, Any]:
         digits = last_four_digits(str(value or ""))
         if digits is None:
-            dispatcher.utter_message(
-                text="Tôi cần đúng bốn chữ số cuối của số điện thoại, ví dụ: một hai ba bốn."
-            )
+            dispatcher.utter_message(response="utter_phone_last4_again")
             return {"phone_last4": None}
         return {"phone_last4": digits}
 

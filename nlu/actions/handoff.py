@@ -10,8 +10,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from .backend_client import BackendClient, BackendError, BackendUnavailableError, get_settings
-from .common import MAIN_OPTIONS, counters_text, say_backend_down, service_for
+from contract.errors import BackendError, BackendUnavailableError
+
+from .common import backend, say_failure, service_of, where_to_go
 from .parsing import parse_rating
 
 logger = logging.getLogger(__name__)
@@ -40,22 +41,19 @@ class ActionRequestHuman(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        client = BackendClient()
+        client = backend()
         try:
             client.handoff("citizen_request", conversation_summary(tracker))
             procedure = tracker.get_slot("procedure")
             field = tracker.get_slot("field")
-            service = service_for(client, field=field, procedure=procedure) if (procedure or field) else None
-        except BackendUnavailableError:
-            say_backend_down(dispatcher)
+            service = service_of(client, field=field, procedure=procedure) if (procedure or field) else None
+        except BackendUnavailableError as err:
+            say_failure(dispatcher, err, "answer")
             return []
         except BackendError as err:
             logger.warning("Hand-off refused: %s", err.code)
             service = None
-        where = counters_text(service) if service else get_settings().help_counter
-        dispatcher.utter_message(
-            text=f"Tôi đã báo cán bộ. Mời bạn đến {where}, cán bộ sẽ hỗ trợ bạn ngay.",
-        )
+        dispatcher.utter_message(response="utter_handoff_done", counter=where_to_go(service))
         return []
 
 
@@ -68,7 +66,7 @@ class ValidateFeedbackForm(FormValidationAction):
     ) -> dict[str, Any]:
         rating = parse_rating(str(value or ""))
         if rating is None:
-            dispatcher.utter_message(text="Bạn chọn giúp tôi một số từ một đến năm nhé.")
+            dispatcher.utter_message(response="utter_rating_again")
             return {"rating": None}
         return {"rating": str(rating)}
 
@@ -89,19 +87,11 @@ class ActionSubmitFeedback(Action):
         comment = str(tracker.get_slot("comment") or "")
         reset = [SlotSet("rating", None), SlotSet("comment", None)]
         try:
-            BackendClient().feedback(rating, comment, tracker.get_slot("service_id"))
-        except BackendUnavailableError:
-            say_backend_down(dispatcher, "ghi nhận góp ý")
-            return reset
+            backend().feedback(rating, comment or None, tracker.get_slot("service_id"))
         except BackendError as err:
-            logger.warning("Feedback refused: %s", err.code)
-            dispatcher.utter_message(
-                text="Xin lỗi, tôi chưa ghi được góp ý. Bạn có thể góp ý trực tiếp với cán bộ."
-            )
+            say_failure(dispatcher, err, "feedback", refused="utter_feedback_refused")
             return reset
-        dispatcher.utter_message(
-            text=f"Cảm ơn bạn đã đánh giá {rating} điểm. Góp ý của bạn đã được gửi tới cán bộ."
-        )
+        dispatcher.utter_message(response="utter_feedback_thanks", rating=rating)
         return reset
 
 
@@ -125,14 +115,10 @@ class ActionRedirect(Action):
         confidence = float(best.get("confidence") or 0.0)
         if text and not text.startswith("/"):
             try:
-                BackendClient().unanswered(text[:500], str(best.get("name") or intent), confidence)
+                backend().unanswered(text[:500], str(best.get("name") or intent), confidence)
             except BackendError as err:  # logging the question must never block the answer
                 logger.warning("Unanswered question not recorded: %s", err.code)
-        dispatcher.utter_message(
-            text="Xin lỗi, tôi chưa giúp được việc này. Tôi có thể hướng dẫn thủ tục, cấp số thứ tự, "
-            "tra cứu hồ sơ, hoặc mời cán bộ hỗ trợ bạn.",
-            buttons=MAIN_OPTIONS,
-        )
+        dispatcher.utter_message(response="utter_redirect")
         return []
 
 
@@ -142,5 +128,4 @@ __all__ = [
     "ActionSubmitFeedback",
     "ValidateFeedbackForm",
     "parse_rating",
-    "service_for",
 ]

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from typing import Any
 
+from contract.resources import Service
 from vntext.normalize import fold
 from vntext.numbers import SpokenNumberError, words_to_number
 
@@ -185,27 +184,21 @@ _COUNTER = re.compile(r"\bquay\s+(?:so\s+)?(\d{1,2}|mot|hai|ba|bon|nam|sau|bay|t
 _COUNTER_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
 
 
-def _counter_numbers(service: dict[str, Any]) -> Iterable[int]:
-    for counter in service.get("counters") or []:
-        if isinstance(counter, dict) and counter.get("number") is not None:
-            yield int(counter["number"])
-
-
-def service_from_text(text: str, services: list[dict[str, Any]]) -> dict[str, Any] | None:
+def service_from_text(text: str, services: list[Service]) -> Service | None:
     """The queue service named by its letter ("dịch vụ B"), a counter ("quầy số 3") or its name."""
     folded = f" {' '.join(fold(word) for word in _words(text))} "
     letter = _LETTER.search(folded)
     counter = _COUNTER.search(folded)
     for service in services:
-        if letter and str(service.get("letter", "")).lower() == letter.group(1):
+        if letter and service.letter.lower() == letter.group(1):
             return service
         if counter:
             number = counter.group(1)
             value = int(number) if number.isdigit() else _COUNTER_WORDS[number]
-            if value in _counter_numbers(service):
+            if any(c.number == value for c in service.counters):
                 return service
     for service in services:
-        names = re.split(r"\s*[–—-]\s*|,\s*", str(service.get("name", "")))
+        names = re.split(r"\s*[–—-]\s*|,\s*", service.name)
         if any(f" {' '.join(fold(w) for w in _words(name))} " in folded for name in names if name):
             return service
     return None

@@ -11,14 +11,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .backend_client import BackendClient, BackendError, BackendUnavailableError, get_settings
+from contract.backend_client import BackendClient
+from contract.cards import Choice, FieldWhereCard, ProcedureCard, choices
+from contract.errors import BackendError, BackendUnavailableError
+from contract.resources import Procedure
+
 from .common import (
     COMMON_PROCEDURES,
-    counters_text,
+    action_settings,
+    backend,
     entity_value,
-    intent_payload,
-    say_backend_down,
-    service_for,
+    say_failure,
+    service_of,
+    where_to_go,
 )
 from .spoken import MORE_ON_SCREEN, SPOKEN_WORD_LIMIT, clauses, fit, shorten, word_count
 
@@ -40,14 +45,6 @@ ASPECT_BUTTONS = [
     ("where", "Nộp ở đâu"),
     ("online", "Làm trực tuyến"),
 ]
-QUESTION = {
-    "overview": "Bạn muốn hỏi về thủ tục nào ạ?",
-    "documents": "Bạn muốn hỏi giấy tờ của thủ tục nào ạ?",
-    "fee": "Bạn muốn hỏi lệ phí của thủ tục nào ạ?",
-    "time": "Bạn muốn hỏi thời gian làm thủ tục nào ạ?",
-    "where": "Bạn muốn nộp hồ sơ thủ tục nào ạ?",
-    "online": "Bạn muốn làm trực tuyến thủ tục nào ạ?",
-}
 
 
 # Upcoming changes of the fact asked about are mentioned this many days ahead.
@@ -55,15 +52,10 @@ CHANGE_NOTICE_DAYS = 31
 FACT_OF_ASPECT = {"documents": "documents", "fee": "fee", "time": "processing_time"}
 
 
-def is_verified(procedure: dict[str, Any], fact: str) -> bool:
-    """Whether the backend says the fact in force is confirmed (no word of it: not confirmed)."""
-    return bool(((procedure.get("verification") or {}).get(fact) or {}).get("verified"))
-
-
-def _day(value: str) -> date | None:
+def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return date.fromisoformat(value) if value else None
+    except ValueError:
         return None
 
 
@@ -98,10 +90,13 @@ def _change_text(current: str, new: str, on: date) -> str:
     return text
 
 
-def _next_change(procedure: dict[str, Any], fact: str) -> tuple[date, Any] | None:
-    """The day and new value of the next change of `fact`, when it comes soon after the service day."""
-    today = _day(str(procedure.get("service_day")))
-    for change in procedure.get("changes") or []:
+def _next_change(procedure: Procedure, fact: str) -> tuple[date, Any] | None:
+    """The day and new value of the next change of `fact`, when it comes soon after the service day.
+
+    The value as the API gives it: a text object (fee, time), a list (documents), None (ends).
+    """
+    today = _day(procedure.service_day)
+    for change in procedure.raw.get("changes") or []:
         on = _day(str(change.get("on")))
         if change.get("fact") != fact or on is None or today is None:
             continue
@@ -111,7 +106,7 @@ def _next_change(procedure: dict[str, Any], fact: str) -> tuple[date, Any] | Non
     return None
 
 
-def upcoming_change(procedure: dict[str, Any], fact: str, current: str = "") -> str:
+def upcoming_change(procedure: Procedure, fact: str, current: str = "") -> str:
     """ "Từ ngày 1/1/2027: …" for the next change of `fact` soon after the service day."""
     change = _next_change(procedure, fact)
     if change is None:
@@ -125,18 +120,18 @@ def upcoming_change(procedure: dict[str, Any], fact: str, current: str = "") -> 
     return f" Từ ngày {when} thông tin này thay đổi, xin xem trên màn hình."
 
 
-def short_name(procedure: dict[str, Any]) -> str:
+def short_name(procedure: Procedure) -> str:
     """The procedure's name as said in a sentence: lower case, without its bracketed explanation."""
     return _title(procedure).lower()
 
 
-def _title(procedure: dict[str, Any]) -> str:
+def _title(procedure: Procedure) -> str:
     """The procedure's name without its bracketed explanation."""
-    return re.sub(r"\s*\(.*?\)\s*", " ", str(procedure["name"])).replace("…", "").strip()
+    return re.sub(r"\s*\(.*?\)\s*", " ", procedure.name).replace("…", "").strip()
 
 
 def _stated(
-    procedure: dict[str, Any],
+    procedure: Procedure,
     fact: str,
     subjects: list[str],
     parts: list[str],
@@ -151,8 +146,8 @@ def _stated(
     the fact may be said without one; as many of the fact's `parts` are said as fit in a spoken
     answer, the card shows the rest.
     """
-    where = counter or get_settings().help_counter
-    if is_verified(procedure, fact):
+    where = counter or action_settings().help_counter
+    if procedure.is_verified(fact):
         # the fact alone answers the question asked when its name makes it too long
         leads = [f"{subject}:" for subject in subjects] + ([""] if bare else [])
         change = _next_change(procedure, fact)
@@ -176,10 +171,10 @@ def _stated(
     return f"{said} {ASK_AGAIN.format(where=where)}"
 
 
-def _in_short(procedure: dict[str, Any], fact: str, subject: str) -> str:
+def _in_short(procedure: Procedure, fact: str, subject: str) -> str:
     """What is said of a fact none of whose clauses is short enough to say whole."""
-    days = (procedure.get("processing_time") or {}).get("working_days")
-    if fact == "processing_time" and isinstance(days, int | float) and days > 0:
+    days = procedure.working_days
+    if fact == "processing_time" and days is not None and days > 0:
         number = f"{days:g}".replace(".", ",")
         return f"{subject}: khoảng {number} ngày làm việc, tùy trường hợp. {MORE_ON_SCREEN}"
     return f"{subject} có nhiều trường hợp khác nhau. {MORE_ON_SCREEN}"
@@ -199,7 +194,7 @@ def spoken_document(item: str) -> str:
     return text
 
 
-def compose(procedure: dict[str, Any], aspect: str, counter: str | None = None) -> str:
+def compose(procedure: Procedure, aspect: str, counter: str | None = None) -> str:
     """A short answer that reads well aloud, from the live procedure record.
 
     A fee, time limit or list of papers the backend does not mark as confirmed is said to be
@@ -208,46 +203,45 @@ def compose(procedure: dict[str, Any], aspect: str, counter: str | None = None) 
     """
     name = short_name(procedure)
     if aspect == "documents":
-        items = [str(item) for item in procedure.get("documents") or [] if str(item).strip()]
+        items = [item for item in procedure.documents if item.strip()]
         parts = [f"{spoken_document(item)};" for item in items] or ["xin hỏi cán bộ."]
         complete = all(spoken_document(item) == item.strip().rstrip(".;, ") for item in items)
-        if is_verified(procedure, "documents"):
+        if procedure.is_verified("documents"):
             subjects = [f"Làm {name}, bạn cần mang", "Bạn cần mang"]
         else:
             subjects = [f"Danh sách giấy tờ {name}", "Danh sách giấy tờ"]
         return _stated(procedure, "documents", subjects, parts, counter, complete=complete, bare=False)
     if aspect == "fee":
-        parts = clauses(str(procedure["fee"]["text"]))
+        parts = clauses(procedure.fee_text)
         if word_count(" ".join(parts)) > SPOKEN_WORD_LIMIT:
             # too long to say whole: the clauses that state an amount first
             parts = sorted(parts, key=lambda part: not any(ch.isdigit() for ch in part))
         return _stated(procedure, "fee", [f"Lệ phí {name}", "Lệ phí"], parts, counter)
     if aspect == "time":
-        parts = clauses(str(procedure["processing_time"]["text"]))
+        parts = clauses(procedure.time_text)
         subjects = [f"Thời gian giải quyết {name}", "Thời gian giải quyết"]
         return _stated(procedure, "processing_time", subjects, parts, counter)
     if aspect == "where":
         go = f"Mời bạn đến {counter}." if counter else ""
-        parts = clauses(str(procedure["where"]["text"]))
+        parts = clauses(procedure.where_text)
         said = fit([""], parts, SPOKEN_WORD_LIMIT - word_count(go), more="") or parts[0]
         return f"{said} {go}".strip()
     if aspect == "online":
-        online = procedure["online"]
-        level = ONLINE_LEVELS.get(str(online.get("level")), ONLINE_LEVELS["none"])
-        return shorten(str(online["text"]).rstrip(".") + ".") or f"{level} {MORE_ON_SCREEN}"
+        level = ONLINE_LEVELS.get(procedure.online_level, ONLINE_LEVELS["none"])
+        return shorten(procedure.online_text.rstrip(".") + ".") or f"{level} {MORE_ON_SCREEN}"
     doubtful = [
         label
         for fact, label in (("fee", "lệ phí"), ("processing_time", "thời hạn"))
-        if not is_verified(procedure, fact)
+        if not procedure.is_verified(fact)
     ]
     note = f" {DOUBTFUL_NOTE.format(facts=' và '.join(doubtful))}" if doubtful else ""
     title = _title(procedure)
-    summary = str(procedure.get("summary") or "").strip().rstrip(".")
+    summary = procedure.summary.strip().rstrip(".")
     said = f"{title}: {summary}." if summary else f"{title}."
     if word_count(f"{said} {OVERVIEW_QUESTION}") > SPOKEN_WORD_LIMIT:
         # The summary is on the card; aloud, where to go, under the name or its everyday name.
         go = f"mời bạn đến {counter}." if counter else ""
-        aliases = [str(alias) for alias in procedure.get("aliases") or []][:1]
+        aliases = [str(alias) for alias in procedure.raw.get("aliases") or []][:1]
         names = [title, *(alias[:1].upper() + alias[1:] for alias in aliases)]
         said = next(
             (
@@ -260,64 +254,35 @@ def compose(procedure: dict[str, Any], aspect: str, counter: str | None = None) 
     return f"{said}{note} {OVERVIEW_QUESTION}"
 
 
-def procedure_payload(procedure: dict[str, Any], aspect: str, counter: str | None) -> dict[str, Any]:
-    return {
-        "type": "procedure",
-        "aspect": aspect,
-        "procedure_id": procedure["id"],
-        "name": procedure["name"],
-        "field": procedure.get("field"),
-        "documents": procedure.get("documents", []),
-        "fee": procedure.get("fee"),
-        "processing_time": procedure.get("processing_time"),
-        "where": procedure.get("where"),
-        "counter": counter,
-        "online": procedure.get("online"),
-        "legal_basis": procedure.get("legal_basis", []),
-        "source_url": procedure.get("source_url"),
-        "verified_on": procedure.get("verified_on"),
-        "verification": procedure.get("verification") or {},
-        "next_change": procedure.get("next_change"),
-        "version": procedure.get("version"),
-    }
-
-
 def answer_procedure(
     dispatcher: CollectingDispatcher, procedure_id: str, aspect: str, client: BackendClient | None = None
 ) -> list[EventType]:
     """Say one aspect of a procedure; the procedure becomes the conversation's."""
-    client = client or BackendClient()
+    client = client or backend()
     try:
         procedure = client.procedure(procedure_id)
         counter = None
-        doubtful = aspect in FACT_OF_ASPECT and not is_verified(procedure, FACT_OF_ASPECT[aspect])
+        doubtful = aspect in FACT_OF_ASPECT and not procedure.is_verified(FACT_OF_ASPECT[aspect])
         if aspect in ("where", "overview") or doubtful:
-            counter = counters_text(service_for(client, field=procedure.get("field"), procedure=procedure_id))
-    except BackendUnavailableError:
-        say_backend_down(dispatcher, "tra được thông tin thủ tục")
-        return [SlotSet("procedure", procedure_id), SlotSet("pending_aspect", None)]
+            counter = where_to_go(service_of(client, field=procedure.field, procedure=procedure_id))
     except BackendError as err:
-        logger.info("Procedure %s not served: %s", procedure_id, err.code)
-        dispatcher.utter_message(
-            text="Xin lỗi, tôi chưa có thông tin về thủ tục này. Mời bạn hỏi cán bộ ở quầy hướng dẫn."
-        )
-        return [SlotSet("procedure", None), SlotSet("pending_aspect", None)]
+        say_failure(dispatcher, err, "procedure", refused="utter_procedure_unknown")
+        kept = procedure_id if isinstance(err, BackendUnavailableError) else None
+        return [SlotSet("procedure", kept), SlotSet("pending_aspect", None)]
     buttons = [
-        {"title": title, "payload": intent_payload(ASPECT_INTENTS[other], procedure=procedure_id)}
+        Choice.intent(title, ASPECT_INTENTS[other], procedure=procedure_id)
         for other, title in ASPECT_BUTTONS
         if other != aspect
     ][:3]
-    buttons.append(
-        {"title": "Lấy số thứ tự", "payload": intent_payload("request_queue_number", procedure=procedure_id)}
-    )
+    buttons.append(Choice.intent("Lấy số thứ tự", "request_queue_number", procedure=procedure_id))
     dispatcher.utter_message(
         text=compose(procedure, aspect, counter),
-        buttons=buttons,
-        json_message=procedure_payload(procedure, aspect, counter),
+        buttons=choices(buttons),
+        json_message=ProcedureCard.of(procedure, aspect, counter).to_dict(),
     )
     return [
         SlotSet("procedure", procedure_id),
-        SlotSet("field", procedure.get("field")),
+        SlotSet("field", procedure.field or None),
         SlotSet("pending_aspect", None),
         SlotSet("pending_offer", None),
     ]
@@ -326,34 +291,25 @@ def answer_procedure(
 def answer_field_where(
     dispatcher: CollectingDispatcher, field: str, client: BackendClient | None = None
 ) -> list[EventType]:
-    client = client or BackendClient()
+    client = client or backend()
     try:
-        service = service_for(client, field=field)
-    except BackendUnavailableError:
-        say_backend_down(dispatcher, "tra được quầy")
+        service = service_of(client, field=field)
+    except BackendError as err:
+        say_failure(dispatcher, err, "counter")
         return []
-    counter = counters_text(service)
-    name = service["name"] if service else field
+    counter = where_to_go(service)
+    name = service.name if service else field
     dispatcher.utter_message(
         text=f"Hồ sơ {name} nộp ở {counter}.",
-        buttons=[{"title": "Lấy số thứ tự", "payload": intent_payload("request_queue_number", field=field)}],
-        json_message={
-            "type": "procedure",
-            "aspect": "where",
-            "field": field,
-            "service_id": (service or {}).get("id"),
-            "counter": counter,
-        },
+        buttons=choices([Choice.intent("Lấy số thứ tự", "request_queue_number", field=field)]),
+        json_message=FieldWhereCard(field, service.id if service else None, counter).to_dict(),
     )
     return [SlotSet("field", field), SlotSet("pending_aspect", None)]
 
 
 def ask_which_procedure(dispatcher: CollectingDispatcher, aspect: str) -> list[EventType]:
-    buttons = [
-        {"title": title, "payload": intent_payload("inform", procedure=procedure_id)}
-        for procedure_id, title in COMMON_PROCEDURES
-    ]
-    dispatcher.utter_message(text=QUESTION[aspect], buttons=buttons)
+    buttons = [Choice.intent(title, "inform", procedure=pid) for pid, title in COMMON_PROCEDURES]
+    dispatcher.utter_message(response=f"utter_which_procedure_{aspect}", buttons=choices(buttons))
     return [SlotSet("pending_aspect", aspect)]
 
 

@@ -11,8 +11,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from .backend_client import BackendClient, BackendError, BackendUnavailableError, get_settings
-from .common import counters_text, entity_value, intent_payload, say_backend_down, service_for
+from contract.cards import Choice, QueueCard, TicketCard, TicketStatusCard, choices
+from contract.errors import BackendError
+from contract.resources import Channel, Priority, QueueRow, Service, Ticket, TicketStatus, counters_text
+
+from .common import YES_NO, action_settings, backend, entity_value, say_failure, service_of
 from .parsing import PRIORITY_GROUPS, priority_from_text, service_from_text
 
 logger = logging.getLogger(__name__)
@@ -30,17 +33,17 @@ class ValidateTicketForm(FormValidationAction):
         if entity_value(tracker, "field") and not entity_value(tracker, "procedure"):
             procedure = None  # a field named now wins over an older procedure
         try:
-            client = BackendClient()
+            client = backend()
             if not procedure and not field:
                 # "dịch vụ B", "quầy số 3", "cư trú căn cước": the service itself
                 named = service_from_text(tracker.latest_message.get("text") or "", client.services())
-                return {"service_id": named["id"]} if named else {}
-            service = service_for(client, field=field, procedure=procedure)
+                return {"service_id": named.id} if named else {}
+            service = service_of(client, field=field, procedure=procedure)
         except BackendError:
-            return {}
+            return {}  # the form asks, and the question says the backend is down
         if service is None:
             return {}
-        slots: dict[str, Any] = {"service_id": service["id"]}
+        slots: dict[str, Any] = {"service_id": service.id}
         if procedure:
             slots["procedure"] = procedure
         return slots
@@ -83,30 +86,24 @@ class ActionAskServiceId(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         try:
-            services = BackendClient().services()
-        except BackendUnavailableError:
-            say_backend_down(dispatcher, "cấp số")
+            services = backend().services()
+        except BackendError as err:
+            say_failure(dispatcher, err, "ticket")
             return []
         buttons = [
-            {"title": service["name"], "payload": intent_payload("inform", field=service["fields"][0])}
+            Choice.intent(service.name, "inform", field=service.fields[0])
             for service in services
-            if service.get("fields")
+            if service.fields
         ]
-        dispatcher.utter_message(
-            text="Bạn cần làm thủ tục gì, hoặc hồ sơ thuộc lĩnh vực nào ạ?", buttons=buttons
-        )
+        dispatcher.utter_message(response="utter_which_service", buttons=choices(buttons))
         return []
 
 
-def _minutes(value: Any) -> str:
-    try:
-        minutes = round(float(value))
-    except (TypeError, ValueError):
-        return ""
+def _minutes(minutes: int) -> str:
     return "dưới một phút" if minutes < 1 else f"khoảng {minutes} phút"
 
 
-def people_ahead(ahead: int, minutes: Any) -> str:
+def people_ahead(ahead: int, minutes: int) -> str:
     """ "Bạn là người tiếp theo." or "Trước bạn 3 người, khoảng 15 phút." """
     if ahead <= 0:
         return "Bạn là người tiếp theo."
@@ -124,97 +121,85 @@ class ActionIssueTicket(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         service_id = tracker.get_slot("service_id")
-        priority = tracker.get_slot("priority") or "none"
-        channel = (tracker.latest_message.get("metadata") or {}).get("channel") or get_settings().channel
+        priority = _priority(tracker.get_slot("priority"))
+        channel = _channel((tracker.latest_message.get("metadata") or {}).get("channel"))
         # The same conversation turn always sends the same key: a retry returns the same ticket.
-        turn = f"{tracker.sender_id}:{service_id}:{priority}:{len(tracker.events)}"
+        turn = f"{tracker.sender_id}:{service_id}:{priority.value}:{len(tracker.events)}"
         key = hashlib.sha256(turn.encode()).hexdigest()[:32]
         reset = [SlotSet("priority", None), SlotSet("service_id", None)]
-        client = BackendClient()
+        client = backend()
         try:
             ticket = client.issue_ticket(
-                {"service_id": service_id, "priority": priority, "channel": channel}, idempotency_key=key
+                service_id=service_id, priority=priority, channel=channel, idempotency_key=key
             )
-            service = next((s for s in client.services() if s.get("id") == service_id), None)
-        except BackendUnavailableError:
-            say_backend_down(dispatcher, "cấp số")
-            return reset
+            service = next((s for s in client.services() if s.id == ticket.service_id), None)
         except BackendError as err:
-            logger.warning("Ticket refused: %s", err.code)
-            dispatcher.utter_message(
-                text="Xin lỗi, tôi chưa cấp được số lúc này. Mời bạn đến quầy hướng dẫn."
-            )
+            say_failure(dispatcher, err, "ticket", refused="utter_ticket_refused")
             return reset
-        counter = counters_text({"counters": ticket.get("counters") or (service or {}).get("counters") or []})
-        ahead = int(ticket.get("ahead") or 0)
-        waiting = people_ahead(ahead, ticket.get("estimated_wait_minutes"))
-        text = f"Bạn được số {ticket['number']}, mời đến {counter}. {waiting}"
-        procedure = tracker.get_slot("procedure")
-        buttons = []
+        counters = ticket.counters or (service.counters if service else [])
+        counter = counters_text(counters, action_settings().help_counter)
+        waiting = people_ahead(ticket.ahead, ticket.estimated_wait_minutes)
+        text = f"Bạn được số {ticket.number}, mời đến {counter}. {waiting}"
+        buttons: list[dict[str, str]] = []
         events: list[EventType] = [
-            SlotSet("ticket_id", str(ticket["id"])),
-            SlotSet("ticket_number", ticket["number"]),
+            SlotSet("ticket_id", str(ticket.id)),
+            SlotSet("ticket_number", ticket.number),
         ]
-        if procedure:
+        if tracker.get_slot("procedure"):
             text += " Bạn muốn nghe giấy tờ cần mang không?"
-            buttons = [{"title": "Có", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
+            buttons = YES_NO
             events.append(SlotSet("pending_offer", "documents"))
-        dispatcher.utter_message(
-            text=text,
-            buttons=buttons,
-            json_message={
-                "type": "ticket",
-                "ticket_id": ticket["id"],
-                "number": ticket["number"],
-                "service_id": ticket.get("service_id", service_id),
-                "service_name": (service or {}).get("name"),
-                "counters": ticket.get("counters", []),
-                "counter_text": counter,
-                "ahead": ahead,
-                "estimated_wait_minutes": ticket.get("estimated_wait_minutes"),
-                "priority": priority,
-                "issued_at": ticket.get("issued_at"),
-            },
-        )
+        card = TicketCard.of(ticket, service.name if service else None, counter)
+        dispatcher.utter_message(text=text, buttons=buttons, json_message=card.to_dict())
         return events + reset
 
 
-def ticket_status_text(ticket: dict[str, Any]) -> str:
+def _priority(value: Any) -> Priority:
+    try:
+        return Priority(str(value or Priority.NONE.value))
+    except ValueError:
+        return Priority.NONE
+
+
+def _channel(value: Any) -> Channel:
+    """The channel a message says it came from, else the action server's."""
+    try:
+        return Channel(str(value)) if value else action_settings().channel
+    except ValueError:
+        return action_settings().channel
+
+
+def ticket_status_text(ticket: Ticket) -> str:
     """Where the citizen's own ticket stands, in one sentence."""
-    number = ticket["number"]
-    status = ticket.get("status")
-    if status == "called":
-        counter = (ticket.get("counter") or {}).get("number")
-        where = f"quầy {counter}" if counter is not None else "quầy"
+    number = ticket.number
+    if ticket.status is TicketStatus.CALLED:
+        where = ticket.counter.spoken if ticket.counter else "quầy"
         return f"Số {number} của bạn đang được gọi. Mời bạn đến {where} ngay."
-    if status in ("serving", "done", "no_show"):
+    if ticket.status in (TicketStatus.SERVING, TicketStatus.DONE, TicketStatus.NO_SHOW):
         return f"Số {number} đã được gọi rồi. Bạn cần thì lấy số mới nhé."
-    ahead = int(ticket.get("ahead") or 0)
-    if ahead <= 0:
+    if ticket.ahead <= 0:
         return f"Bạn là người tiếp theo, số {number} sắp được gọi. Mời bạn chú ý màn hình."
-    wait = _minutes(ticket.get("estimated_wait_minutes"))
-    return f"Trước số {number} của bạn còn {ahead} người" + (f", {wait}." if wait else ".")
+    return f"Trước số {number} của bạn còn {ticket.ahead} người, {_minutes(ticket.estimated_wait_minutes)}."
 
 
-def _service_phrase(row: dict[str, Any]) -> str:
+def _service_phrase(row: QueueRow) -> str:
     """ "Hộ tịch – Chứng thực: đang gọi số A005, còn 3 người chờ" """
-    called = list(dict.fromkeys(str(item.get("number")) for item in row.get("now_serving") or []))
+    called = list(dict.fromkeys(item.number for item in row.now_serving))
     now = f"đang gọi số {' và '.join(called[:2])}" if called else "chưa gọi số nào"
-    waiting = int(row.get("waiting") or 0)
-    left = f"còn {waiting} người chờ" if waiting else "không còn ai chờ"
-    return f"{row.get('name') or row.get('service_id')}: {now}, {left}"
+    left = f"còn {row.waiting} người chờ" if row.waiting else "không còn ai chờ"
+    return f"{row.name or row.service_id}: {now}, {left}"
 
 
-def board_text(rows: list[dict[str, Any]], service: dict[str, Any] | None) -> str:
+def board_text(rows: list[QueueRow], service: Service | None) -> str:
     """The queue without a ticket of one's own, in one spoken sentence: per service the number now
     called and how many wait (the service asked about, else the two busiest; the card has all)."""
     if service is not None:
-        row = next((r for r in rows if r.get("service_id") == service.get("id")), None)
+        row = next((r for r in rows if r.service_id == service.id), None)
         return f"{_service_phrase(row)}." if row else "Dịch vụ này chưa có ai lấy số hôm nay."
-    busy = [row for row in rows if int(row.get("waiting") or 0) or row.get("now_serving")]
+    busy = [row for row in rows if row.waiting or row.now_serving]
     if not busy:
         return "Hiện không có ai chờ, bạn lấy số là được gọi ngay."
-    busy.sort(key=lambda row: -int(row.get("waiting") or 0))
+    busy.sort(key=lambda row: -row.waiting)
     said = "; ".join(_service_phrase(row) for row in busy[:2])
     return f"{said}; các dịch vụ khác xem trên màn hình." if len(busy) > 2 else f"{said}."
 
@@ -228,39 +213,26 @@ class ActionQueueStatus(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        client = BackendClient()
+        client = backend()
         ticket_id = tracker.get_slot("ticket_id")
         try:
             if ticket_id:
                 ticket = client.ticket(str(ticket_id))
-                payload = {
-                    "type": "ticket",
-                    "ticket_id": ticket["id"],
-                    "number": ticket["number"],
-                    "ahead": int(ticket.get("ahead") or 0),
-                    "status": ticket.get("status"),
-                    "estimated_wait_minutes": ticket.get("estimated_wait_minutes"),
-                }
-                dispatcher.utter_message(text=ticket_status_text(ticket), json_message=payload)
+                dispatcher.utter_message(
+                    text=ticket_status_text(ticket), json_message=TicketStatusCard.of(ticket).to_dict()
+                )
                 return []
             field = entity_value(tracker, "field") or tracker.get_slot("field")
             procedure = entity_value(tracker, "procedure") or tracker.get_slot("procedure")
-            service = service_for(client, field=field, procedure=procedure) if (field or procedure) else None
+            service = service_of(client, field=field, procedure=procedure) if (field or procedure) else None
             board = client.queue()
-        except BackendUnavailableError:
-            say_backend_down(dispatcher, "xem được hàng chờ")
-            return []
         except BackendError as err:
-            logger.warning("Queue not read: %s", err.code)
-            dispatcher.utter_message(
-                text="Xin lỗi, tôi chưa xem được hàng chờ. Bạn nhìn màn hình gọi số giúp tôi nhé."
-            )
+            say_failure(dispatcher, err, "queue", refused="utter_queue_refused")
             return []
-        rows = [row for row in board if service is None or row.get("service_id") == service.get("id")]
-        waiting = sum(int(row.get("waiting") or 0) for row in rows)
+        rows = [row for row in board if service is None or row.service_id == service.id]
         dispatcher.utter_message(
             text=board_text(board, service),
-            buttons=[{"title": "Lấy số thứ tự", "payload": "/request_queue_number"}],
-            json_message={"type": "ticket", "queue": rows, "waiting": waiting},
+            buttons=choices([Choice("Lấy số thứ tự", "/request_queue_number")]),
+            json_message=QueueCard(rows, sum(row.waiting for row in rows)).to_dict(),
         )
         return []

@@ -9,8 +9,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from vntext.normalize import ABBREVIATIONS, fold
+from vntext.normalize import ABBREVIATIONS, fold, standard_forms
 from vntext.spoken_codes import spoken_to_dossier_code
 
 # One "word": letters/digits run (Vietnamese letters included), or a dotted code chunk.
@@ -39,14 +40,18 @@ def split_words(text: str, abbreviations: Mapping[str, str] | None = None) -> li
     the span of the abbreviation.
     """
     table = {**ABBREVIATIONS, **(abbreviations or {})}
-    words: list[Word] = []
+    parts: list[tuple[str, int, int]] = []
     for match in _WORD.finditer(text):
         raw = unicodedata.normalize("NFC", match.group(0)).lower()
         expansion = table.get(raw)
-        parts = (expansion or raw).lower().split()
-        for part in parts:
-            words.append(Word(part, fold(part), match.start(), match.end()))
-    return words
+        parts.extend((part, match.start(), match.end()) for part in (expansion or raw).lower().split())
+    # each regional or colloquial word becomes its standard word(s), with the span of the word said
+    forms = standard_forms([part for part, _, _ in parts])
+    return [
+        Word(word, fold(word), start, end)
+        for (_, start, end), form in zip(parts, forms, strict=True)
+        for word in form
+    ]
 
 
 # Words skipped when matching aliases ("sửa lại ngày sinh" matches "sửa ngày sinh", "mua mảnh đất"
@@ -102,9 +107,7 @@ class AliasMatcher:
         return found
 
 
-def pick_entities(
-    text: str, matcher: AliasMatcher, words: list[Word] | None = None
-) -> list[dict[str, object]]:
+def pick_entities(text: str, matcher: AliasMatcher, words: list[Word] | None = None) -> list[dict[str, Any]]:
     """At most one entity per type: the longest strong alias, else the longest weak one."""
     words = words if words is not None else split_words(text)
     chosen: dict[str, tuple[tuple[int, int, int], Alias, int, int]] = {}
@@ -113,7 +116,7 @@ def pick_entities(
         current = chosen.get(alias.entity)
         if current is None or rank > current[0]:
             chosen[alias.entity] = (rank, alias, first, last)
-    entities: list[dict[str, object]] = []
+    entities: list[dict[str, Any]] = []
     for rank_alias in chosen.values():
         _, alias, first, last = rank_alias
         start, end = words[first].start, words[last - 1].end
@@ -130,23 +133,6 @@ def pick_entities(
     if any(entity["entity"] == "procedure" for entity in entities):
         entities = [entity for entity in entities if entity["entity"] != "field"]
     return sorted(entities, key=lambda entity: int(str(entity["start"])))
-
-
-# Dossier codes: DDD.DD.DD.LDD-YYMMDD-NNNN, typed with any case, with spaces, dots or dashes
-# in any mix (or none) between the groups.
-_SEP = r"[\s.\-_/]*"
-_CODE = re.compile(
-    rf"(?<!\d)(\d{{3}}){_SEP}(\d{{2}}){_SEP}(\d{{2}}){_SEP}([A-Za-z])\s*(\d{{2}}){_SEP}(\d{{6}}){_SEP}(\d{{4}})(?!\d)"
-)
-
-
-def find_typed_code(text: str) -> tuple[str, int, int] | None:
-    """The canonical dossier code typed in `text` with its span, or None."""
-    match = _CODE.search(unicodedata.normalize("NFC", text))
-    if match is None:
-        return None
-    agency, d1, d2, letter, d3, day, seq = match.groups()
-    return f"{agency}.{d1}.{d2}.{letter.upper()}{d3}-{day}-{seq}", match.start(), match.end()
 
 
 def find_spoken_code(text: str) -> str | None:

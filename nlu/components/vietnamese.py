@@ -24,12 +24,13 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from vntext.dossier_code import find_typed_dossier_code
+
 from .text import (
     Alias,
     AliasMatcher,
     alias_key,
     find_spoken_code,
-    find_typed_code,
     fold,
     pick_entities,
     split_words,
@@ -162,7 +163,7 @@ class VietnameseEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def extract(self, text: str) -> list[dict[str, Any]]:
         entities: list[dict[str, Any]] = []
-        typed = find_typed_code(text)
+        typed = find_typed_dossier_code(text)
         if typed is not None:
             code, start, end = typed
             entities.append({"entity": "dossier_code", "value": code, "start": start, "end": end})

@@ -15,10 +15,14 @@ sys.path.insert(0, str(NLU_DIR))
 
 @pytest.fixture(autouse=True)
 def _fresh_settings() -> None:
-    from actions import backend_client
+    """Each test reads the environment again and gets a new client (no cached services)."""
+    from actions import common
 
-    backend_client.get_settings.cache_clear()
-    backend_client.BackendClient._cache.clear()
+    from contract.settings import shared_settings
+
+    shared_settings.cache_clear()
+    common.action_settings.cache_clear()
+    common.backend.cache_clear()
 
 
 @pytest.fixture()

@@ -1,13 +1,20 @@
-"""Each custom action against the real backend: tracker from a dict, CollectingDispatcher."""
+"""Each custom action against the real backend: tracker from a dict, CollectingDispatcher.
+
+A message that names a response of the domain is rendered from `nlu/domain/*.yml` the way Rasa
+renders it (first variation, variables filled, the action's buttons after the response's).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pytest
-from actions.backend_client import BackendClient
+import yaml
+from actions import common
 from actions.conversation import ActionAffirm, ActionAnswerFaq, ActionInform, ActionRepeat
 from actions.dossier import ActionCheckDossier, ActionDossierDetails, ValidateDossierForm
 from actions.handoff import ActionRedirect, ActionRequestHuman, ActionSubmitFeedback, parse_rating
@@ -22,6 +29,19 @@ from actions.queue import ActionIssueTicket, ActionQueueStatus, ValidateTicketFo
 from actions.spoken import SPOKEN_WORD_LIMIT, word_count
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from contract.backend_client import BackendClient
+from contract.cards import (
+    DossierCard,
+    DossierStepCard,
+    FaqCard,
+    FieldWhereCard,
+    ProcedureCard,
+    QueueCard,
+    TicketCard,
+    TicketStatusCard,
+    card_from_dict,
+)
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 
@@ -54,12 +74,39 @@ def tracker(
     )
 
 
+DOMAIN_DIR = Path(__file__).resolve().parents[1] / "domain"
+
+
+@lru_cache(maxsize=1)
+def responses() -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(DOMAIN_DIR.glob("*.yml")):
+        found.update(yaml.safe_load(path.read_text("utf-8")).get("responses") or {})
+    return found
+
+
+def rendered(message: dict[str, Any]) -> dict[str, Any]:
+    """The message as Rasa sends it: a named response in its domain wording."""
+    name = message.get("response")
+    if not name:
+        return message
+    assert name in responses(), f"{name} is not a response of the domain"
+    variation = responses()[name][0]
+    values = {k: str(v) for k, v in message.items() if v is not None}
+    text = re.sub(r"{([^\n{}]+?)}", r"{0[\1]}", variation["text"]).format(values)
+    buttons = [
+        {"title": b["title"], "payload": b["payload"].replace("{{", "{").replace("}}", "}")}
+        for b in variation.get("buttons") or []
+    ]
+    return {**message, "text": text, "buttons": buttons + list(message.get("buttons") or [])}
+
+
 def run(action: Any, track: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, track, DOMAIN)
     if asyncio.iscoroutine(events):
         events = asyncio.run(events)
-    return dispatcher.messages, events
+    return [rendered(message) for message in dispatcher.messages], events
 
 
 def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -70,14 +117,16 @@ def entity(name: str, value: str) -> dict[str, Any]:
     return {"entity": name, "value": value, "start": 0, "end": 1}
 
 
-def test_fee_is_read_live_from_the_backend() -> None:
-    from actions.backend_client import BackendClient
+def client() -> BackendClient:
+    return BackendClient.from_settings()
 
-    live = BackendClient().procedure("ket_hon")
+
+def test_fee_is_read_live_from_the_backend() -> None:
+    live = client().procedure("ket_hon")
     messages, events = run(
         ActionAnswerProcedure(), tracker("ask_fee", entities=[entity("procedure", "ket_hon")])
     )
-    assert live["fee"]["text"].rstrip(".") in messages[0]["text"]
+    assert live.fee_text.rstrip(".") in messages[0]["text"]
     assert messages[0]["custom"]["type"] == "procedure"
     assert messages[0]["custom"]["procedure_id"] == "ket_hon"
     assert slots_of(events)["procedure"] == "ket_hon"
@@ -199,12 +248,12 @@ def test_repeat_sends_the_last_answer_again() -> None:
 
 @pytest.mark.parametrize("action", [ActionAnswerProcedure(), ActionIssueTicket(), ActionCheckDossier()])
 def test_backend_down_gives_a_clear_apology(monkeypatch: pytest.MonkeyPatch, action: Any) -> None:
-    from actions import backend_client
+    from contract.settings import shared_settings
 
     monkeypatch.setenv("LETAN_BACKEND_URL", "http://127.0.0.1:9/api/v1")
-    monkeypatch.setenv("LETAN_NLU_BACKEND_TIMEOUT", "0.5")
-    backend_client.get_settings.cache_clear()
-    backend_client.BackendClient._cache.clear()
+    monkeypatch.setenv("LETAN_HTTP_TIMEOUT", "0.5")
+    shared_settings.cache_clear()
+    common.backend.cache_clear()
     slots = {
         "procedure": "khai_sinh",
         "service_id": "ho_tich_chung_thuc",
@@ -227,26 +276,26 @@ def test_every_answer_about_the_content_is_short_enough_to_listen_to() -> None:
     """Every procedure x aspect of the repository content: the spoken text says the essentials in
     at most SPOKEN_WORD_LIMIT words (the qualifiers aside) and the card carries everything."""
     too_long = []
-    for summary in BackendClient().procedures():
+    for summary in client().procedures():
         for intent, aspect in ASPECTS.items():
             messages, _ = run(
-                ActionAnswerProcedure(), tracker(intent, entities=[entity("procedure", summary["id"])])
+                ActionAnswerProcedure(), tracker(intent, entities=[entity("procedure", summary.id)])
             )
             text = messages[0]["text"]
             assert messages[0]["custom"]["aspect"] == aspect
             if word_count(_without_qualifiers(text)) > SPOKEN_WORD_LIMIT:
-                too_long.append(f"{summary['id']}/{aspect} ({word_count(text)} words): {text}")
+                too_long.append(f"{summary.id}/{aspect} ({word_count(text)} words): {text}")
     assert not too_long, "\n".join(too_long)
 
 
 def test_an_unconfirmed_fact_keeps_its_qualifier_in_the_short_answer() -> None:
-    for summary in BackendClient().procedures():
-        record = BackendClient().procedure(summary["id"])
+    for summary in client().procedures():
+        record = client().procedure(summary.id)
         for intent, fact in (("ask_fee", "fee"), ("ask_processing_time", "processing_time")):
-            if (record["verification"].get(fact) or {}).get("verified"):
+            if record.is_verified(fact):
                 continue
             messages, _ = run(
-                ActionAnswerProcedure(), tracker(intent, entities=[entity("procedure", record["id"])])
+                ActionAnswerProcedure(), tracker(intent, entities=[entity("procedure", record.id)])
             )
             assert "chưa được xác nhận" in messages[0]["text"] and "Xin hỏi lại cán bộ" in messages[0]["text"]
 
@@ -311,3 +360,56 @@ def test_a_service_named_by_letter_or_counter_fills_the_ticket_form() -> None:
 def test_a_priority_said_with_nothing_asked_is_kept_for_the_ticket() -> None:
     messages, events = run(ActionInform(), tracker("inform", "tôi năm nay 76 tuổi"))
     assert "ưu tiên" in messages[0]["text"] and slots_of(events) == {"priority": "elderly"}
+
+
+def _card(message: dict[str, Any], kind: type) -> Any:
+    """The message's card decoded with the contract, which gives the same payload back."""
+    card = card_from_dict(message["custom"])
+    assert card is not None and isinstance(card, kind), (kind, message["custom"])
+    assert card.to_dict() == message["custom"]
+    return card
+
+
+def test_the_cards_the_actions_send_decode_with_the_contract(dossiers: list[tuple[str, str]]) -> None:
+    messages, _ = run(
+        ActionAnswerProcedure(), tracker("ask_fee", entities=[entity("procedure", "khai_sinh")])
+    )
+    procedure = _card(messages[0], ProcedureCard)
+    assert (
+        procedure.procedure_id == "khai_sinh"
+        and procedure.fee["text"] == client().procedure("khai_sinh").fee_text
+    )
+    messages, _ = run(ActionAnswerProcedure(), tracker("ask_where", entities=[entity("field", "dat_dai")]))
+    assert _card(messages[0], FieldWhereCard).counter in messages[0]["text"]
+    slots = {"service_id": "ho_tich_chung_thuc", "priority": "elderly", "procedure": "khai_sinh"}
+    messages, _ = run(ActionIssueTicket(), tracker("deny", "không", slots=slots))
+    ticket = _card(messages[0], TicketCard)
+    assert ticket.priority == "elderly" and ticket.counters and ticket.number in messages[0]["text"]
+    messages, _ = run(
+        ActionQueueStatus(), tracker("ask_queue_status", slots={"ticket_id": str(ticket.ticket_id)})
+    )
+    assert _card(messages[0], TicketStatusCard).number == ticket.number
+    messages, _ = run(ActionQueueStatus(), tracker("ask_queue_status", slots={"field": "ho_tich"}))
+    board = _card(messages[0], QueueCard)
+    assert [row.service_id for row in board.queue] == ["ho_tich_chung_thuc"] and board.waiting >= 1
+    code, verify = dossiers[0]
+    messages, _ = run(
+        ActionDossierDetails(), tracker("inform", slots={"dossier_code": code, "phone_last4": verify})
+    )
+    dossier = _card(messages[-1], DossierCard)
+    assert dossier.dossier.code == code and dossier.detailed and dossier.dossier.status.label
+    messages, _ = run(
+        ActionCheckDossier(), tracker("inform", slots={"dossier_code": "000.00.31.H26-251121-9999"})
+    )
+    assert _card(messages[0], DossierStepCard) == DossierStepCard("not_found", 404)
+    selector = {"faq": {"response": {"intent_response_key": "faq/wifi"}}}
+    messages, _ = run(ActionAnswerFaq(), tracker("faq", "pass wifi", extra={"response_selector": selector}))
+    assert _card(messages[0], FaqCard).key == "wifi"
+
+
+def test_every_response_the_actions_name_is_in_the_domain() -> None:
+    source = " ".join(path.read_text("utf-8") for path in Path(common.__file__).parent.glob("*.py"))
+    named = set(re.findall(r'"(utter_[a-z0-9_]+)"', source))
+    named |= {f"utter_unavailable_{topic}" for topic in common.TOPICS}
+    named |= {f"utter_which_procedure_{aspect}" for aspect in ASPECTS.values()}
+    assert len(named) > 30 and not named - set(responses())

@@ -107,8 +107,8 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(database: Database, tmp_path: Path) -> Settings:
-    return Settings(
-        data_dir=tmp_path / "var",
+    return Settings.for_data_dir(
+        tmp_path / "var",
         database_url=database.url,
         secret_key="a-test-secret-key-that-is-long-enough",
         dossier_lookup_limit=5,

@@ -99,13 +99,13 @@ def test_disabled_staff_lose_access(client, database, content):
 
 
 def test_the_secret_key_is_generated_once_private_and_random(tmp_path):
-    settings = Settings(data_dir=tmp_path, secret_key=None)
+    settings = Settings.for_data_dir(tmp_path, secret_key=None)
     first = auth.load_secret_key(settings)
     assert len(first) >= 40
     assert stat.S_IMODE((tmp_path / "secret-key").stat().st_mode) == 0o600
     assert auth.load_secret_key(settings) == first
-    assert auth.load_secret_key(Settings(data_dir=tmp_path / "other")) != first
-    assert auth.load_secret_key(Settings(data_dir=tmp_path, secret_key="from-env")) == "from-env"
+    assert auth.load_secret_key(Settings.for_data_dir(tmp_path / "other")) != first
+    assert auth.load_secret_key(Settings.for_data_dir(tmp_path, secret_key="from-env")) == "from-env"
 
 
 def test_users_need_a_real_password_and_a_known_role(database):
@@ -223,8 +223,8 @@ def test_health_is_ok_with_a_database(client):
 
 
 def test_an_unreachable_database_gives_503_not_500(tmp_path):
-    settings = Settings(
-        data_dir=tmp_path, database_url="postgresql+psycopg://postgres@127.0.0.1:1/none", secret_key="k" * 40
+    settings = Settings.for_data_dir(
+        tmp_path, database_url="postgresql+psycopg://postgres@127.0.0.1:1/none", secret_key="k" * 40
     )
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         health = client.get(f"{API}/health")

@@ -3,6 +3,9 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
+
+from backend.models import OutboxMessage
 
 API = "/api/v1"
 LOCAL = timezone(timedelta(hours=7))
@@ -146,7 +149,9 @@ def test_an_early_arrival_waits_for_its_window_and_a_late_one_becomes_a_walk_in(
     assert again["ticket"]["id"] == late["ticket"]["id"]
 
 
-def test_staff_see_the_day_close_a_window_and_no_shows_are_counted(booking_day, device, staff, clock):
+def test_staff_see_the_day_close_a_window_and_no_shows_are_counted(
+    booking_day, device, staff, clock, database
+):
     kept = book(booking_day, phone="0912000021", window="08:00").json()["code"]
     book(booking_day, phone="0912000022", window="08:00")
     book(booking_day, phone="0912000023", window="09:00")
@@ -156,6 +161,10 @@ def test_staff_see_the_day_close_a_window_and_no_shows_are_counted(booking_day, 
         headers=staff("admin"),
     )
     assert closed.json() == {"cancelled": 1}
+    with database.factory() as session:
+        [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.booking_id.is_not(None))).all()
+    assert message.address == "0912000023" and message.channel == "sms" and message.state == "queued"
+    assert "đã bị huỷ (Mất điện)" in message.text and "09:00 ngày 02/12/2026" in message.text
     assert book(booking_day, phone="0912000024", window="09:00").status_code == 409
     clock.set(MORNING + timedelta(minutes=35))
     check_in(booking_day, device, kept)

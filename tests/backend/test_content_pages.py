@@ -15,18 +15,44 @@ LOCAL = timezone(timedelta(hours=7))
 def editor_page(client, database, content, clock):
     """The TestClient logged in to the staff pages as the fixture editor, on 2 December 2026."""
     clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=LOCAL))
+    return log_in(client, database, "editor")
+
+
+def log_in(client, database, role: str):
+    """`client` logged in to the staff pages as the fixture user with `role`."""
     login = client.get("/staff/login")
     response = client.post(
         "/staff/login",
         data={
             "csrf_token": csrf(login.text),
-            "username": f"{FIXTURE_PREFIX}editor",
-            "password": database.passwords["editor"],
+            "username": f"{FIXTURE_PREFIX}{role}",
+            "password": database.passwords[role],
         },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
     return client
+
+
+def procedure_form(page: str, body: dict, *, version: int, summary: str) -> dict:
+    """The procedure editor's form as a browser posts it: `body` (GET /procedures/{id}) with a new summary."""
+    return {
+        "csrf_token": csrf(page),
+        "version": str(version),
+        "name": body["name"],
+        "field": body["field"],
+        "summary": summary,
+        "documents": body["documents"],
+        "fee.text": body["fee"]["text"],
+        "processing_time.text": body["processing_time"]["text"],
+        "where.text": body["where"]["text"],
+        "where.service_id": body["where"]["service_id"],
+        "online.level": body["online"]["level"],
+        "online.text": body["online"]["text"],
+        "legal_basis": body["legal_basis"],
+        "source_url": body["source_url"],
+        **({"online.available": "on"} if body["online"]["available"] else {}),
+    }
 
 
 def csrf(html: str) -> str:
@@ -143,23 +169,7 @@ def test_a_form_save_keeps_what_the_form_does_not_show(editor_page, database):
         session.commit()
     page = editor_page.get("/staff/content/procedures/khai_sinh")
     body = editor_page.get(f"{API}/procedures/khai_sinh").json()
-    form = {
-        "csrf_token": csrf(page.text),
-        "version": str(body["version"]),
-        "name": body["name"],
-        "field": body["field"],
-        "summary": "Tóm tắt sửa trên trang.",
-        "documents": body["documents"],
-        "fee.text": body["fee"]["text"],
-        "processing_time.text": body["processing_time"]["text"],
-        "where.text": body["where"]["text"],
-        "where.service_id": body["where"]["service_id"],
-        "online.level": body["online"]["level"],
-        "online.text": body["online"]["text"],
-        "legal_basis": body["legal_basis"],
-        "source_url": body["source_url"],
-        **({"online.available": "on"} if body["online"]["available"] else {}),
-    }
+    form = procedure_form(page.text, body, version=body["version"], summary="Tóm tắt sửa trên trang.")
     assert editor_page.post("/staff/content/procedures/khai_sinh", data=form).status_code == 200
     saved = editor_page.get(f"{API}/procedures/khai_sinh").json()
     assert saved["summary"] == "Tóm tắt sửa trên trang."
@@ -175,23 +185,7 @@ def test_two_editors_on_one_procedure_the_second_sees_the_conflict_and_the_other
     assert (
         editor_page.put(f"{API}/procedures/khai_sinh", json=body, headers=staff("admin")).status_code == 200
     )
-    form = {
-        "csrf_token": csrf(page.text),
-        "version": "1",
-        "name": body["name"],
-        "field": body["field"],
-        "summary": "Người thứ hai sửa từ bản cũ.",
-        "documents": body["documents"],
-        "fee.text": body["fee"]["text"],
-        "processing_time.text": body["processing_time"]["text"],
-        "where.text": body["where"]["text"],
-        "where.service_id": body["where"]["service_id"],
-        "online.level": body["online"]["level"],
-        "online.text": body["online"]["text"],
-        "legal_basis": body["legal_basis"],
-        "source_url": body["source_url"],
-        **({"online.available": "on"} if body["online"]["available"] else {}),
-    }
+    form = procedure_form(page.text, body, version=1, summary="Người thứ hai sửa từ bản cũ.")
     refused = editor_page.post("/staff/content/procedures/khai_sinh", data=form)
     assert refused.status_code == 409
     assert "fixture-admin" in refused.text and "phiên bản 2" in refused.text

@@ -15,8 +15,8 @@ from tests.support.backend import free_port
 
 
 def test_after_an_unexpected_error_the_keep_alive_connection_still_works(tmp_path):
-    settings = Settings(
-        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'letan.db'}", secret_key="k" * 40
+    settings = Settings.for_data_dir(
+        tmp_path, database_url=f"sqlite:///{tmp_path / 'letan.db'}", secret_key="k" * 40
     )
     app = create_app(settings)
 

@@ -30,8 +30,8 @@ def test_every_operation_answers_as_its_openapi_document_says(kind, request, tmp
     with database.factory() as session:
         load_content(session, small_content())
         session.commit()
-    settings = Settings(
-        data_dir=tmp_path,
+    settings = Settings.for_data_dir(
+        tmp_path,
         database_url=database.url,
         secret_key="a-test-secret-key-that-is-long-enough",
         queue_cache_seconds=0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -200,6 +200,9 @@ SCOPES: list[tuple[str, str, str, int, str | None]] = [
     ("PUT", "/dossiers/000.00.12.H26-250701-0001", "counter_b", 403, "forbidden"),
     ("PUT", "/dossiers/000.00.12.H26-250701-0001", "integration", 201, None),
     ("GET", "/dossiers/000.00.12.H26-250701-0001", "device_b", 200, None),
+    # dossiers are city-wide: a device of any site may take its citizen's agreement to messages
+    ("POST", "/dossiers/000.00.12.H26-250701-0001/notifications", "device_b", 200, None),
+    ("POST", "/dossiers/000.00.12.H26-250701-0001/notifications", "counter_b", 200, None),  # at the counter
     ("POST", "/handoffs", "device_b", 201, None),
     ("GET", "/handoffs", "counter_b", 200, None),
     ("GET", "/handoffs", "device_b", 403, "forbidden"),
@@ -211,6 +214,9 @@ SCOPES: list[tuple[str, str, str, int, str | None]] = [
     ("GET", "/unanswered", "device_a", 403, "forbidden"),
     ("POST", "/publish/claim", "device_b", 204, None),
     ("POST", "/publish/9/progress", "device_b", 404, "publish_job_not_found"),
+    ("GET", "/city/figures", "counter_b", 200, None),
+    ("GET", "/city/figures", "device_b", 403, "forbidden"),
+    ("GET", "/city/figures.csv", "city_admin", 200, None),
     ("POST", "/auth/logout", "editor_b", 204, None),
 ]
 BODIES = {
@@ -218,6 +224,7 @@ BODIES = {
     "/faq/wifi": None,
     "/tickets": {"service_id": "ho_tich"},
     "/transfer": {"service_id": "dat_dai"},
+    "/notifications": {"verify": "5678", "channels": ["sms"]},
     "/dossiers/": {
         "procedure_id": "khai_sinh",
         "status": "dang_xu_ly",
@@ -278,3 +285,64 @@ def test_tickets_of_both_sites_are_kept_apart_in_the_database(database: Database
     with database.factory() as session:
         rows = session.execute(select(Ticket.site_id, Ticket.number, Ticket.issued_service_id)).all()
     assert sorted(tuple(r) for r in rows) == [("default", "A001", "ho_tich"), (B, "A001", "ho_tich")]
+
+
+def _page_login(client: TestClient, username: str, password: str) -> None:
+    page = client.get("/staff/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    client.post("/staff/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def test_the_staff_pages_serve_each_staff_members_own_site(city: City, database: Database) -> None:
+    b_ticket = city.issue("device_b")
+    _page_login(city.client, "counter-b", PASSWORD)
+    picker = city.client.get("/staff/counter")
+    assert picker.status_code == 200 and picker.text.count("/staff/counter/quay_1") == 1
+    console = city.client.get("/staff/counter/quay_1")
+    assert b_ticket["number"] in console.text
+    token = csrf_of(console.text)
+    called = city.client.post("/staff/counter/quay_1/call-next", data={"csrf_token": token})
+    assert f"Đã gọi số {b_ticket['number']}." in called.text
+    assert b_ticket["number"] in city.client.get("/staff/display/state", params={"site": B}).text
+    assert b_ticket["number"] not in city.client.get("/staff/display/state").text  # the default site's
+    city.client.post("/staff/logout", data={"csrf_token": token})
+    _page_login(city.client, "editor-b", PASSWORD)
+    refused = city.client.get("/staff/content")  # procedures are the city's
+    assert refused.status_code == 403 and "cấp thành phố" in refused.text
+    assert city.client.get("/staff/needs").status_code == 200
+    city.client.post("/staff/logout", data={"csrf_token": csrf_of(refused.text)})
+    _page_login(city.client, "fixture-counter", database.passwords["counter"])  # type: ignore[index]
+    picker = city.client.get("/staff/counter")
+    assert picker.status_code == 200
+    assert picker.text.count("/staff/counter/quay_1") == 1  # site B's counters are not listed
+    assert b_ticket["number"] not in city.client.get("/staff/counter/quay_1").text  # B's ticket is B's
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def test_the_city_view_gives_each_sites_daily_figures_and_a_csv(city: City, clock: FixedClock) -> None:
+    first = city.issue("device_a")
+    city.issue("device_a")
+    city.issue("device_b")
+    clock.set(START + timedelta(minutes=12))
+    assert city("POST", "/counters/quay_1/call-next", "counter_a").json()["id"] == first["id"]
+    city("POST", f"/tickets/{first['id']}/done", "counter_a")
+    rows = city("GET", "/city/figures", "city_admin").json()
+    assert [(r["site_id"], r["day"], r["issued"], r["served"], r["waiting"]) for r in rows] == [
+        ("default", "2026-03-10", 2, 1, 1),
+        (B, "2026-03-10", 1, 0, 1),
+    ]
+    assert rows[0]["average_wait_minutes"] == 12.0 and rows[1]["average_wait_minutes"] is None
+    # A site's staff see their own site only.
+    assert [r["site_id"] for r in city("GET", "/city/figures", "counter_b").json()] == [B]
+    exported = city("GET", "/city/figures.csv", "city_admin")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.text.splitlines() == [
+        "site_id,site_name,day,issued,served,no_show,waiting,average_wait_minutes",
+        "default,Điểm phục vụ phường Thử,2026-03-10,2,1,0,1,12.0",
+        f"{B},Điểm phục vụ phường B,2026-03-10,1,0,0,1,",
+    ]
+    bad = city("GET", "/city/figures", "city_admin", params={"first": "2026-03-10", "last": "2026-01-01"})
+    assert_error(bad, 422, "period_invalid")

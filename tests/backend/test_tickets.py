@@ -287,7 +287,7 @@ def test_yesterdays_tickets_are_not_called_today(client, content, device, staff,
 
 
 def test_the_counter_console_shows_only_todays_ticket(client, content, device, staff, clock, database):
-    from backend.web.backend_adapter import current_ticket
+    from backend.services.counters import current_ticket
 
     called = issue(client, device, service_id="ho_tich")
     client.post(f"{API}/counters/quay_2/call-next", headers=staff("counter"))

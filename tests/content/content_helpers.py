@@ -15,7 +15,7 @@ def copy_content(target: Path) -> Path:
     root.mkdir(parents=True)
     for name in ("site.yml", "services.yml"):
         shutil.copy(REPO_CONTENT / name, root / name)
-    for folder in ("procedures", "faq"):
+    for folder in ("procedures", "faq", "sites"):
         shutil.copytree(REPO_CONTENT / folder, root / folder)
     return root
 

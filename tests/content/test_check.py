@@ -188,3 +188,16 @@ def test_sentence_counting_and_urls() -> None:
     assert is_good_url("https://dichvucong.gov.vn/p/home")
     assert not is_good_url("http://dichvucong.gov.vn")
     assert not is_good_url("https://localhost/x")
+
+
+def test_another_sites_services_and_values_are_checked(content_copy: Path) -> None:
+    site_file = content_copy / "sites" / "phuong-mau-hai.yml"
+    line = edit(site_file, "      counters:\n        - quay_3\n", "      counters:\n        - quay_9\n")
+    problem = only(content_copy)
+    assert (problem.file, problem.line) == ("content/sites/phuong-mau-hai.yml", line + 1)
+    assert "không có quầy 'quay_9'" in problem.message
+    edit(site_file, "        - quay_9\n", "        - quay_3\n")
+    # An answer said at every site needs each site's value (or a fallback).
+    edit(site_file, "  wifi_name: MauHai-MienPhi\n", "  wifi_name: ''\n")
+    problem = only(content_copy)
+    assert problem.file == "content/faq/wifi.yml" and "'phuong-mau-hai'" in problem.message

@@ -37,7 +37,7 @@ def test_every_repository_file_is_in_the_stable_form() -> None:
 def test_write_then_read_round_trips_byte_for_byte(tmp_path: Path) -> None:
     content_set = read_content_dir()
     written = write_content_dir(content_set, tmp_path / "out")
-    assert len(written) == 2 + len(content_set.procedures) + len(content_set.faq)
+    assert len(written) == 2 + len(content_set.procedures) + len(content_set.faq) + len(content_set.sites)
     again = read_content_dir(tmp_path / "out")
     assert again == content_set
     assert write_content_dir(again, tmp_path / "out") == []  # nothing to change the second time

@@ -42,7 +42,7 @@ def test_load_then_export_gives_the_same_bytes(session: Session, tmp_path: Path)
     report = load_content(session, read_content_dir())
     session.commit()
     assert sorted(report.created) == sorted(
-        ["site"]
+        ["site", "site:phuong-mau-hai"]  # the demo's two sites
         + [f"procedure:{p.id}" for p in read_content_dir().procedures]
         + [f"faq:{f.key}" for f in read_content_dir().faq]
     )
@@ -131,7 +131,7 @@ def test_load_then_export_round_trips_on_postgresql(tmp_path: Path) -> None:
             with factory() as s:
                 report = load_content(s, read_content_dir())
                 s.commit()
-                assert len(report.created) == 1 + 20 + 18
+                assert len(report.created) == 2 + 20 + 18  # two sites, procedures, FAQ
             with factory() as s:
                 write_content_dir(export_content(s), tmp_path / "export")
                 again = load_content(s, read_content_dir())

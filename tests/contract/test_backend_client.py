@@ -104,3 +104,17 @@ def test_settings_resolve_the_token_file_against_the_data_directory(tmp_path: Pa
     assert SharedSettings.from_env({"LETAN_DEVICE_TOKEN": "env"}).device_token() == "env"
     child = settings.child_env({"PATH": "/bin"})
     assert child == {"PATH": "/bin", "LETAN_DATA_DIR": str(data_dir)}
+
+
+def test_a_citizen_subscribes_to_a_dossier_with_the_phone_digits(
+    client: BackendClient, backend_server: RunningBackend
+) -> None:
+    code, verify = backend_server.seed_demo()[1]
+    wrong = "0000" if verify != "0000" else "1111"
+    with pytest.raises(BackendError) as refused:
+        client.subscribe_dossier(code, wrong, ["sms"])
+    assert refused.value.status == 403 and refused.value.code == "verify_mismatch"
+    assert client.subscribe_dossier(code, verify, ["zalo", "email"], email="a@example.vn") == [
+        "zalo",
+        "email",
+    ]

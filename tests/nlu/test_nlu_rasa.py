@@ -216,6 +216,8 @@ INTENT_SENTENCES = {
     "ask_online": "làm online được không",
     "request_queue_number": "cho tôi lấy số",
     "ask_queue_status": "còn mấy người nữa",
+    "book_ahead": "tôi muốn đặt lịch hẹn trước",
+    "check_in_booking": "tôi đã đặt lịch rồi",
     "check_dossier_status": "tra cứu hồ sơ",
     "inform": "khai sinh",
     "request_human": "cho tôi gặp cán bộ",

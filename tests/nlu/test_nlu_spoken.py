@@ -2,6 +2,7 @@
 
 import pytest
 
+from contract.resources import Service
 from nlu.actions.parsing import parse_rating, priority_from_text, service_from_text
 from nlu.actions.spoken import MORE_ON_SCREEN, clauses, comma_pieces, first_sentences, fit, word_count
 
@@ -73,16 +74,12 @@ def test_a_rating_in_words(text: str, rating: int | None) -> None:
 
 
 def test_a_service_by_letter_counter_or_name() -> None:
+    two, one = [{"number": 1}, {"number": 2}], [{"number": 3}]
     services = [
-        {
-            "id": "a",
-            "letter": "A",
-            "name": "Hộ tịch – Chứng thực",
-            "counters": [{"number": 1}, {"number": 2}],
-        },
-        {"id": "b", "letter": "B", "name": "Cư trú – Căn cước", "counters": [{"number": 3}]},
+        Service.from_dict({"id": "a", "letter": "A", "name": "Hộ tịch – Chứng thực", "counters": two}),
+        Service.from_dict({"id": "b", "letter": "B", "name": "Cư trú – Căn cước", "counters": one}),
     ]
-    found = {text: (service_from_text(text, services) or {}).get("id") for text in
+    found = {text: getattr(service_from_text(text, services), "id", None) for text in
              ("dịch vụ B", "quầy số hai", "quay so 3", "cư trú", "không biết")}  # fmt: skip
     assert found == {
         "dịch vụ B": "b",

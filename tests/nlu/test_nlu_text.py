@@ -7,10 +7,10 @@ from nlu.components.text import (
     AliasMatcher,
     alias_key,
     find_spoken_code,
-    find_typed_code,
     pick_entities,
     split_words,
 )
+from vntext.dossier_code import find_typed_dossier_code
 
 
 def test_words_are_normalised_and_keep_their_raw_span() -> None:
@@ -70,9 +70,9 @@ def test_typed_codes_in_any_form() -> None:
         "000 00 31 h26 251121 0003",
         "000.00.31.H 26 - 251121 - 0003",
     ):
-        found = find_typed_code(f"hồ sơ {typed} xong chưa")
+        found = find_typed_dossier_code(f"hồ sơ {typed} xong chưa")
         assert found is not None and found[0] == canonical
-    assert find_typed_code("số điện thoại 0912345678") is None
+    assert find_typed_dossier_code("số điện thoại 0912345678") is None
 
 
 def test_spoken_codes() -> None:
@@ -94,3 +94,12 @@ def test_filler_words_inside_an_alias_are_skipped_but_never_confused() -> None:
 
 def test_abbreviations_of_the_service_point() -> None:
     assert [w.text for w in split_words("Đk hộ kd")] == ["đăng", "ký", "hộ", "kinh", "doanh"]
+
+
+def test_regional_words_reach_the_model_as_standard_words_with_the_span_said() -> None:
+    text = "Tui mần khai sinh cần chi?"
+    words = split_words(text)
+    assert [w.text for w in words] == ["tôi", "làm", "khai", "sinh", "cần", "gì"]
+    assert text[words[1].start : words[1].end] == "mần"
+    assert [w.text for w in split_words("phí nhiêu")] == ["phí", "bao", "nhiêu"]
+    assert [w.text for w in split_words("xem chi tiết")] == ["xem", "chi", "tiết"]

@@ -36,7 +36,7 @@ class Assistant:
 
 
 def actions_env(backend_url: str, token: str) -> dict[str, str]:
-    return {"LETAN_BACKEND_URL": backend_url, "LETAN_DEVICE_TOKEN": token, "LETAN_NLU_BACKEND_TIMEOUT": "2"}
+    return {"LETAN_BACKEND_URL": backend_url, "LETAN_DEVICE_TOKEN": token, "LETAN_HTTP_TIMEOUT": "2"}
 
 
 @contextmanager

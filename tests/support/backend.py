@@ -199,7 +199,7 @@ def running_in_process(tmp_path: Path, clock: Any) -> Iterator[RunningBackend]:
 
     data_dir = tmp_path / "var"
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(data_dir=data_dir, secret_key=secrets.token_hex(16), log_level="WARNING")
+    settings = Settings.for_data_dir(data_dir, secret_key=secrets.token_hex(16), log_level="WARNING")
     prepare(settings, load_content_if_empty=True)
     port = free_port()
     config = uvicorn.Config(
@@ -217,7 +217,7 @@ def running_in_process(tmp_path: Path, clock: Any) -> Iterator[RunningBackend]:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the in-process backend did not start")
             time.sleep(0.05)
-        backend.device_token = settings.effective_device_token_file.read_text().strip()
+        backend.device_token = settings.device_token_file.read_text().strip()
         yield backend
     finally:
         server.should_exit = True

@@ -35,8 +35,14 @@ class HttpRecorder:
 
 
 @contextmanager
-def http_recorder(failures: int = 0, *, status: int = 500, dedupe: bool = True) -> Iterator[HttpRecorder]:
-    """A recorder that answers `status` to the first `failures` requests, then 200 `{"id": n}`."""
+def http_recorder(
+    failures: int = 0, *, status: int = 500, dedupe: bool = True, hold: threading.Event | None = None
+) -> Iterator[HttpRecorder]:
+    """A recorder that answers `status` to the first `failures` requests, then 200 `{"id": n}`.
+
+    With `hold`, each request is recorded at once but answered only when `hold` is set (the
+    caller can kill the client in between: the gateway has the message, the client never knew).
+    """
     lock = threading.Lock()
     seen_keys: set[str] = set()
     recorder = HttpRecorder(url="")
@@ -59,13 +65,18 @@ def http_recorder(failures: int = 0, *, status: int = 500, dedupe: bool = True) 
                     if key:
                         seen_keys.add(key)
                 number = len(recorder.delivered)
+            if hold is not None:
+                hold.wait(timeout=120)
             code = status if failing else 200
             payload = json.dumps({"ok": not failing, "id": f"m{number}"}).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except OSError:
+                pass  # the client is gone (killed while it waited)
 
         do_GET = do_POST = do_PUT = _answer  # noqa: N815
 

@@ -3,7 +3,15 @@ import unicodedata
 import pytest
 
 from vntext.dossier_code import DossierCodeError, canonical_dossier_code, find_dossier_code, mask_dossier_code
-from vntext.normalize import ABBREVIATIONS, OFFICIAL_ABBREVIATIONS, SHORTHAND, expand_abbreviations, fold, nfc
+from vntext.normalize import (
+    ABBREVIATIONS,
+    OFFICIAL_ABBREVIATIONS,
+    SHORTHAND,
+    expand_abbreviations,
+    fold,
+    nfc,
+    standard_words,
+)
 
 
 def test_fold_removes_diacritics_and_case() -> None:
@@ -59,3 +67,26 @@ def test_only_ascii_digits_make_a_code() -> None:
     arabic_indic_zero = "\u0660"
     with pytest.raises(DossierCodeError):
         canonical_dossier_code(f"000.00.00.A0{arabic_indic_zero}-000000-0000")
+
+
+@pytest.mark.parametrize(
+    ("said", "standard"),
+    [
+        ("răng mà lâu rứa", "sao mà lâu thế"),  # Central
+        ("phòng tư pháp ở mô", "phòng tư pháp ở đâu"),
+        ("tui muốn mần giấy khai sinh thì cần chi", "tôi muốn làm giấy khai sinh thì cần gì"),
+        ("hông có giấy tờ thì sao", "không có giấy tờ thì sao"),  # Southern
+        ("cho tui xin số nghen", "cho tôi xin số nhé"),
+        ("lệ phí nhiêu", "lệ phí bao nhiêu"),
+        ("ổng dìa rồi", "ông ấy về rồi"),
+        # words that only look regional stay as they are
+        ("xem chi tiết", "xem chi tiết"),
+        ("chi phí bao nhiêu", "chi phí bao nhiêu"),
+        ("xem chi tiet", "xem chi tiet"),
+        ("mở cửa mấy giờ", "mở cửa mấy giờ"),
+        ("nói rằng", "nói rằng"),
+        ("có nhiều người không", "có nhiều người không"),
+    ],
+)
+def test_regional_words_become_the_standard_word(said: str, standard: str) -> None:
+    assert standard_words(said) == standard

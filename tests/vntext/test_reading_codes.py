@@ -59,3 +59,22 @@ def test_own_reading_leaves_no_digit() -> None:
         "hai mươi sáu lúc mười lăm giờ ba mươi, giảm năm mươi phần trăm, lãi không phẩy năm phần trăm, "
         "tháng mười hai năm hai nghìn không trăm hai mươi sáu, bảy ngày."
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "code"),
+    [
+        ("mã AC3F7K", "AC3F7K"),
+        ("tôi đã đặt lịch, mã ac3f7k", "AC3F7K"),
+        ("ac3-f7k", "AC3F7K"),
+        ("mã A C 3 F 7 K", "AC3F7K"),
+        ("mã a xê ba ép bảy ca", "AC3F7K"),  # spelled aloud, as the recogniser writes it
+        ("tôi đặt lịch rồi", None),
+        ("thu tuc THUTUC", None),  # a word of code letters is not a code: codes always hold a digit
+        ("mã AB3F7K", None),  # B is never in a code
+    ],
+)
+def test_booking_codes_typed_or_spelled(said: str, code: str | None) -> None:
+    from vntext.spoken_codes import booking_code_in
+
+    assert booking_code_in(said) == code

@@ -13,7 +13,7 @@ from alembic import op
 import backend.models
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -72,12 +72,28 @@ def upgrade() -> None:
             "site_id", "service_id", "day", "window_start", name=op.f("pk_booking_closures")
         ),
     )
+    # A message may be about a booking (its window cancelled) instead of a dossier.
+    with op.batch_alter_table("notify_outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("booking_id", sa.Integer(), nullable=True))
+        batch_op.alter_column("dossier_code", existing_type=sa.String(length=32), nullable=True)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_notify_outbox_booking_id_bookings"),
+            "bookings",
+            ["booking_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
     # Walk-ins now rank after booked tickets: 0 priority groups, 1 booked, 2 walk-ins.
     op.execute("UPDATE tickets SET priority_rank = 2 WHERE priority_rank = 1")
 
 
 def downgrade() -> None:
     op.execute("UPDATE tickets SET priority_rank = 1 WHERE priority_rank = 2")
+    op.execute("DELETE FROM notify_outbox WHERE booking_id IS NOT NULL")
+    with op.batch_alter_table("notify_outbox", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_notify_outbox_booking_id_bookings"), type_="foreignkey")
+        batch_op.alter_column("dossier_code", existing_type=sa.String(length=32), nullable=False)
+        batch_op.drop_column("booking_id")
     op.drop_table("booking_closures")
     op.drop_table("booking_capacity")
     with op.batch_alter_table("bookings", schema=None) as batch_op:

@@ -1,5 +1,6 @@
 """Booking a number ahead: windows, limits, check-in and the order of the queue, on both databases."""
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -174,3 +175,17 @@ def test_staff_see_the_day_close_a_window_and_no_shows_are_counted(
     assert by_window["08:00"]["checked_in"] == 1 and by_window["08:00"]["no_show"] == 1
     assert by_window["09:00"]["cancelled"] == 1
     assert booking_day.get(f"{API}/bookings/day", params={"day": "2026-12-02"}).status_code == 401
+
+
+def test_the_counter_console_shows_which_tickets_were_booked(booking_day, device, database, clock):
+    from tests.backend.test_content_pages import log_in
+
+    code = book(booking_day).json()["code"]
+    clock.set(MORNING + timedelta(minutes=35))
+    booked = check_in(booking_day, device, code)["ticket"]["number"]
+    walk = walk_in(booking_day, device)["number"]
+    console = log_in(booking_day, database, "counter").get("/staff/counter/quay_1")
+    rows = {
+        number: row for number, row in re.findall(r"<strong>(\w+)</strong>(.*?)</tr>", console.text, re.S)
+    }
+    assert "Đặt lịch trước" in rows[booked] and "Đặt lịch trước" not in rows[walk]

@@ -121,6 +121,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.session_factory = create_session_factory(engine)
         app.state.token_signer = TokenSigner(load_secret_key(settings), settings.staff_token_minutes * 60)
         app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
+        app.state.booking_limiter = LoginRateLimiter(
+            settings.booking.lookups_per_minute,
+            code="too_many_booking_requests",
+            message="Máy này hỏi lịch hẹn quá nhiều lần; xin chờ một phút rồi thử lại.",
+        )
         try:
             yield
         finally:
@@ -142,10 +147,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(RequestGuardMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(UnexpectedErrorMiddleware)
 
-    from backend.api import auth, citizen, city, content, dossiers, health, notifications, publish, tickets
+    from backend.api import (
+        auth,
+        booking,
+        citizen,
+        city,
+        content,
+        dossiers,
+        health,
+        notifications,
+        publish,
+        tickets,
+    )
     from backend.deps import known_query_parameters
 
-    for module in (health, content, auth, tickets, dossiers, notifications, citizen, publish, city):
+    for module in (health, content, auth, tickets, booking, dossiers, notifications, citizen, publish, city):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(known_query_parameters)])
     from backend.web.routes import router as staff_router
 
@@ -153,4 +169,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from backend.web.pages_optout import router as opt_out_router
 
     app.include_router(opt_out_router)
+    from backend.web.pages_booking import router as booking_router
+
+    app.include_router(booking_router)
     return app

@@ -187,7 +187,8 @@ class Ticket(Base):
     service_id: Mapped[str] = mapped_column(String(64))
     procedure_id: Mapped[str | None] = mapped_column(String(64))
     priority: Mapped[str] = mapped_column(String(16), default="none")
-    priority_rank: Mapped[int] = mapped_column(default=1)  # 0 = priority, 1 = ordinary
+    # 0 = a priority group, 1 = booked ahead, 2 = walk-in (the order of `backend.services.booking`)
+    priority_rank: Mapped[int] = mapped_column(default=2)
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     counter_id: Mapped[str | None] = mapped_column(String(64))
@@ -200,6 +201,59 @@ class Ticket(Base):
     called_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     recall_count: Mapped[int] = mapped_column(default=0)
+
+
+class Booking(Base):
+    """A queue number booked ahead for a window of a service (`backend.services.booking`)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["site_id", "service_id"], ["services.site_id", "services.id"], name="fk_bookings_service"
+        ),
+        Index("ix_bookings_window", "site_id", "service_id", "day", "window_start", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    service_id: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    window_start: Mapped[str] = mapped_column(String(5))  # local "HH:MM"
+    window_minutes: Mapped[int]
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    phone: Mapped[str] = mapped_column(String(15), index=True)  # digits, as dossier phones
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # booked, checked_in, late, cancelled
+    created_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+
+class BookingCapacity(Base):
+    """How many bookings one window of a service takes at a site (staff set it)."""
+
+    __tablename__ = "booking_capacity"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["site_id", "service_id"], ["services.site_id", "services.id"], name="fk_booking_capacity_service"
+        ),
+    )
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    per_window: Mapped[int]
+
+
+class BookingClosure(Base):
+    """A window staff closed: no new bookings, its bookings cancelled."""
+
+    __tablename__ = "booking_closures"
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    window_start: Mapped[str] = mapped_column(String(5), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    closed_by: Mapped[str] = mapped_column(String(120))
+    closed_at: Mapped[datetime]
 
 
 class Dossier(Base):
@@ -358,7 +412,11 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_notify_outbox_state_due", "state", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code", ondelete="CASCADE"), index=True)
+    # what the message is about: a dossier's status, or a booking (its window cancelled by staff)
+    dossier_code: Mapped[str | None] = mapped_column(
+        ForeignKey("dossiers.code", ondelete="CASCADE"), index=True
+    )
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("notify_consents.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(8))
     address: Mapped[str] = mapped_column(String(254))
@@ -395,6 +453,9 @@ __all__ = [
     "DEFAULT_SITE_ID",
     "AuditEntry",
     "Base",
+    "Booking",
+    "BookingCapacity",
+    "BookingClosure",
     "ContentRecord",
     "CounterRecord",
     "DeliveryAttempt",

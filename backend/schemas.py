@@ -116,6 +116,8 @@ class TicketPublic(BaseModel):
     channel: Channel
     counter: CounterPublic | None = None
     called_at: datetime | None = None
+    # issued for a booking checked in on time (called before walk-ins from its window's start)
+    booked: bool = False
 
 
 class WaitingTicket(BaseModel):

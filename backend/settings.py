@@ -11,11 +11,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.notify.providers import NotifySettings
 from contract.settings import DATA_DIR, SharedSettings, shared_settings
+
+
+class BookingSettings(BaseModel):
+    """Booking ahead (`LETAN_BOOKING__*`): the windows of a day, how far ahead, the limits."""
+
+    window_minutes: int = Field(default=30, ge=5, le=240)
+    # opening hours cut into windows, local time "HH:MM-HH:MM"; Sunday is closed
+    weekday_hours: list[str] = Field(default_factory=lambda: ["08:00-11:30", "13:00-16:30"])
+    saturday_hours: list[str] = Field(default_factory=lambda: ["08:00-11:30"])
+    days_ahead: int = Field(default=7, ge=1, le=31)  # today and the next six days
+    default_capacity: int = Field(default=4, ge=0)  # bookings per window and service until staff set it
+    grace_minutes: int = Field(default=15, ge=0)  # after the window ends, a check-in becomes a walk-in
+    max_per_phone: int = Field(default=2, ge=1)  # bookings not yet used, per phone number
+    lookups_per_minute: int = Field(default=10, ge=1)  # booking page look-ups per address
 
 
 class Settings(BaseSettings):
@@ -42,6 +56,7 @@ class Settings(BaseSettings):
     # Login attempts (API and staff pages) allowed per source address per minute, per process.
     login_attempts_per_minute: int = Field(default=10, ge=1)
     log_level: str = "INFO"
+    booking: BookingSettings = Field(default_factory=BookingSettings)
     # Status messages: providers (none configured: messages wait in the outbox), retries, opt-out link.
     notify: NotifySettings = Field(default_factory=NotifySettings)
 

@@ -78,6 +78,7 @@ def ticket_public(
         if counter is None
         else CounterPublic(id=counter.id, number=counter.number, name=counter.name),
         called_at=ticket.called_at,
+        booked=ticket.priority_rank == queue.BOOKED_RANK,
     )
 
 

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 class Claimed:
     message_id: int
     number: int
-    dossier_code: str
+    dossier_code: str | None  # None for a booking's message
     outgoing: Outgoing
 
 
@@ -180,10 +180,10 @@ class Worker:
             else:
                 message.state, message.last_error = "failed", detail
         logger.info(
-            "notify: message %d (%s, dossier %s) attempt %d: %s%s",
+            "notify: message %d (%s, %s) attempt %d: %s%s",
             claimed.message_id,
             claimed.outgoing.channel,
-            mask_dossier_code(claimed.dossier_code),
+            f"dossier {mask_dossier_code(claimed.dossier_code)}" if claimed.dossier_code else "booking",
             claimed.number,
             result,
             f" ({error.code})" if error else "",

@@ -326,9 +326,16 @@ class LoginRateLimiter:
     """At most `per_minute` login attempts per source address per minute, in this process, before
     any database work (the lock-out above is the exact, shared count; this keeps a flood cheap)."""
 
-    def __init__(self, per_minute: int, max_sources: int = 10_000) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        max_sources: int = 10_000,
+        code: str = "too_many_logins",
+        message: str = "Máy này thử đăng nhập quá nhiều lần; xin chờ một phút rồi thử lại.",
+    ) -> None:
         import threading
 
+        self.code, self.message = code, message
         self.per_minute = per_minute
         self.max_sources = max_sources
         self._attempts: dict[str, list[datetime]] = {}
@@ -341,10 +348,7 @@ class LoginRateLimiter:
             recent = [at for at in self._attempts.get(source, []) if at > since]
             if len(recent) >= self.per_minute:
                 self._attempts[source] = recent
-                raise TooManyRequestsError(
-                    "too_many_logins",
-                    "Máy này thử đăng nhập quá nhiều lần; xin chờ một phút rồi thử lại.",
-                )
+                raise TooManyRequestsError(self.code, self.message)
             recent.append(now)
             self._attempts[source] = recent
             if len(self._attempts) > self.max_sources:

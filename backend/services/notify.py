@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend.errors import NotFoundError
-from backend.models import DeliveryAttempt, Dossier, NotifyConsent, OutboxMessage
+from backend.models import Booking, DeliveryAttempt, Dossier, NotifyConsent, OutboxMessage
 from backend.notify.messages import StatusNews, compose
 from backend.notify.providers import ChannelName, NotifySettings, configured_providers
 from vntext.dossier_code import mask_dossier_code
@@ -120,6 +120,34 @@ def queue_status_news(
             "notify: %d message(s) queued for dossier %s", len(consents), mask_dossier_code(dossier.code)
         )
     return len(consents)
+
+
+def queue_booking_cancelled(
+    session: Session, booking: Booking, *, site_name: str, reason: str, now: datetime
+) -> None:
+    """An SMS to the phone a booking was made with: its window was cancelled by staff, and why.
+    (The citizen gave the number to book; no other message goes to it.)"""
+    text = (
+        f"{site_name}: lịch hẹn {booking.code} lúc {booking.window_start} ngày {booking.day:%d/%m/%Y} "
+        f"đã bị huỷ ({reason}). Xin đặt lại giờ khác trên trang đặt lịch hoặc lấy số tại chỗ."
+    )
+    session.add(
+        OutboxMessage(
+            key=uuid.uuid4().hex,
+            dossier_code=None,
+            booking_id=booking.id,
+            consent_id=None,
+            channel="sms",
+            address=booking.phone,
+            dossier_status="booking_cancelled",
+            subject="Lịch hẹn bị huỷ",
+            text=text,
+            state="queued",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
 
 
 @dataclass(frozen=True)

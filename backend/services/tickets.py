@@ -141,6 +141,10 @@ class QueueCache:
         self._averages.clear()
 
 
+# The order of the queue (see backend.services.booking): priority groups, booked, walk-ins.
+PRIORITY_RANK, BOOKED_RANK, WALK_IN_RANK = 0, 1, 2
+
+
 @dataclass
 class IssuedTicket:
     ticket: Ticket
@@ -167,14 +171,14 @@ SELECT :site_id, :service_id, :service_day, last_sequence,
        :letter || CASE WHEN last_sequence < 1000 THEN lpad(last_sequence::text, 3, '0')
                        ELSE last_sequence::text END,
        :service_id, :procedure_id, :priority, :priority_rank, :channel, 'waiting', :device_id,
-       :idempotency_key, :request_hash, :issued_at, :issued_at, 0
+       :idempotency_key, :request_hash, :issued_at, :queued_at, 0
 FROM counter
 RETURNING id, sequence, number,
     (SELECT count(*) FROM tickets AS t
      WHERE t.site_id = :site_id AND t.service_id = :service_id AND t.status = 'waiting'
        AND t.service_day = :service_day AND t.priority_rank <= :priority_rank) AS ahead
 """
-).bindparams(bindparam("issued_at", type_=UTCDateTime()))
+).bindparams(bindparam("issued_at", type_=UTCDateTime()), bindparam("queued_at", type_=UTCDateTime()))
 
 
 def resolve_service(
@@ -233,8 +237,12 @@ def issue_ticket(
     idempotency_key: str | None,
     request_hash: str | None = None,
     cache: QueueCache | None = None,
+    booked_from: datetime | None = None,
 ) -> IssuedTicket:
     """Issue the next number of the site's service for today (the site's local day). The caller commits.
+
+    A ticket of a booking (`booked_from`: its window's start) ranks after the priority groups and
+    before walk-ins, from the window's start (`backend.services.booking` states the order).
 
     A request with an `idempotency_key` already used by this device returns that ticket, provided
     it is the same request (`request_hash`); another request under the same key is refused.
@@ -248,7 +256,8 @@ def issue_ticket(
     service = resolve_service(session, site_id, service_id, procedure_id, cache)
     now = clock.now()
     day = clock.local_day(now, cache.zone(session, site_id))
-    rank = 1 if priority == "none" else 0
+    rank = PRIORITY_RANK if priority != "none" else BOOKED_RANK if booked_from is not None else WALK_IN_RANK
+    queued_at = booked_from or now
     idempotency = (idempotency_key, request_hash)
     if session.get_bind().dialect.name == "postgresql":
         row = session.execute(
@@ -266,6 +275,7 @@ def issue_ticket(
                 "idempotency_key": idempotency_key,
                 "request_hash": request_hash,
                 "issued_at": now,
+                "queued_at": queued_at,
             },
         ).one()
         values = _new_ticket_values(
@@ -280,6 +290,7 @@ def issue_ticket(
             device_id,
             idempotency,
             now,
+            queued_at,
         )
         return IssuedTicket(Ticket(id=row.id, **values), replayed=False, ahead=int(row.ahead))
     sequence = _next_sequence(session, site_id, service.id, day)
@@ -295,6 +306,7 @@ def issue_ticket(
         device_id,
         idempotency,
         now,
+        queued_at,
     )
     # A Core insert (the ORM unit of work costs more than the rest of the request); the Ticket
     # returned is a plain object holding the row's values, not attached to the session.
@@ -326,6 +338,7 @@ def _new_ticket_values(
     device_id: int | None,
     idempotency: tuple[str | None, str | None],
     now: datetime,
+    queued_at: datetime,
 ) -> dict[str, Any]:
     """The column values of a ticket just issued: waiting, numbered by its service's letter."""
     return dict(
@@ -344,7 +357,7 @@ def _new_ticket_values(
         idempotency_key=idempotency[0],
         request_hash=idempotency[1],
         issued_at=now,
-        queued_at=now,
+        queued_at=queued_at,
         counter_id=None,
         called_at=None,
         finished_at=None,
@@ -595,6 +608,7 @@ def call_next(
             Ticket.service_id.in_(service_ids),
             Ticket.status == "waiting",
             Ticket.service_day == day,
+            Ticket.queued_at <= now,  # a booking checked in early waits for its window
         )
         .order_by(Ticket.priority_rank, Ticket.queued_at, Ticket.id)
         .limit(1)

@@ -92,6 +92,7 @@ def _console_context(session: Session, clock: Clock, site: str, counter_id: str)
             "issued": _hm(t.issued_at),
             "waited": _minutes_since(t.queued_at, now),
             "channel": CHANNEL_NAMES.get(t.channel, t.channel),
+            "booked": t.priority_rank == tickets_service.BOOKED_RANK,
         }
         for t in tickets_service.waiting_for_counter(
             session, counter_id, limit=200, clock=clock, site_id=site
@@ -108,6 +109,7 @@ def _console_context(session: Session, clock: Clock, site: str, counter_id: str)
             or "(chưa chọn thủ tục)",
             "priority": PRIORITY_NAMES.get(current.priority, current.priority),
             "channel": CHANNEL_NAMES.get(current.channel, current.channel),
+            "booked": current.priority_rank == tickets_service.BOOKED_RANK,
             "issued": _hm(current.issued_at),
             "called": _hm(current.called_at),
             "waited": _minutes_since(current.issued_at, current.called_at or now),

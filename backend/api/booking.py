@@ -85,6 +85,7 @@ def windows(
         day = today + timedelta(days=days_from_today or 0)
     return [
         {
+            "day": v.window.day.isoformat(),
             "window_start": v.window.key,
             "window_end": v.window.end.strftime("%H:%M"),
             "free": v.free,

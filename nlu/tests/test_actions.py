@@ -413,3 +413,54 @@ def test_every_response_the_actions_name_is_in_the_domain() -> None:
     named |= {f"utter_unavailable_{topic}" for topic in common.TOPICS}
     named |= {f"utter_which_procedure_{aspect}" for aspect in ASPECTS.values()}
     assert len(named) > 30 and not named - set(responses())
+
+
+SERVICE = "ho_tich_chung_thuc"
+
+
+def _booking_on_a_coming_day(client: BackendClient) -> str:
+    """A booking through the public API for the first free window after today (the backend's own
+    clock and calendar decide the days); its code."""
+    import requests
+
+    windows = [w for offset in range(1, 7) for w in client.booking_windows(SERVICE, days_from_today=offset)]
+    free = next((w for w in windows if w["free"] > 0), None)
+    assert free is not None, "no bookable window in the next six days"
+    body = {
+        "service_id": SERVICE,
+        "day": free["day"],
+        "window_start": free["window_start"],
+        "phone": "0912777888",
+    }
+    booked = requests.post(f"{client.base_url}/bookings", json=body, timeout=10)
+    assert booked.status_code == 201, booked.text
+    return str(booked.json()["code"])
+
+
+def test_a_booking_code_said_or_typed_is_checked_in_and_each_refusal_is_explained() -> None:
+    from actions.booking import ActionCheckInBooking
+
+    messages, _ = run(ActionCheckInBooking(), tracker("check_in_booking", "tôi đã đặt lịch rồi"))
+    assert "Mời bạn đọc mã đặt lịch" in messages[0]["text"]
+    messages, _ = run(ActionCheckInBooking(), tracker("check_in_booking", "tôi đã đặt lịch, mã AC3F7K"))
+    assert "Tôi không tìm thấy lịch hẹn mã" in messages[0]["text"]
+    code = _booking_on_a_coming_day(client())
+    spelled = " ".join(code.lower())
+    messages, events = run(
+        ActionCheckInBooking(), tracker("check_in_booking", f"tôi có hẹn, mã là {spelled}")
+    )
+    assert "không phải hôm nay" in messages[0]["text"]  # booked for a coming day: said, no ticket
+    assert "ticket_number" not in slots_of(events)
+
+
+def test_asking_to_book_says_how_and_the_free_windows_of_the_day_asked() -> None:
+    from actions.booking import ActionBookAhead
+
+    messages, _ = run(ActionBookAhead(), tracker("book_ahead", "tôi muốn đặt lịch"))
+    assert "trang đặt lịch" in messages[0]["text"]
+    asked = tracker(
+        "book_ahead", "mai tôi đến làm khai sinh được không", entities=[entity("procedure", "khai_sinh")]
+    )
+    messages, _ = run(ActionBookAhead(), asked)
+    text = messages[0]["text"]
+    assert text.startswith("Ngày mai, Hộ tịch") and "giờ trống" in text

@@ -145,6 +145,8 @@ class QueueService(BaseModel):
     letter: str
     name: str
     waiting: int
+    # how long a ticket taken now would wait (0 when nobody waits)
+    estimated_wait_minutes: int = 0
     now_serving: list[NowServing]
 
 

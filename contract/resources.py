@@ -360,6 +360,7 @@ class QueueRow:
     name: str
     waiting: int
     now_serving: list[NowServing]
+    estimated_wait_minutes: int = 0  # for a ticket taken now
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QueueRow:
@@ -368,6 +369,7 @@ class QueueRow:
             letter=_text(data, "letter"),
             name=_text(data, "name"),
             waiting=int(data.get("waiting") or 0),
+            estimated_wait_minutes=int(data.get("estimated_wait_minutes") or 0),
             now_serving=[
                 NowServing.from_dict(n) for n in data.get("now_serving") or [] if isinstance(n, dict)
             ],

@@ -175,11 +175,12 @@ def _own_ticket(principal: Principal) -> Callable[[Ticket], None]:
 
 
 @router.get("/queue", response_model=QueuePublic)
-def read_queue(session: SessionDep, clock: ClockDep, site: PublicSiteDep) -> QueuePublic:
-    """The board of one site (the caller's own, or `?site=`)."""
-    return QueuePublic.model_validate(
-        {"services": queue.board(session, clock, site), "updated_at": clock.now()}
-    )
+def read_queue(
+    session: SessionDep, clock: ClockDep, settings: SettingsDep, cache: CacheDep, site: PublicSiteDep
+) -> QueuePublic:
+    """The board of one site (the caller's own, or `?site=`), with each service's estimated wait."""
+    rows = queue.board(session, clock, site, default_minutes=settings.default_service_minutes, cache=cache)
+    return QueuePublic.model_validate({"services": rows, "updated_at": clock.now()})
 
 
 @router.get("/counters/{counter_id}/waiting", response_model=list[WaitingTicket])

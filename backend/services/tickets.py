@@ -466,8 +466,19 @@ def estimated_wait(
     return math.ceil(ahead * minutes / counters)
 
 
-def board(session: Session, clock: Clock, site_id: str = DEFAULT_SITE_ID) -> list[dict[str, object]]:
-    """The site's board: per service, how many wait today and who is being served where."""
+def board(
+    session: Session,
+    clock: Clock,
+    site_id: str = DEFAULT_SITE_ID,
+    *,
+    default_minutes: float = 5.0,
+    cache: QueueCache | None = None,
+) -> list[dict[str, object]]:
+    """The site's board: per service, how many wait today, who is being served where, and how long
+    a ticket taken now would wait (everyone waiting × the service's recent minutes per ticket ÷ its
+    counters)."""
+    cache = cache or QueueCache(0, 0)
+    views = cache.services(session, site_id)
     day = clock.local_day(None, QueueCache(0).zone(session, site_id))
     mine = (Ticket.site_id == site_id, Ticket.service_day == day)
     waiting = dict(
@@ -498,12 +509,19 @@ def board(session: Session, clock: Clock, site_id: str = DEFAULT_SITE_ID) -> lis
             for t in serving
             if t.service_id == service.id and t.counter_id in counters
         ]
+        count = int(waiting.get(service.id, 0))
+        minutes = 0
+        if count:
+            per_ticket = cache.average_minutes(session, site_id, service.id, clock.now(), default_minutes)
+            view = views.get(service.id)
+            minutes = math.ceil(count * per_ticket / max(1, len(view.counters) if view else 1))
         result.append(
             {
                 "service_id": service.id,
                 "letter": service.letter,
                 "name": service.name,
-                "waiting": int(waiting.get(service.id, 0)),
+                "waiting": count,
+                "estimated_wait_minutes": minutes,
                 "now_serving": now_serving,
             }
         )

@@ -186,7 +186,11 @@ def _service_phrase(row: QueueRow) -> str:
     """ "Hộ tịch – Chứng thực: đang gọi số A005, còn 3 người chờ" """
     called = list(dict.fromkeys(item.number for item in row.now_serving))
     now = f"đang gọi số {' và '.join(called[:2])}" if called else "chưa gọi số nào"
-    left = f"còn {row.waiting} người chờ" if row.waiting else "không còn ai chờ"
+    left = (
+        f"còn {row.waiting} người chờ, {_minutes(row.estimated_wait_minutes)}"
+        if row.waiting
+        else "không còn ai chờ"
+    )
     return f"{row.name or row.service_id}: {now}, {left}"
 
 

@@ -296,3 +296,12 @@ def test_the_counter_console_shows_only_todays_ticket(client, content, device, s
         assert shown is not None and shown.id == called["id"]
         clock.set(clock.now() + timedelta(days=1))  # left "called" overnight
         assert current_ticket(session, clock, "quay_2") is None
+
+
+def test_the_board_says_how_long_a_ticket_taken_now_would_wait(client, content, device):
+    for _ in range(3):
+        issue(client, device, service_id="ho_tich")
+    rows = {r["service_id"]: r for r in client.get(f"{API}/queue").json()["services"]}
+    # three waiting × 5 minutes (no history yet) ÷ the two counters of the service
+    assert rows["ho_tich"]["waiting"] == 3 and rows["ho_tich"]["estimated_wait_minutes"] == 8
+    assert rows["dat_dai"]["waiting"] == 0 and rows["dat_dai"]["estimated_wait_minutes"] == 0

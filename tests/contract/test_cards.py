@@ -66,7 +66,14 @@ def test_every_shape_of_the_readme_is_read_back_into_its_class() -> None:
         "issued_at": "2026-12-02T08:00:00+07:00",
     }
     status = {"type": "ticket", "ticket_id": 7, "number": "A007", "ahead": 0, "status": "called"}
-    row = {"service_id": "a", "letter": "A", "name": "Hộ tịch", "waiting": 3, "now_serving": []}
+    row = {
+        "service_id": "a",
+        "letter": "A",
+        "name": "Hộ tịch",
+        "waiting": 3,
+        "now_serving": [],
+        "estimated_wait_minutes": 15,
+    }
     dossier = {
         "type": "dossier",
         "code": "000.00.31.H26-251121-0003",

@@ -35,7 +35,7 @@ class KioskDriver:
         self.clock = clock
 
     @classmethod
-    def start(cls, settings: Any, **app_kwargs: Any) -> KioskDriver:
+    def start(cls, settings: Any, shared: Any, **app_kwargs: Any) -> KioskDriver:
         os.environ.setdefault("KIVY_NO_ARGS", "1")
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
         from kiosk.app import KioskApp, configure_kivy
@@ -44,7 +44,7 @@ class KioskDriver:
         from kivy.base import EventLoop
 
         clock = ManualClock()
-        app = KioskApp(settings, clock=clock, **app_kwargs)
+        app = KioskApp(settings, shared, clock=clock, **app_kwargs)
         app._run_prepare()
         EventLoop.start()
         driver = cls(app, clock)
@@ -85,7 +85,7 @@ class KioskDriver:
     # ---- looking --------------------------------------------------------------------------
     @property
     def current(self) -> str:
-        return str(self.app.manager.current)
+        return str(self.app.nav.current)
 
     def screen(self, name: str | None = None) -> Any:
         return self.app.manager.get_screen(name or self.current)

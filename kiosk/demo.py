@@ -30,12 +30,18 @@ class DemoApi:
         from content.check import service_day
         from content.files import default_content_dir, read_content_dir
         from content.in_force import in_force
-        from content.model import site_answer
+        from content.model import DATED_FACTS, site_answer
 
         content = read_content_dir(default_content_dir())
         self.site_model = content.site
         self._procedures = [
-            dict(in_force(p, service_day()), version=1, updated_at=_UPDATED_AT) for p in content.procedures
+            dict(
+                in_force(p, service_day()),
+                periods={f: p.model_dump(mode="json")[f] for f in DATED_FACTS if p.is_dated(f)},
+                version=1,
+                updated_at=_UPDATED_AT,
+            )
+            for p in content.procedures
         ]
         self._faq: list[dict[str, Any]] = []
         for entry in content.faq:

@@ -28,7 +28,7 @@ def kiosk_session(backend_server: RunningBackend, kiosk_data_dir: Path) -> Itera
             "LETAN_RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens: the assistant is down
             "LETAN_DEVICE_TOKEN": backend_server.device_token,
             "LETAN_DATA_DIR": str(kiosk_data_dir),
-            "LETAN_HTTP_TIMEOUT": "10",
+            "LETAN_HTTP_TIMEOUT": "30",  # generous: a loaded machine is slower, never wrong
         }
     )
     settings = KioskSettings(width=540, height=960, idle_seconds=3600, idle_answer_seconds=3600, voice=False)

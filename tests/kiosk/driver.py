@@ -41,6 +41,10 @@ class KioskDriver:
         from kiosk.app import KioskApp, configure_kivy
 
         configure_kivy(settings, offscreen=True)
+        from kivy.config import Config
+
+        # Frames as fast as the machine draws them: every wait is on a condition, none on a frame rate.
+        Config.set("graphics", "maxfps", "0")
         from kivy.base import EventLoop
 
         clock = ManualClock()

@@ -23,7 +23,7 @@ def own_backend(kiosk: KioskDriver, tmp_path: Path) -> Iterator[RunningBackend]:
     content = kiosk.app.content
     shared = content.backend
     with running_backend(tmp_path) as backend:
-        content.backend = BackendClient(backend.base_url, backend.device_token, timeout_s=10)
+        content.backend = BackendClient(backend.base_url, backend.device_token, timeout_s=30)
         try:
             yield backend
         finally:

@@ -80,7 +80,12 @@ class KioskDriver:
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what or condition}; screen={self.current}")
+                from kivy.core.window import Window
+
+                above = [type(w).__name__ for w in Window.children[:-1]]  # popups over the screens
+                raise AssertionError(
+                    f"timed out waiting for {what or condition}; screen={self.current}, open over it: {above}"
+                )
 
     def settle(self) -> None:
         """Wait until no background work (HTTP, printing) is running or waiting to reach the UI."""

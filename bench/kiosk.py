@@ -30,14 +30,17 @@ import json, os, sys, time
 started = float(sys.argv[1])
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
+from contract.settings import SharedSettings
 from kiosk.settings import KioskSettings
 from kiosk.app import KioskApp, configure_kivy
 width, height = (int(v) for v in sys.argv[3].split("x"))
 backend_url, token, data_dir = sys.argv[4], sys.argv[5], sys.argv[6]
-settings = KioskSettings(
-    width=width, height=height, data_dir=Path(data_dir), voice=False, idle_seconds=3600,
-    backend_url=backend_url or "http://127.0.0.1:9/api/v1", device_token=token or None,
-)
+settings = KioskSettings(width=width, height=height, voice=False, idle_seconds=3600)
+shared = SharedSettings.from_env({
+    "LETAN_DATA_DIR": data_dir,
+    "LETAN_BACKEND_URL": backend_url or "http://127.0.0.1:9/api/v1",
+    "LETAN_DEVICE_TOKEN": token,
+})
 configure_kivy(settings, offscreen=True)
 from kivy.base import EventLoop
 from kivy.core.window import Window
@@ -45,7 +48,7 @@ kwargs = {}
 if not backend_url:
     from kiosk.demo import DemoBackend, DemoRasa
     kwargs = {"backend": DemoBackend(), "rasa": DemoRasa(), "sync_on_start": False}
-app = KioskApp(settings, **kwargs)
+app = KioskApp(settings, shared, **kwargs)
 flips = []
 Window.bind(on_flip=lambda *_a: flips.append(time.perf_counter()))
 app._run_prepare()
@@ -79,7 +82,7 @@ def tap_to_screen(button, target):
     touch.touch_up()   # the button acts on release
     while True:
         EventLoop.idle()
-        if app.manager.current == target and not app.manager.transition.is_active and flips:
+        if app.nav.current == target and not app.manager.transition.is_active and flips:
             drawn = flips[-1]
             break
     return (drawn - start) * 1000
@@ -191,7 +194,9 @@ def main() -> None:
                 taps.setdefault(key, []).extend(values)
 
     source = args.backend_url or "demo data in process"
-    print(f"kiosk bench: window {args.size} offscreen, {source}, load {os.getloadavg()[0]:.1f}")
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"kiosk bench: window {args.size} offscreen, {source}")
+    print(f"load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores (other jobs count too)")
     print(f"renderer: {renderer}")
     print(
         f"cold start to home drawn: median {statistics.median(colds):.2f} s, max {max(colds):.2f} s "

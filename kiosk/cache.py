@@ -1,4 +1,7 @@
-"""The last synced content (procedures, FAQ, services) in a JSON file, for when the backend is down."""
+"""The last synced content (site, procedures, FAQ, services) in a JSON file, for when the backend is down.
+
+Stored in the API's own JSON shapes and decoded by `contract.resources`, like a live answer.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,13 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from kiosk.backend_client import BackendClient
+from contract.resources import Faq, Procedure, Service, Site
+from kiosk.ports import BackendApi
 
 logger = logging.getLogger(__name__)
 
@@ -19,35 +23,36 @@ logger = logging.getLogger(__name__)
 @dataclass
 class ContentSnapshot:
     synced_at: str | None = None
-    site: dict[str, Any] | None = None
-    procedures: list[dict[str, Any]] = field(default_factory=list)
-    faq: list[dict[str, Any]] = field(default_factory=list)
-    services: list[dict[str, Any]] = field(default_factory=list)
+    site: Site | None = None
+    procedures: list[Procedure] = field(default_factory=list)
+    faq: list[Faq] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not self.procedures and not self.faq
 
-    def procedure(self, procedure_id: str) -> dict[str, Any] | None:
-        return next((p for p in self.procedures if p.get("id") == procedure_id), None)
+    def procedure(self, procedure_id: str) -> Procedure | None:
+        return next((p for p in self.procedures if p.id == procedure_id), None)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "synced_at": self.synced_at,
-            "site": self.site,
-            "procedures": self.procedures,
-            "faq": self.faq,
-            "services": self.services,
+            "site": dict(self.site.raw) if self.site else None,
+            "procedures": [p.to_dict() for p in self.procedures],
+            "faq": [asdict(f) for f in self.faq],
+            "services": [s.to_dict() for s in self.services],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ContentSnapshot:
+        site = data.get("site")
         return cls(
             synced_at=data.get("synced_at"),
-            site=data.get("site"),
-            procedures=list(data.get("procedures") or []),
-            faq=list(data.get("faq") or []),
-            services=list(data.get("services") or []),
+            site=Site.from_dict(site) if isinstance(site, dict) else None,
+            procedures=[Procedure.from_dict(p) for p in data.get("procedures") or [] if isinstance(p, dict)],
+            faq=[Faq.from_dict(f) for f in data.get("faq") or [] if isinstance(f, dict)],
+            services=[Service.from_dict(s) for s in data.get("services") or [] if isinstance(s, dict)],
         )
 
 
@@ -58,12 +63,12 @@ class ContentCache:
     def load(self) -> ContentSnapshot:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
+            return ContentSnapshot.from_json(data)
         except FileNotFoundError:
             return ContentSnapshot()
-        except (OSError, ValueError) as err:
-            logger.warning("kiosk cache %s unreadable: %s", self.path, err)
+        except (OSError, ValueError, TypeError, AttributeError) as err:
+            logger.warning("kiosk cache %s unreadable: %s", self.path, type(err).__name__)
             return ContentSnapshot()
-        return ContentSnapshot.from_json(data)
 
     def save(self, snapshot: ContentSnapshot) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,15 +81,14 @@ class ContentCache:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def sync(self, client: BackendClient) -> ContentSnapshot:
+    def sync(self, client: BackendApi) -> ContentSnapshot:
         """Fetch everything from the backend and save it; raises BackendError when it is down."""
-        summaries = client.procedures()
-        procedures = [client.procedure(str(p["id"])) for p in summaries]
+        procedures = [client.procedure(p.id) for p in client.procedures()]
         snapshot = ContentSnapshot(
             synced_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             site=client.site(),
             procedures=procedures,
-            faq=client.faq(),
+            faq=client.faqs(),
             services=client.services(),
         )
         self.save(snapshot)

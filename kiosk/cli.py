@@ -21,7 +21,7 @@ def kiosk(
     ] = False,
     demo: Annotated[bool, typer.Option("--demo", help="Chạy với dữ liệu mẫu, không cần máy chủ.")] = False,
 ) -> None:
-    """Chạy kiosk (Kivy) theo cấu hình LETAN_KIOSK__*."""
+    """Chạy kiosk (Kivy) theo cấu hình LETAN_* chung và LETAN_KIOSK__* riêng."""
     from kiosk.settings import get_settings
 
     settings = get_settings()

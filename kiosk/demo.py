@@ -1,122 +1,133 @@
-"""Demo data for `letan kiosk --screenshots` and for trying the kiosk without a backend.
+"""Demo data for `letan kiosk --demo|--screenshots` and the bench: the kiosk without a backend.
 
-Reads the repository's content files (the same ones the backend loads) and answers with the
-shapes of the backend API; tickets and dossiers are made up and marked as demo.
+`DemoApi` answers the backend's paths with the API's JSON shapes (`api-contract.md`), built from
+the repository's content files (the ones the backend loads); tickets and dossiers are made up.
+`DemoBackend` has the methods of `contract.backend_client.BackendClient` and decodes those
+answers with the same `contract.resources` the client uses, so the kiosk cannot tell them apart
+(`tests/kiosk/test_demo_contract.py` decodes the real API's answers and these with one code).
 """
 
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from kiosk.errors import BackendError
+from contract.errors import BackendError
+from contract.rasa_client import BotMessage
+from contract.resources import Dossier, Faq, Priority, Procedure, ProcedureSummary, Service, Site, Ticket
+from kiosk.presenters.procedures import search_procedures
 
 DEMO_DOSSIER_CODE = "000.00.31.H26-251121-0003"
 DEMO_VERIFY_DIGITS = "5678"  # last four digits of the demo applicant's phone
+_UPDATED_AT = "2026-01-01T00:00:00Z"
 
 
-class DemoBackend:
-    """The backend API methods of `BackendClient`, answered from the content files."""
+class DemoApi:
+    """The backend's JSON answers, from the content files (read when the object is made)."""
 
     def __init__(self) -> None:
+        from content.check import service_day
         from content.files import default_content_dir, read_content_dir
+        from content.in_force import in_force
+        from content.model import DATED_FACTS, site_answer
 
         content = read_content_dir(default_content_dir())
         self.site_model = content.site
-        from content.check import service_day
-        from content.in_force import in_force
-        from content.model import site_answer
-
-        today = service_day()
-        self._procedures = [in_force(p, today) for p in content.procedures]
-        self._faq = []
+        self._procedures = [
+            dict(
+                in_force(p, service_day()),
+                periods={f: p.model_dump(mode="json")[f] for f in DATED_FACTS if p.is_dated(f)},
+                version=1,
+                updated_at=_UPDATED_AT,
+            )
+            for p in content.procedures
+        ]
+        self._faq: list[dict[str, Any]] = []
         for entry in content.faq:
             try:
-                answer = site_answer(entry, content.site)[0]
+                answer, details = site_answer(entry, content.site)
             except Exception:
-                answer = entry.answer
-            self._faq.append({"key": entry.key, "question": entry.question, "answer": answer, "version": 1})
+                answer, details = entry.answer, None
+            self._faq.append(
+                {
+                    "key": entry.key,
+                    "question": entry.question,
+                    "answer": answer,
+                    "answer_details": details,
+                    "variants": list(entry.variants),
+                    "source_url": entry.source_url,
+                    "verified_on": entry.verified_on.isoformat() if entry.verified_on else None,
+                    "version": 1,
+                    "updated_at": _UPDATED_AT,
+                }
+            )
+        counters = {c.id: c.model_dump(mode="json") for c in content.services.counters}
         self._services = [
-            {
-                "id": s.id,
-                "letter": s.letter,
-                "name": s.name,
-                "fields": list(s.fields),
-                "counters": [c for c in s.counters],
-            }
+            dict(s.model_dump(mode="json"), counters=[counters[c] for c in s.counters if c in counters])
             for s in content.services.services
         ]
-        self._counter_numbers = {c.id: str(c.number) for c in content.services.counters}
         self._ids = itertools.count(1)
-        self.tickets: dict[str, dict[str, Any]] = {}
+        self._tickets: dict[str, dict[str, Any]] = {}
 
-    def health(self) -> dict[str, Any]:
-        return {"status": "ok", "database": "ok"}
-
+    # public reads
     def procedures(self, q: str | None = None, field: str | None = None) -> list[dict[str, Any]]:
-        from kiosk.presenters.procedures import search_procedures
-
-        found = search_procedures(self._procedures, q or "", field)
-        return [{k: p[k] for k in ("id", "name", "field", "summary")} for p in found]
+        found = search_procedures([Procedure.from_dict(p) for p in self._procedures], q or "", field)
+        ids = [p.id for p in found]
+        return [
+            {k: p[k] for k in ("id", "name", "field", "summary")}
+            for p in sorted((p for p in self._procedures if p["id"] in ids), key=lambda p: ids.index(p["id"]))
+        ]
 
     def procedure(self, procedure_id: str) -> dict[str, Any]:
         for procedure in self._procedures:
             if procedure["id"] == procedure_id:
-                return dict(procedure, version=1)
-        raise BackendError("procedure_not_found", "Không có thủ tục này.", status=404)
+                return dict(procedure)
+        raise BackendError("procedure_not_found", "Không có thủ tục này.", 404)
 
     def faq(self) -> list[dict[str, Any]]:
-        return list(self._faq)
+        return [dict(entry) for entry in self._faq]
 
     def services(self) -> list[dict[str, Any]]:
-        return [
-            dict(s, counters=[self._counter_numbers.get(c, c) for c in s["counters"]]) for s in self._services
-        ]
+        return [dict(service) for service in self._services]
 
     def site(self) -> dict[str, Any]:
         return dict(self.site_model.model_dump(mode="json"))
 
-    def create_ticket(
-        self,
-        *,
-        service_id: str | None = None,
-        procedure_id: str | None = None,
-        priority: str = "none",
-        idempotency_key: str | None = None,
-    ) -> dict[str, Any]:
-        services = self.services()
-        service = next((s for s in services if s["id"] == service_id), None)
+    # device calls
+    def issue_ticket(self, body: dict[str, Any]) -> dict[str, Any]:
+        services = self._services
+        service = next((s for s in services if s["id"] == body.get("service_id")), None)
+        procedure_id = body.get("procedure_id")
         if service is None and procedure_id:
-            field = next((p["field"] for p in self._procedures if p["id"] == procedure_id), None)
-            service = next((s for s in services if field in s["fields"]), None)
+            service = next((s for s in services if procedure_id in s["procedures"]), None)
         service = service or services[0]
-        ticket_id = str(next(self._ids))
+        ticket_id = next(self._ids)
         ticket = {
             "id": ticket_id,
-            "number": f"{service['letter']}{22 + int(ticket_id):03d}",
+            "number": f"{service['letter']}{22 + ticket_id:03d}",
             "service_id": service["id"],
-            "counters": service["counters"],
+            "service_name": service["name"],
+            "procedure_id": procedure_id,
+            "counters": [dict(c) for c in service["counters"]],
             "ahead": 4,
             "estimated_wait_minutes": 12,
-            "issued_at": datetime.now().isoformat(timespec="seconds"),
+            "issued_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
             "status": "waiting",
-            "priority": priority,
+            "priority": body.get("priority", "none"),
+            "channel": body.get("channel", "kiosk"),
+            "counter": None,
+            "called_at": None,
         }
-        self.tickets[ticket_id] = ticket
+        self._tickets[str(ticket_id)] = ticket
         return ticket
-
-    def ticket(self, ticket_id: str | int) -> dict[str, Any]:
-        return self.tickets[str(ticket_id)]
 
     def dossier(self, code: str, verify: str | None = None) -> dict[str, Any]:
         if code != DEMO_DOSSIER_CODE:
-            raise BackendError("dossier_not_found", "Không tìm thấy hồ sơ.", status=404)
+            raise BackendError("dossier_not_found", "Không tìm thấy hồ sơ.", 404)
         verified = verify == DEMO_VERIFY_DIGITS
         note = "Kết quả gồm 2 bản sao giấy khai sinh." if verified else None
         return {
-            "verified": verified,
-            "note": note,
             "code": code,
             "procedure_id": "khai_sinh",
             "procedure_name": "Đăng ký khai sinh",
@@ -127,13 +138,51 @@ class DemoBackend:
             "next_step": "Mang giấy hẹn và căn cước đến quầy số 1 để nhận kết quả."
             + (f" {note}" if note else ""),
             "applicant": "Nguyễn V. A.",
+            "verified": verified,
+            "note": note,
         }
 
-    def handoff(self, reason: str, summary: str) -> dict[str, Any]:
-        return {"id": 1}
 
-    def feedback(self, rating: int, comment: str, service_id: str | None = None) -> dict[str, Any]:
-        return {"id": 1}
+class DemoBackend:
+    """`BackendClient`'s methods, answered by `DemoApi` and decoded by `contract.resources`."""
+
+    def __init__(self, api: DemoApi | None = None) -> None:
+        self.api = api or DemoApi()
+
+    def procedures(self, q: str | None = None, field: str | None = None) -> list[ProcedureSummary]:
+        return [ProcedureSummary.from_dict(row) for row in self.api.procedures(q, field)]
+
+    def procedure(self, procedure_id: str) -> Procedure:
+        return Procedure.from_dict(self.api.procedure(procedure_id))
+
+    def faqs(self) -> list[Faq]:
+        return [Faq.from_dict(row) for row in self.api.faq()]
+
+    def services(self) -> list[Service]:
+        return [Service.from_dict(row) for row in self.api.services()]
+
+    def site(self) -> Site | None:
+        return Site.from_dict(self.api.site())
+
+    def issue_ticket(
+        self,
+        *,
+        service_id: str | None = None,
+        procedure_id: str | None = None,
+        priority: Priority = Priority.NONE,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        body = {"service_id": service_id, "procedure_id": procedure_id, "priority": Priority(priority).value}
+        return Ticket.from_dict(self.api.issue_ticket(body))
+
+    def dossier(self, code: str, verify: str | None = None) -> Dossier:
+        return Dossier.from_dict(self.api.dossier(code, verify))
+
+    def handoff(self, reason: str, summary: str = "") -> None:
+        return None
+
+    def feedback(self, rating: int, comment: str | None = None, service_id: str | None = None) -> None:
+        return None
 
 
 DEMO_CONVERSATION: list[dict[str, Any]] = [
@@ -162,5 +211,5 @@ DEMO_CONVERSATION: list[dict[str, Any]] = [
 class DemoRasa:
     """Answers every message with the demo conversation (screenshots only)."""
 
-    def send(self, sender: str, message: str) -> list[dict[str, Any]]:
-        return DEMO_CONVERSATION
+    def send(self, sender: str, message: str) -> list[BotMessage]:
+        return [BotMessage.from_dict(message) for message in DEMO_CONVERSATION]

@@ -27,7 +27,7 @@ def take_screenshots(out_dir: Path, settings: KioskSettings, high_contrast: bool
     out_dir.mkdir(parents=True, exist_ok=True)
     backend = DemoBackend()
     app = KioskApp(settings, backend=backend, rasa=DemoRasa(), sync_on_start=False)
-    app.site_name = backend.site_model.name
+    app.content.site_name = backend.api.site_model.name
     written: list[Path] = []
 
     def shot(name: str) -> Callable[[], None]:
@@ -44,12 +44,12 @@ def take_screenshots(out_dir: Path, settings: KioskSettings, high_contrast: bool
         return app.manager.get_screen(name)
 
     def conversation() -> None:
-        app.go("conversation")
+        app.nav.go("conversation")
         screen("conversation").send("Tôi muốn làm giấy khai sinh cho con")
         screen("conversation").keyboard_open = False  # as after "Gửi": the answer gets the room
 
     def dossier() -> None:
-        app.go("dossier")
+        app.nav.go("dossier")
         screen("dossier").ids.keypad.paste(DEMO_DOSSIER_CODE)
         screen("dossier").lookup()
 
@@ -71,33 +71,33 @@ def take_screenshots(out_dir: Path, settings: KioskSettings, high_contrast: bool
         dossier_screen.verify()
 
     def procedures() -> None:
-        app.go("procedures")
+        app.nav.go("procedures")
         screen("procedures").keyboard_open = True
         screen("procedures").ids.keyboard.type_text("khai sinh")
 
     def idle() -> None:
-        app.go_home()
-        app.go("dossier")
-        app.show_idle_prompt()
+        app.nav.go_home()
+        app.nav.go("dossier")
+        app.session.ask()
 
     def close_idle() -> None:
-        if app.idle_popup is not None:
-            app.idle_popup.dismiss()
+        if app.session.popup is not None:
+            app.session.popup.dismiss()
 
     steps: list[Callable[[], None]] = [
-        lambda: setattr(app, "high_contrast", high_contrast),
+        lambda: setattr(app.theme, "high_contrast", high_contrast),
         shot("home"),
         procedures,
         shot("procedures"),
-        lambda: app.go("procedure", procedure_id="khai_sinh"),
+        lambda: app.nav.go("procedure", procedure_id="khai_sinh"),
         shot("procedure"),
-        lambda: app.go("queue", procedure_id="khai_sinh", procedure_name="Đăng ký khai sinh"),
+        lambda: app.nav.go("queue", procedure_id="khai_sinh", procedure_name="Đăng ký khai sinh"),
         shot("queue-priority"),
         lambda: screen("queue").issue("elderly"),
         lambda: None,
         shot("ticket"),
         dossier_typing,
-        lambda: app.go("dossier"),
+        lambda: app.nav.go("dossier"),
         shot("dossier-typing"),
         dossier,
         shot("dossier"),
@@ -109,9 +109,9 @@ def take_screenshots(out_dir: Path, settings: KioskSettings, high_contrast: bool
         conversation,
         lambda: None,
         shot("conversation"),
-        lambda: app.go("faq"),
+        lambda: app.nav.go("faq"),
         shot("faq"),
-        lambda: app.go("feedback"),
+        lambda: app.nav.go("feedback"),
         lambda: screen("feedback").choose(5),
         shot("feedback"),
         idle,

@@ -1,14 +1,21 @@
-"""Kiosk settings: `LETAN_KIOSK__*` environment variables (nested with `__`)."""
+"""Kiosk-only settings: `LETAN_KIOSK__*` environment variables (nested with `__`).
+
+What every process shares (backend and Rasa URLs, the device token, the data directory, the HTTP
+timeout) is `contract.settings.SharedSettings`, never defined here again; the kiosk's files live
+under its data directory (`kiosk_paths`).
+"""
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contract.settings import SharedSettings
 
 
 class PrinterSettings(BaseModel):
@@ -27,11 +34,6 @@ class PrinterSettings(BaseModel):
 class KioskSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LETAN_KIOSK__", env_nested_delimiter="__", extra="ignore")
 
-    backend_url: str = "http://127.0.0.1:8000/api/v1"
-    rasa_url: str = "http://127.0.0.1:5005"
-    device_token: str | None = None
-    device_token_file: Path | None = None
-    data_dir: Path = Path("var")
     printer: PrinterSettings = PrinterSettings()
     width: int = Field(default=1080, ge=320)
     height: int = Field(default=1920, ge=320)
@@ -41,31 +43,22 @@ class KioskSettings(BaseSettings):
     exit_pin: str | None = Field(default=None, pattern=r"^\d{4,8}$")
     idle_seconds: float = Field(default=60.0, gt=0)
     idle_answer_seconds: float = Field(default=20.0, gt=0)
-    http_timeout: float = Field(default=5.0, gt=0)
     camera_index: int | None = None
     voice: bool = True
 
-    @property
-    def cache_file(self) -> Path:
-        return self.data_dir / "kiosk-cache.json"
 
-    @property
-    def tickets_dir(self) -> Path:
-        return self.data_dir / "tickets"
+@dataclass(frozen=True)
+class KioskPaths:
+    """The kiosk's files, in the shared data directory."""
 
-    def resolved_device_token(self) -> str | None:
-        """The device token: this setting, `LETAN_DEVICE_TOKEN`, or the token file."""
-        if self.device_token:
-            return self.device_token.strip()
-        env_token = os.environ.get("LETAN_DEVICE_TOKEN")
-        if env_token:
-            return env_token.strip()
-        path = self.device_token_file or Path(os.environ.get("LETAN_DEVICE_TOKEN_FILE", "var/device-token"))
-        try:
-            token = path.read_text(encoding="utf-8").strip()
-        except OSError:
-            return None
-        return token or None
+    cache_file: Path
+    tickets_dir: Path
+
+
+def kiosk_paths(shared: SharedSettings) -> KioskPaths:
+    return KioskPaths(
+        cache_file=shared.data_dir / "kiosk-cache.json", tickets_dir=shared.data_dir / "tickets"
+    )
 
 
 @lru_cache(maxsize=1)

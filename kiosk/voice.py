@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from speech.events import PipelineEvent
 
 logger = logging.getLogger(__name__)
 
-EventCallback = Callable[[str, dict[str, Any]], None]
+EventCallback = Callable[[PipelineEvent], None]
 
 
 class VoiceBridge:
@@ -108,17 +110,16 @@ class VoiceBridge:
     def subscribe(self, callback: EventCallback) -> None:
         self._listeners.append(callback)
 
-    def _on_pipeline_event(self, event: Any) -> None:
-        """Translate a pipeline event (object with `type`/`name` and data, or a dict) for listeners."""
-        if isinstance(event, dict):
-            name = str(event.get("type") or event.get("name") or "")
-            data = dict(event.get("data") or event)
-        else:
-            name = str(getattr(event, "type", None) or getattr(event, "name", "") or "")
-            raw = getattr(event, "data", None)  # speech.events.PipelineEvent.data: JSON-ready fields
-            data = dict(raw) if isinstance(raw, dict) else {"text": getattr(event, "text", "")}
+    def _on_pipeline_event(self, event: PipelineEvent | Mapping[str, Any]) -> None:
+        """Pass a pipeline event on as its own class (its `to_dict()` form is decoded back)."""
+        if not isinstance(event, PipelineEvent):
+            try:
+                event = PipelineEvent.from_dict(event)
+            except ValueError as err:
+                logger.warning("voice event dropped: %s", err)
+                return
         for callback in list(self._listeners):
-            callback(name, data)
+            callback(event)
 
     def close(self) -> None:
         self.stop_speaking()

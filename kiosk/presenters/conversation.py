@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from contract.rasa_client import BotMessage
+from contract.resources import Dossier, Faq, Procedure, Ticket
 from kiosk.presenters.formatting import vn_date
 from kiosk.presenters.procedures import procedure_card
 from kiosk.strings import t
@@ -44,11 +47,18 @@ def _inner(custom: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def card_from_custom(custom: dict[str, Any]) -> Card | None:
-    """A card for a `custom` payload `{"type": "procedure"|"ticket"|"dossier"|"faq", ...}`."""
+    """A card for a `custom` payload `{"type": "procedure"|"ticket"|"dossier"|"faq", ...}`, its data
+    decoded by `contract.resources` (None for another type or data that does not decode)."""
+    try:
+        return _card(custom)
+    except (TypeError, ValueError):
+        return None
+
+
+def _card(custom: dict[str, Any]) -> Card | None:
     kind = custom.get("type")
     if kind == "procedure":
-        data = _inner(custom, "procedure")
-        pc = procedure_card(data)
+        pc = procedure_card(Procedure.from_dict(_inner(custom, "procedure")))
         lines = []
         if pc.fee:
             lines.append(f"{t('procedures.fee')}: {pc.fee}")
@@ -62,32 +72,26 @@ def card_from_custom(custom: dict[str, Any]) -> Card | None:
         return Card("procedure", pc.name or str(custom.get("name", "")), lines, action)
     if kind == "ticket":
         data = _inner(custom, "ticket")
+        ticket = Ticket.from_dict(data)
         lines = []
-        counters = data.get("counters") or []
-        if counters:
-            labels = [
-                str(c.get("number", c.get("id", ""))) if isinstance(c, dict) else str(c) for c in counters
-            ]
-            lines.append(t("queue.counter", counters=", ".join(labels)))
-        ahead = data.get("ahead")
-        if ahead is not None:
-            lines.append(t("queue.ahead_none") if int(ahead) <= 0 else t("queue.ahead", ahead=ahead))
-        if data.get("estimated_wait_minutes"):
-            lines.append(t("queue.wait", minutes=data["estimated_wait_minutes"]))
-        return Card("ticket", f"{t('queue.your_number')}: {data.get('number', '')}", lines)
+        if ticket.counters:
+            lines.append(t("queue.counter", counters=", ".join(str(c.number) for c in ticket.counters)))
+        if data.get("ahead") is not None:
+            lines.append(t("queue.ahead_none") if ticket.ahead <= 0 else t("queue.ahead", ahead=ticket.ahead))
+        if ticket.estimated_wait_minutes:
+            lines.append(t("queue.wait", minutes=ticket.estimated_wait_minutes))
+        return Card("ticket", f"{t('queue.your_number')}: {ticket.number}", lines)
     if kind == "dossier":
-        data = _inner(custom, "dossier")
-        lines = []
-        if data.get("status_text"):
-            lines.append(f"{t('dossier.status')}: {data['status_text']}")
-        if data.get("appointment_on"):
-            lines.append(f"{t('dossier.appointment')}: {vn_date(data['appointment_on'])}")
-        if data.get("next_step"):
-            lines.append(f"{t('dossier.next_step')}: {data['next_step']}")
-        return Card("dossier", str(data.get("procedure_name") or t("dossier.title")), lines)
+        dossier = Dossier.from_dict(_inner(custom, "dossier"))
+        lines = [f"{t('dossier.status')}: {dossier.status_text}"]
+        if dossier.appointment_on:
+            lines.append(f"{t('dossier.appointment')}: {vn_date(dossier.appointment_on)}")
+        if dossier.next_step:
+            lines.append(f"{t('dossier.next_step')}: {dossier.next_step}")
+        return Card("dossier", dossier.procedure_name or t("dossier.title"), lines)
     if kind == "faq":
-        data = _inner(custom, "faq")
-        return Card("faq", str(data.get("question", "")), [str(data.get("answer", ""))])
+        faq = Faq.from_dict(_inner(custom, "faq"))
+        return Card("faq", faq.question, [faq.answer])
     return None
 
 
@@ -109,21 +113,20 @@ class Conversation:
         self.items.append(item)
         return item
 
-    def add_replies(self, messages: list[dict[str, Any]]) -> list[ChatItem]:
+    def add_replies(self, messages: Sequence[BotMessage]) -> list[ChatItem]:
         self.rasa_down = False
         added = []
         for message in messages:
-            text = str(message.get("text") or "").strip()
+            text = message.text.strip()
             buttons = [
                 (str(b.get("title", "")), str(b.get("payload", b.get("title", ""))))
-                for b in message.get("buttons") or []
-                if isinstance(b, dict) and b.get("title")
+                for b in message.buttons
+                if b.get("title")
             ]
             if text or buttons:
                 added.append(ChatItem("bot", text, buttons))
-            custom = message.get("custom")
-            if isinstance(custom, dict):
-                card = card_from_custom(custom)
+            if message.custom is not None:
+                card = card_from_custom(message.custom)
                 if card is not None:
                     added.append(ChatItem("card", card.title, card=card))
         self.items.extend(added)

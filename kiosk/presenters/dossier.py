@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from contract.resources import Dossier
 from kiosk.presenters.formatting import vn_date
 from kiosk.strings import t
-
-STATUS_TEXT: dict[str, str] = {
-    "moi_dang_ky": "Mới đăng ký",
-    "da_tiep_nhan": "Đã tiếp nhận",
-    "khong_tiep_nhan": "Không được tiếp nhận",
-    "dang_xu_ly": "Đang xử lý",
-    "yeu_cau_bo_sung": "Yêu cầu bổ sung giấy tờ",
-    "yeu_cau_nghia_vu_tai_chinh": "Yêu cầu thực hiện nghĩa vụ tài chính",
-    "cong_dan_rut_ho_so": "Công dân yêu cầu rút hồ sơ",
-    "dung_xu_ly": "Dừng xử lý",
-    "da_xu_ly_xong": "Đã xử lý xong",
-    "da_tra_ket_qua": "Đã trả kết quả",
-}
 
 
 @dataclass
@@ -45,18 +32,17 @@ class DossierView:
         return ". ".join(p for p in parts if p)
 
 
-def dossier_view(data: dict[str, Any]) -> DossierView:
-    status = str(data.get("status", ""))
+def dossier_view(dossier: Dossier) -> DossierView:
     return DossierView(
-        procedure=str(data.get("procedure_name") or data.get("procedure_id") or ""),
-        status=status,
-        status_text=str(data.get("status_text") or STATUS_TEXT.get(status, status)),
-        received_on=vn_date(data.get("received_on")),
-        appointment_on=vn_date(data.get("appointment_on")),
-        next_step=str(data.get("next_step") or ""),
-        applicant=str(data.get("applicant") or ""),
-        verified=bool(data.get("verified")),
-        note=str(data.get("note") or ""),
+        procedure=dossier.procedure_name or dossier.procedure_id,
+        status=dossier.status.value,
+        status_text=dossier.status_text,  # the backend's words, else the status's own label
+        received_on=vn_date(dossier.received_on),
+        appointment_on=vn_date(dossier.appointment_on),
+        next_step=dossier.next_step,
+        applicant=dossier.applicant,
+        verified=dossier.verified,
+        note=dossier.note or "",
     )
 
 

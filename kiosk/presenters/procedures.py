@@ -2,33 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol, TypeVar
 
 from content.model import FIELD_NAMES
+from contract.resources import Procedure
 from kiosk.presenters.formatting import vn_date
 from kiosk.strings import t
 from vntext.normalize import expand_abbreviations, fold
 
 
-def _haystack(procedure: dict[str, Any]) -> str:
+class Listed(Protocol):
+    """What a procedure list shows: `ProcedureSummary` and `Procedure` both have it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+
+
+P = TypeVar("P", bound=Listed)
+
+
+def _haystack(procedure: Listed) -> str:
+    raw = getattr(procedure, "raw", None) or {}  # a full Procedure carries its aliases
     parts = [
-        str(procedure.get("name", "")),
-        str(procedure.get("summary", "")),
-        str(procedure.get("id", "")).replace("_", " "),
-        *[str(a) for a in procedure.get("aliases") or []],
+        procedure.name,
+        procedure.summary,
+        procedure.id.replace("_", " "),
+        *[str(a) for a in raw.get("aliases") or []],
     ]
     return fold(" ".join(parts))
 
 
-def search_procedures(
-    procedures: list[dict[str, Any]], query: str = "", field_id: str | None = None
-) -> list[dict[str, Any]]:
+def search_procedures(procedures: Sequence[P], query: str = "", field_id: str | None = None) -> list[P]:
     """Procedures whose name, aliases or summary hold every word of `query`, with or without diacritics."""
     words = fold(expand_abbreviations(query)).split() if query.strip() else []
     found = []
     for procedure in procedures:
-        if field_id and procedure.get("field") != field_id:
+        if field_id and procedure.field != field_id:
             continue
         haystack = _haystack(procedure)
         if all(word in haystack for word in words):
@@ -36,7 +53,7 @@ def search_procedures(
     return rank_procedures(found, query)
 
 
-def rank_procedures(procedures: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
+def rank_procedures(procedures: Sequence[P], query: str) -> list[P]:
     """Procedures whose name holds the query first ("khai sinh" -> "Đăng ký khai sinh" before
     "Cấp bản sao trích lục hộ tịch"), the order of the rest kept."""
     words = fold(expand_abbreviations(query)).split() if query.strip() else []
@@ -44,8 +61,8 @@ def rank_procedures(procedures: list[dict[str, Any]], query: str) -> list[dict[s
         return list(procedures)
     phrase = " ".join(words)
 
-    def key(procedure: dict[str, Any]) -> int:
-        name = fold(str(procedure.get("name", "")))
+    def key(procedure: P) -> int:
+        name = fold(procedure.name)
         if phrase in name:
             return 0
         if all(word in name for word in words):
@@ -55,12 +72,11 @@ def rank_procedures(procedures: list[dict[str, Any]], query: str) -> list[dict[s
     return sorted(procedures, key=key)
 
 
-def fields_of(procedures: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def fields_of(procedures: Sequence[Listed]) -> list[tuple[str, str]]:
     seen: list[str] = []
     for procedure in procedures:
-        field_id = str(procedure.get("field", ""))
-        if field_id and field_id not in seen:
-            seen.append(field_id)
+        if procedure.field and procedure.field not in seen:
+            seen.append(procedure.field)
     order = list(FIELD_NAMES)
     seen.sort(key=lambda f: order.index(f) if f in order else len(order))
     return [(f, FIELD_NAMES.get(f, f)) for f in seen]
@@ -108,9 +124,9 @@ class ProcedureCard:
         ).strip()
 
 
-def _next_change(detail: dict[str, Any]) -> str:
+def _next_change(procedure: Procedure) -> str:
     """ "Từ 01/01/2027 thay đổi: lệ phí" from the backend's `next_change`, or ""."""
-    change = detail.get("next_change") or {}
+    change = procedure.raw.get("next_change") or {}
     facts = [FACT_LABELS.get(str(f), str(f)) for f in change.get("facts") or []]
     if not change.get("on") or not facts:
         return ""
@@ -125,31 +141,22 @@ FACT_LABELS = {
 }
 
 
-def procedure_card(detail: dict[str, Any]) -> ProcedureCard:
-    fee = detail.get("fee") or {}
-    time = detail.get("processing_time") or {}
-    where = detail.get("where") or {}
-    online = detail.get("online") or {}
-    verification = detail.get("verification") or {}
+def procedure_card(procedure: Procedure) -> ProcedureCard:
     return ProcedureCard(
-        id=str(detail.get("id", "")),
-        name=str(detail.get("name", "")),
-        field_name=FIELD_NAMES.get(str(detail.get("field", "")), str(detail.get("field", ""))),
-        documents=[str(d) for d in detail.get("documents") or []],
-        fee=str(fee.get("text", "")),
-        time=str(time.get("text", "")),
-        where=str(where.get("text", "")),
-        online_available=bool(online.get("available")),
-        online_text=str(online.get("text", "")),
-        online_url=online.get("url") or None,
-        legal_basis=[str(x) for x in detail.get("legal_basis") or []],
-        verified_on=vn_date(detail.get("verified_on")),
-        service_id=where.get("service_id") or None,
-        notes=[str(x) for x in detail.get("notes") or []],
-        unconfirmed=[
-            fact
-            for fact in ("documents", "fee", "processing_time")
-            if not (verification.get(fact) or {}).get("verified")
-        ],
-        next_change=_next_change(detail),
+        id=procedure.id,
+        name=procedure.name,
+        field_name=FIELD_NAMES.get(procedure.field, procedure.field),
+        documents=list(procedure.documents),
+        fee=procedure.fee_text,
+        time=procedure.time_text,
+        where=procedure.where_text,
+        online_available=procedure.online_available,
+        online_text=procedure.online_text,
+        online_url=procedure.online_url,
+        legal_basis=list(procedure.legal_basis),
+        verified_on=vn_date(procedure.verified_on),
+        service_id=procedure.service_id,
+        notes=[str(x) for x in procedure.raw.get("notes") or []],
+        unconfirmed=[f for f in ("documents", "fee", "processing_time") if not procedure.is_verified(f)],
+        next_change=_next_change(procedure),
     )

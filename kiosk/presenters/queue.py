@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from contract.resources import Service, Ticket
 from kiosk.strings import t
 
 PRIORITY_GROUPS: list[str] = ["elderly", "disabled", "pregnant", "child"]
@@ -45,34 +46,18 @@ class TicketView:
         return ". ".join(p for p in parts if p)
 
 
-def _counter_label(value: Any, counter_names: dict[str, str]) -> str:
-    if isinstance(value, dict):
-        number = value.get("number") or value.get("id") or ""
-        return str(number)
-    text = str(value)
-    if text in counter_names:
-        return counter_names[text]
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return digits or text
-
-
-def ticket_view(
-    ticket: dict[str, Any], services: list[dict[str, Any]], counter_numbers: dict[str, str] | None = None
-) -> TicketView:
-    """Build the view of a ticket from POST/GET /tickets and the list of services."""
-    service_id = str(ticket.get("service_id", ""))
-    service = next((s for s in services if s.get("id") == service_id), None)
-    names = counter_numbers or {}
-    counters = [_counter_label(c, names) for c in ticket.get("counters") or []]
-    wait = ticket.get("estimated_wait_minutes")
+def ticket_view(ticket: Ticket, services: Sequence[Service] = ()) -> TicketView:
+    """The view of a ticket (POST/GET /tickets); the service's name from `services` when the
+    ticket does not carry it."""
+    service = next((s for s in services if s.id == ticket.service_id), None)
     return TicketView(
-        id=str(ticket.get("id", "")),
-        number=str(ticket.get("number", "")),
-        service_id=service_id,
-        service_name=str(service.get("name", "")) if service else "",
-        counters=", ".join(c for c in counters if c),
-        ahead=int(ticket.get("ahead") or 0),
-        wait_minutes=round(float(wait)) if wait is not None else None,
-        issued_at=str(ticket.get("issued_at", "")),
-        priority=str(ticket.get("priority", "none") or "none"),
+        id=str(ticket.id),
+        number=ticket.number,
+        service_id=ticket.service_id,
+        service_name=ticket.service_name or (service.name if service else ""),
+        counters=", ".join(str(c.number) for c in ticket.counters if c.number),
+        ahead=ticket.ahead,
+        wait_minutes=ticket.estimated_wait_minutes or None,
+        issued_at=ticket.issued_at,
+        priority=ticket.priority.value,
     )

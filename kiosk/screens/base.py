@@ -1,23 +1,21 @@
-"""What every kiosk screen has: access to the app, `prepare(**params)`, `reset()`."""
+"""What every kiosk screen has: the kiosk's services (typed), `prepare(**params)`, `reset()`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kivy.app import App
 from kivy.properties import BooleanProperty
 from kivy.uix.screenmanager import Screen
 
+from kiosk.services import KioskServices
+
 
 class KioskScreen(Screen):
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, services: KioskServices, **kwargs: Any) -> None:
+        self.services = services  # before the kv rules run: they may use it
         super().__init__(**kwargs)
         # Widgets made in Python that tests and other code look up by name.
         self.named: dict[str, Any] = {}
-
-    @property
-    def app(self) -> Any:
-        return App.get_running_app()
 
     def prepare(self, **params: Any) -> None:
         """Called before the screen is shown, with what the previous screen passes on."""

@@ -8,12 +8,14 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
+from contract.rasa_client import BotMessage
 from kiosk.presenters.conversation import ChatItem
 from kiosk.presenters.voice import VoiceState
 from kiosk.screens.base import KeyboardScreen
 from kiosk.strings import t
 from kiosk.widgets.base import Bubble, Card, KButton, KLabel, ReadAloudButton, Row
 from kiosk.widgets.keyboard import VietKeyboard
+from speech.events import ErrorEvent, IntentEnd, PipelineEvent, SttEnd
 
 __all__ = ["ConversationScreen", "VietKeyboard"]
 
@@ -37,13 +39,13 @@ class ConversationScreen(KeyboardScreen):
 
     @property
     def conversation(self) -> Any:
-        return self.app.conversation
+        return self.services.conversation
 
     def prepare(self, **params: Any) -> None:
         if not self.conversation.items:
             self.conversation.items.append(ChatItem("bot", t("chat.hello")))
-        self.voice_label = t("voice.idle") if self.app.voice.can_listen else t("voice.unavailable")
-        if not self.app.voice.can_listen and not self.conversation.items[1:]:
+        self.voice_label = t("voice.idle") if self.services.voice.can_listen else t("voice.unavailable")
+        if not self.services.voice.can_listen and not self.conversation.items[1:]:
             self.keyboard_open = True  # no voice: typing is the way in
         if params.get("listen"):
             self.listen()
@@ -51,7 +53,7 @@ class ConversationScreen(KeyboardScreen):
 
     def reset(self) -> None:
         self.ids.keyboard.clear()
-        self.keyboard_open = not self.app.voice.can_listen
+        self.keyboard_open = not self.services.voice.can_listen
         self.typed = ""
         self.heard_text = ""
         self.voice_state = VoiceState()
@@ -64,26 +66,26 @@ class ConversationScreen(KeyboardScreen):
 
     # ---- voice ------------------------------------------------------------------------
     def listen(self) -> None:
-        if self.app.voice.listen(sender=self.conversation.sender_id):
-            self.voice_state.on_event("listening")
+        if self.services.voice.listen(sender=self.conversation.sender_id):
+            self.voice_state.listening()
             self.voice_label = self.voice_state.label
         else:
             self.voice_label = t("voice.unavailable")
 
-    def on_voice_event(self, name: str, data: dict[str, Any]) -> None:
+    def on_voice_event(self, event: PipelineEvent) -> None:
         """A speech pipeline event (on the UI thread). The pipeline itself sends what it heard to
         Rasa under this conversation's sender id; the screen shows both sides."""
-        if self.voice_state.on_event(name, data):
+        if self.voice_state.on_event(event):
             self.voice_label = self.voice_state.label
             self.heard_text = self.voice_state.text
-        if name == "stt-end" and data.get("text"):
-            self.conversation.add_user(str(data["text"]))
+        if isinstance(event, SttEnd) and event.text:
+            self.conversation.add_user(event.text)
             self.render()
-        elif name == "intent-end":
-            self.conversation.add_replies([m for m in data.get("messages") or [] if isinstance(m, dict)])
+        elif isinstance(event, IntentEnd):
+            self.conversation.add_replies(event.messages)
             self.render()
-        elif name == "error":
-            self.voice_label = t("voice.error")
+        elif isinstance(event, ErrorEvent):
+            self.voice_label = event.message or t("voice.error")
 
     # ---- messages ---------------------------------------------------------------------
     def send_typed(self) -> None:
@@ -99,9 +101,9 @@ class ConversationScreen(KeyboardScreen):
         self.render()
         sender = self.conversation.sender_id
         message = payload or text
-        rasa = self.app.rasa
+        rasa = self.services.rasa
 
-        def done(replies: list[dict[str, Any]]) -> None:
+        def done(replies: list[BotMessage]) -> None:
             self.waiting = False
             if sender != self.conversation.sender_id:
                 return
@@ -116,12 +118,12 @@ class ConversationScreen(KeyboardScreen):
             self.conversation.add_rasa_down()
             self.render()
 
-        self.app.background.run(lambda: rasa.send(sender, message), done, failed)
+        self.services.background.run(lambda: rasa.send(sender, message), done, failed)
 
     def _announce(self) -> None:
         # Only when the citizen started by voice: typed conversations stay silent.
-        if self.voice_state.state != "idle" and self.app.voice.can_speak:
-            self.app.voice.say(self.conversation.last_answer)
+        if self.voice_state.state != "idle" and self.services.voice.can_speak:
+            self.services.voice.say(self.conversation.last_answer)
 
     def press_button(self, title: str, payload: str, *_args: Any) -> None:
         self.send(title, payload)
@@ -129,7 +131,7 @@ class ConversationScreen(KeyboardScreen):
     def press_card_action(self, target: str, *_args: Any) -> None:
         kind, _, value = target.partition(":")
         if kind == "procedure" and value:
-            self.app.go("procedure", procedure_id=value)
+            self.services.nav.go("procedure", procedure_id=value)
 
     def render(self) -> None:
         box = self.ids.messages
@@ -141,12 +143,12 @@ class ConversationScreen(KeyboardScreen):
             menu = Card()
             for key, screen in MENU:
                 button = KButton(text=t(key), base_size=38)
-                button.bind(on_release=partial(lambda s, *_a: self.app.go(s), screen))
+                button.bind(on_release=partial(lambda s, *_a: self.services.nav.go(s), screen))
                 menu.add_widget(button)
             self.named["menu"] = menu
             box.add_widget(menu)
         if self.waiting:
-            box.add_widget(KLabel(text=t("voice.thinking"), color=self.app.muted, halign="left"))
+            box.add_widget(KLabel(text=t("voice.thinking"), color=self.services.theme.muted, halign="left"))
         Clock.schedule_once(lambda _dt: self._scroll_to_end(), 0)
 
     def on_kv_post(self, base_widget: Any) -> None:
@@ -176,7 +178,10 @@ class ConversationScreen(KeyboardScreen):
                 card.add_widget(action)
             return card
         bubble = Bubble(kind=item.kind)
-        label = KLabel(text=item.text, color=self.app.primary_fg if item.kind == "user" else self.app.fg)
+        label = KLabel(
+            text=item.text,
+            color=self.services.theme.primary_fg if item.kind == "user" else self.services.theme.fg,
+        )
         if item.kind == "user":
             label.halign = "right"
         bubble.add_widget(label)

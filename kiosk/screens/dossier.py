@@ -8,7 +8,8 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.errors import BackendError
+from contract.errors import BackendError
+from contract.resources import Dossier
 from kiosk.presenters.dossier import (
     VERIFY_DIGITS,
     DossierView,
@@ -72,7 +73,7 @@ class DossierScreen(KioskScreen):
             row.remove_widget(self.scan_button)
 
     def prepare(self, **params: Any) -> None:
-        self.has_camera = camera_present(self.app.settings.camera_index) and decoder_available()
+        self.has_camera = camera_present(self.services.settings.camera_index) and decoder_available()
         self._place_scan_button()
         code = params.get("code")
         if code:
@@ -108,7 +109,7 @@ class DossierScreen(KioskScreen):
         self._drop_verify_pad()
         self.ids.result_box.clear_widgets()
 
-        def done(data: dict[str, Any]) -> None:
+        def done(data: Dossier) -> None:
             self.searching = False
             self.message = ""
             self.looked_up_code = code
@@ -118,7 +119,7 @@ class DossierScreen(KioskScreen):
             self.searching = False
             self.message = lookup_error_message(error.code, error.status)
 
-        self.app.call_backend(lambda b: b.dossier(code), done, failed)
+        self.services.content.call(lambda b: b.dossier(code), done, failed)
 
     def show_result(self, view: DossierView) -> None:
         self.result = view
@@ -141,7 +142,7 @@ class DossierScreen(KioskScreen):
         if view.next_step:
             card.add_widget(KLabel(text=f"[b]{t('dossier.next_step')}:[/b] {view.next_step}", base_size=40))
         if view.verified:
-            card.add_widget(KLabel(text=f"[b]{t('dossier.verified')}[/b]", color=self.app.ok))
+            card.add_widget(KLabel(text=f"[b]{t('dossier.verified')}[/b]", color=self.services.theme.ok))
             note = view.note or t("dossier.no_note")
             card.add_widget(KLabel(text=f"[b]{t('dossier.note')}:[/b] {note}", base_size=40))
         box.add_widget(card)
@@ -166,7 +167,7 @@ class DossierScreen(KioskScreen):
         pad.bind(text=lambda _p, v: setattr(shown, "text", "  ".join(v.ljust(VERIFY_DIGITS, "_"))))
         shown.text = "  ".join("_" * VERIFY_DIGITS)
         pad.bind(on_enter=lambda _p: self.verify())
-        message = KLabel(text="", base_size=38, halign="center", color=self.app.danger)
+        message = KLabel(text="", base_size=38, halign="center", color=self.services.theme.danger)
         details = self.named.pop("details_button", None)
         if details is not None and details.parent is not None:
             details.parent.remove_widget(details)
@@ -192,7 +193,7 @@ class DossierScreen(KioskScreen):
         self.searching = True
         self.verify_message = t("dossier.searching")
 
-        def done(data: dict[str, Any]) -> None:
+        def done(data: Dossier) -> None:
             self.searching = False
             view = dossier_view(data)
             wrong = verified_message(view)
@@ -208,14 +209,14 @@ class DossierScreen(KioskScreen):
             pad.text = ""
             self.verify_message = lookup_error_message(error.code, error.status)
 
-        self.app.call_backend(lambda b: b.dossier(code, verify=digits), done, failed)
+        self.services.content.call(lambda b: b.dossier(code, verify=digits), done, failed)
 
     # ---- scanning the receipt's QR/bar code ------------------------------------------------
     def open_camera(self) -> Any:
         """The Kivy camera widget (only offered when /dev/video* exists); None when it cannot start."""
         from kivy.uix.camera import Camera
 
-        index = self.app.settings.camera_index or 0
+        index = self.services.settings.camera_index or 0
         try:
             return Camera(index=index, resolution=(640, 480), play=True)
         except Exception as err:  # no camera provider (gstreamer/opencv) or the device is busy
@@ -227,21 +228,21 @@ class DossierScreen(KioskScreen):
             return
         camera = self.open_camera() if decoder_available() else None
         if camera is None:
-            self.app.notify(t("dossier.scan_unavailable"))
+            self.services.notify(t("dossier.scan_unavailable"))
             return
         from kiosk.widgets.popups import ScanPrompt
 
         self.scan_prompt = ScanPrompt(camera, self.stop_scan)
         self.scan_prompt.camera = camera
         self.scan_prompt.open()
-        self._scan_deadline = self.app.clock() + SCAN_GIVE_UP_SECONDS
+        self._scan_deadline = self.services.clock() + SCAN_GIVE_UP_SECONDS
         self._scan_event = Clock.schedule_interval(self._scan_tick, SCAN_EVERY_SECONDS)
 
     def _scan_tick(self, _dt: float) -> None:
         prompt = self.scan_prompt
         if prompt is None or self._scan_busy:
             return
-        if self.app.clock() > self._scan_deadline:
+        if self.services.clock() > self._scan_deadline:
             self.stop_scan()
             self.message = t("dossier.scan_nothing")
             return
@@ -251,7 +252,7 @@ class DossierScreen(KioskScreen):
         # Read the pixels on the UI thread (GL; Texture.pixels is always RGBA), decode in the background.
         pixels, size = bytes(texture.pixels), (int(texture.width), int(texture.height))
         self._scan_busy = True
-        self.app.background.run(
+        self.services.background.run(
             lambda: decode_receipt(frame_to_image(pixels, size, "rgba")),
             self._scanned,
             lambda _err: self._scanned(None),

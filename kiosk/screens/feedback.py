@@ -6,7 +6,7 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
-from kiosk.errors import BackendError
+from contract.errors import BackendError
 from kiosk.screens.base import KioskScreen
 from kiosk.strings import t
 from kiosk.widgets.faces import FaceButton
@@ -49,4 +49,4 @@ class FeedbackScreen(KioskScreen):
         def failed(_error: BackendError) -> None:
             self.message = t("feedback.failed")
 
-        self.app.call_backend(lambda b: b.feedback(rating, comment), done, failed)
+        self.services.content.call(lambda b: b.feedback(rating, comment), done, failed)

@@ -7,4 +7,4 @@ from kiosk.screens.base import KioskScreen
 
 class HomeScreen(KioskScreen):
     def press_voice(self) -> None:
-        self.app.go("conversation", listen=True)
+        self.services.nav.go("conversation", listen=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
+from contract.resources import Procedure
 from kiosk.presenters.procedures import ProcedureCard, procedure_card
 from kiosk.screens.base import KioskScreen
 from kiosk.strings import t
@@ -39,7 +40,7 @@ class ProcedureScreen(KioskScreen):
         self.ids.body.add_widget(KLabel(text="…", halign="center"))
         wanted = self.procedure_id
 
-        def on_result(detail: dict[str, Any] | None, from_cache: bool) -> None:
+        def on_result(detail: Procedure | None, from_cache: bool) -> None:
             if wanted != self.procedure_id:
                 return
             self.loading = False
@@ -51,18 +52,18 @@ class ProcedureScreen(KioskScreen):
                 return
             self.render(procedure_card(detail))
 
-        self.app.load_procedure(wanted, on_result)
+        self.services.content.load_procedure(wanted, on_result)
 
     def render(self, card: ProcedureCard) -> None:
         self.card = card
         body = self.ids.body
         body.clear_widgets()
-        u = self.app.u
+        u = self.services.theme.u
         head = Row()
         head.add_widget(KTitle(text=card.name))
         head.add_widget(ReadAloudButton(speech_text=card.speech_text))
         body.add_widget(head)
-        body.add_widget(KLabel(text=card.field_name, color=self.app.muted, base_size=30))
+        body.add_widget(KLabel(text=card.field_name, color=self.services.theme.muted, base_size=30))
 
         docs = Card()
         docs.add_widget(
@@ -114,7 +115,7 @@ class ProcedureScreen(KioskScreen):
 
     def take_number(self) -> None:
         if self.card is not None:
-            self.app.go(
+            self.services.nav.go(
                 "queue",
                 procedure_id=self.card.id,
                 procedure_name=self.card.name,

@@ -9,6 +9,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from content.model import FIELD_NAMES
+from contract.resources import Procedure, ProcedureSummary
 from kiosk.screens.base import KeyboardScreen
 from kiosk.strings import t
 from kiosk.widgets.base import KButton, KLabel
@@ -24,7 +25,7 @@ class ProceduresScreen(KeyboardScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.results: list[dict[str, Any]] = []
+        self.results: list[ProcedureSummary] | list[Procedure] = []
         self._search_trigger = Clock.create_trigger(lambda _dt: self.search(), 0.25)
         self._requested: tuple[str, str] | None = None
         Clock.schedule_once(lambda _dt: self._build_fields(), 0)
@@ -37,7 +38,7 @@ class ProceduresScreen(KeyboardScreen):
                 text=name, base_size=30, role="primary" if field_id == self.field_id else "secondary"
             )
             button.size_hint_x = None
-            button.width = self.app.u * (60 + 19 * len(name)) if self.app else 200
+            button.width = self.services.theme.u * (60 + 19 * len(name))
             button.field_id = field_id
             button.bind(on_release=partial(self._choose_field, field_id))
             box.add_widget(button)
@@ -77,14 +78,16 @@ class ProceduresScreen(KeyboardScreen):
         request = (self.query, self.field_id)
         self._requested = request
 
-        def on_result(procedures: list[dict[str, Any]], from_cache: bool) -> None:
+        def on_result(procedures: list[ProcedureSummary] | list[Procedure], from_cache: bool) -> None:
             if self._requested == request:
                 self.show_results(procedures, from_cache)
 
-        self.app.find_procedures(self.query.strip(), self.field_id or None, on_result)
+        self.services.content.find_procedures(self.query.strip(), self.field_id or None, on_result)
 
-    def show_results(self, procedures: list[dict[str, Any]], from_cache: bool, force: bool = False) -> None:
-        same = [p.get("id") for p in procedures] == [p.get("id") for p in self.results]
+    def show_results(
+        self, procedures: list[ProcedureSummary] | list[Procedure], from_cache: bool, force: bool = False
+    ) -> None:
+        same = [p.id for p in procedures] == [p.id for p in self.results]
         if same and from_cache == self.from_cache and self.ids.results.children and not force:
             return  # typing one more letter often keeps the same list: no need to rebuild it
         self.results = procedures
@@ -95,21 +98,20 @@ class ProceduresScreen(KeyboardScreen):
         if not procedures:
             empty = (
                 t("procedures.no_cache")
-                if from_cache and not self.app.snapshot.procedures
+                if from_cache and not self.services.content.snapshot.procedures
                 else t("procedures.none_found")
             )
             box.add_widget(KLabel(text=empty, halign="center"))
             return
         for procedure in procedures:
-            summary = str(procedure.get("summary") or "")
-            text = f"{procedure.get('name', '')}"
-            button = KButton(text=text, role="secondary", base_size=36)
+            summary = procedure.summary
+            button = KButton(text=procedure.name, role="secondary", base_size=36)
             button.halign = "left"
-            button.procedure_id = procedure.get("id")
-            button.bind(on_release=partial(self.open_procedure, str(procedure.get("id"))))
+            button.procedure_id = procedure.id
+            button.bind(on_release=partial(self.open_procedure, procedure.id))
             box.add_widget(button)
             if summary and len(procedures) <= 6:
                 box.add_widget(KLabel(text=summary, base_size=30))
 
     def open_procedure(self, procedure_id: str, *_args: Any) -> None:
-        self.app.go("procedure", procedure_id=procedure_id)
+        self.services.nav.go("procedure", procedure_id=procedure_id)

@@ -8,8 +8,11 @@ from typing import Any
 
 from kivy.properties import ObjectProperty, StringProperty
 
-from kiosk.errors import BackendError
+from contract.errors import BackendError
+from contract.resources import Priority, Service, Ticket
+from kiosk.ports import BackendApi
 from kiosk.presenters.queue import PRIORITY_GROUPS, TicketView, priority_label, ticket_view
+from kiosk.repository import unavailable
 from kiosk.screens.base import KioskScreen
 from kiosk.strings import t
 from kiosk.ticket_printing import PrintResult
@@ -23,7 +26,7 @@ class QueueScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.services: list[dict[str, Any]] = []
+        self.service_list: list[Service] = []
         self.service_id: str | None = None
         self.procedure_id: str | None = None
         self.procedure_name = ""
@@ -43,7 +46,7 @@ class QueueScreen(KioskScreen):
         self.procedure_id = params.get("procedure_id")
         self.procedure_name = str(params.get("procedure_name") or "")
         self.service_id = params.get("service_id")
-        self.app.load_services(self._services_loaded)
+        self.services.content.load_services(self._services_loaded)
         if self.procedure_id or self.service_id:
             self.show_priority()
         else:
@@ -67,9 +70,9 @@ class QueueScreen(KioskScreen):
         elif self.step == "ticket" and self.ticket is not None:
             self.show_ticket(self.ticket, self.last_print)
 
-    def _services_loaded(self, services: list[dict[str, Any]], _from_cache: bool) -> None:
-        changed = services != self.services
-        self.services = services
+    def _services_loaded(self, services: list[Service], _from_cache: bool) -> None:
+        changed = services != self.service_list
+        self.service_list = services
         if self.step == "service" and changed:
             self.show_services()
 
@@ -82,21 +85,21 @@ class QueueScreen(KioskScreen):
     def show_services(self) -> None:
         if (
             self.step == "service"
-            and self.named.get("services_for") == self.services
+            and self.named.get("services_for") == self.service_list
             and self.ids.body.children
         ):
             return  # already showing this list
         self.step = "service"
         body = self._body(t("queue.title"))
         body.add_widget(KLabel(text=t("queue.choose_service"), base_size=40))
-        for service in self.services:
-            button = KButton(text=str(service.get("name", "")), base_size=42)
-            button.service_id = service.get("id")
-            button.bind(on_release=partial(self.choose_service, str(service.get("id"))))
+        for service in self.service_list:
+            button = KButton(text=service.name, base_size=42)
+            button.service_id = service.id
+            button.bind(on_release=partial(self.choose_service, service.id))
             body.add_widget(button)
-        if not self.services:
+        if not self.service_list:
             body.add_widget(KLabel(text="…", halign="center"))
-        self.named["services_for"] = self.services
+        self.named["services_for"] = self.service_list
 
     def choose_service(self, service_id: str, *_args: Any) -> None:
         self.service_id = service_id
@@ -107,7 +110,9 @@ class QueueScreen(KioskScreen):
         body = self._body(t("queue.title"))
         if self.procedure_name:
             body.add_widget(
-                KLabel(text=t("queue.for_procedure", name=self.procedure_name), color=self.app.muted)
+                KLabel(
+                    text=t("queue.for_procedure", name=self.procedure_name), color=self.services.theme.muted
+                )
             )
         body.add_widget(KLabel(text=f"[b]{t('queue.priority_question')}[/b]", base_size=42))
         body.add_widget(KLabel(text=t("queue.priority_groups"), base_size=36))
@@ -136,27 +141,25 @@ class QueueScreen(KioskScreen):
         body.add_widget(KLabel(text=t("queue.issuing"), halign="center", base_size=44))
         key, service_id, procedure_id = self.idempotency_key, self.service_id, self.procedure_id
 
-        def work(backend: Any) -> dict[str, Any]:
-            return dict(
-                backend.create_ticket(
-                    service_id=None if procedure_id else service_id,
-                    procedure_id=procedure_id,
-                    priority=priority,
-                    idempotency_key=key,
-                )
+        def work(backend: BackendApi) -> Ticket:
+            return backend.issue_ticket(
+                service_id=None if procedure_id else service_id,
+                procedure_id=procedure_id,
+                priority=Priority(priority),
+                idempotency_key=key,
             )
 
-        self.app.call_backend(work, self._issued, self._failed)
+        self.services.content.call(work, self._issued, self._failed)
 
-    def _issued(self, ticket: dict[str, Any]) -> None:
-        view = ticket_view(ticket, self.services or self.app.snapshot.services)
+    def _issued(self, ticket: Ticket) -> None:
+        view = ticket_view(ticket, self.service_list or self.services.content.snapshot.services)
         if view.priority == "none" and self.priority != "none":
             view.priority = self.priority
         self.ticket = view
         self.show_ticket(view, None)
         # Rendering and printing can take a moment (USB, network): off the UI thread.
-        printer = self.app.ticket_printer
-        self.app.background.run(lambda: printer.issue(view), self._printed, self._print_crashed)
+        printer = self.services.ticket_printer
+        self.services.background.run(lambda: printer.issue(view), self._printed, self._print_crashed)
 
     def _printed(self, result: PrintResult) -> None:
         self.last_print = result
@@ -173,7 +176,7 @@ class QueueScreen(KioskScreen):
     def _failed(self, error: BackendError) -> None:
         self.step = "error"
         body = self._body(t("queue.title"))
-        message = t("queue.unavailable") if error.unavailable else (error.message or t("queue.unavailable"))
+        message = t("queue.unavailable") if unavailable(error) else (error.message or t("queue.unavailable"))
         body.add_widget(KLabel(text=message, base_size=40))
         # Retrying sends the same Idempotency-Key: a ticket made before a timeout is not doubled.
         retry = KButton(text=t("common.retry"), role="primary")
@@ -181,7 +184,7 @@ class QueueScreen(KioskScreen):
         self.named["retry"] = retry
         body.add_widget(retry)
         home = KButton(text=t("nav.home"), role="secondary")
-        home.bind(on_release=lambda _b: self.app.go_home())
+        home.bind(on_release=lambda _b: self.services.nav.go_home())
         body.add_widget(home)
 
     def show_ticket(self, view: TicketView, result: PrintResult | None, failed: bool = False) -> None:
@@ -205,20 +208,23 @@ class QueueScreen(KioskScreen):
             error = failed or (result is not None and result.error_code is not None)
             notice = KLabel(text=self.print_message, base_size=36, halign="center")
             if error:
-                notice.color = self.app.danger
+                notice.color = self.services.theme.danger
             self.named["print_notice"] = notice
             body.add_widget(notice)
         if self.ticket_image:
             from kivy.uix.image import Image
 
             slip = Image(
-                source=self.ticket_image, size_hint_y=None, height=self.app.u * 560, fit_mode="contain"
+                source=self.ticket_image,
+                size_hint_y=None,
+                height=self.services.theme.u * 560,
+                fit_mode="contain",
             )
             self.named["ticket_image"] = slip
             body.add_widget(slip)
         row = Row()
         row.add_widget(ReadAloudButton(speech_text=view.speech_text))
         done = KButton(text=t("queue.done"), role="primary")
-        done.bind(on_release=lambda _b: self.app.go_home())
+        done.bind(on_release=lambda _b: self.services.nav.go_home())
         row.add_widget(done)
         body.add_widget(row)

@@ -6,7 +6,7 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
-from kiosk.errors import BackendError
+from contract.errors import BackendError
 from kiosk.screens.base import KioskScreen
 from kiosk.strings import t
 
@@ -24,7 +24,7 @@ class StaffScreen(KioskScreen):
         def failed(_error: BackendError) -> None:
             self.message = t("staff.failed")
 
-        self.app.call_backend(lambda b: b.handoff("kiosk_button", summary), done, failed)
+        self.services.content.call(lambda b: b.handoff("kiosk_button", summary), done, failed)
 
     def reset(self) -> None:
         self.message = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 from kivy.app import App
@@ -20,13 +21,13 @@ class _Panel(BoxLayout):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(orientation="vertical", **kwargs)
         app: Any = App.get_running_app()
-        self.padding = app.u * 36
-        self.spacing = app.u * 24
+        self.padding = app.theme.u * 36
+        self.spacing = app.theme.u * 24
         self.size_hint_y = None
         self.bind(minimum_height=self.setter("height"))
         with self.canvas.before:
-            self._color = Color(*app.card)
-            self._rect = RoundedRectangle(pos=self.pos, size=self.size, radius=[app.u * 26])
+            self._color = Color(*app.theme.card)
+            self._rect = RoundedRectangle(pos=self.pos, size=self.size, radius=[app.theme.u * 26])
         self.bind(pos=self._redraw, size=self._redraw)
 
     def _redraw(self, *_args: object) -> None:
@@ -49,12 +50,12 @@ class _Modal(ModalView):
 class IdlePrompt(_Modal):
     """ "Bạn còn ở đây không?" with one big answer button."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, on_yes: Callable[[], None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.panel.add_widget(KTitle(text=t("idle.question"), halign="center"))
         self.panel.add_widget(KLabel(text=t("idle.explain"), halign="center"))
         self.yes_button = KButton(text=t("idle.yes"), role="primary", base_size=44)
-        self.yes_button.bind(on_release=lambda _b: App.get_running_app().still_here())
+        self.yes_button.bind(on_release=lambda _b: on_yes())
         self.panel.add_widget(self.yes_button)
 
 
@@ -109,7 +110,7 @@ class ScanPrompt(_Modal):
         app: Any = App.get_running_app()
         self.panel.add_widget(KTitle(text=t("dossier.scan"), halign="center"))
         camera.size_hint_y = None
-        camera.height = app.u * 620
+        camera.height = app.theme.u * 620
         self.panel.add_widget(camera)
         self.hint = KLabel(text=t("dossier.scan_hint"), halign="center")
         self.panel.add_widget(self.hint)

@@ -19,21 +19,20 @@ def kiosk_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def kiosk_session(backend_server: RunningBackend, kiosk_data_dir: Path) -> Iterator[KioskDriver]:  # noqa: F811
+    from contract.settings import SharedSettings
     from kiosk.settings import KioskSettings
 
-    settings = KioskSettings(
-        backend_url=backend_server.base_url,
-        rasa_url=f"http://127.0.0.1:{free_port()}",  # nothing listens: the assistant is down
-        device_token=backend_server.device_token,
-        data_dir=kiosk_data_dir,
-        width=540,
-        height=960,
-        idle_seconds=3600,
-        idle_answer_seconds=3600,
-        voice=False,
-        http_timeout=10,
+    shared = SharedSettings.from_env(
+        {
+            "LETAN_BACKEND_URL": backend_server.base_url,
+            "LETAN_RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens: the assistant is down
+            "LETAN_DEVICE_TOKEN": backend_server.device_token,
+            "LETAN_DATA_DIR": str(kiosk_data_dir),
+            "LETAN_HTTP_TIMEOUT": "30",  # generous: a loaded machine is slower, never wrong
+        }
     )
-    driver = KioskDriver.start(settings)
+    settings = KioskSettings(width=540, height=960, idle_seconds=3600, idle_answer_seconds=3600, voice=False)
+    driver = KioskDriver.start(settings, shared)
     yield driver
     driver.stop()
 
@@ -49,7 +48,7 @@ def kiosk(kiosk_session: KioskDriver) -> Iterator[KioskDriver]:
     yield kiosk_session
     app.idle.idle_seconds = 3600
     app.idle.answer_seconds = 3600
-    if app.idle_popup is not None:
-        app.idle_popup.dismiss()
+    if app.session.popup is not None:
+        app.session.popup.dismiss()
     app.reset_session()
     kiosk_session.settle()

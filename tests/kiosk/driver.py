@@ -35,16 +35,20 @@ class KioskDriver:
         self.clock = clock
 
     @classmethod
-    def start(cls, settings: Any, **app_kwargs: Any) -> KioskDriver:
+    def start(cls, settings: Any, shared: Any, **app_kwargs: Any) -> KioskDriver:
         os.environ.setdefault("KIVY_NO_ARGS", "1")
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
         from kiosk.app import KioskApp, configure_kivy
 
         configure_kivy(settings, offscreen=True)
+        from kivy.config import Config
+
+        # Frames as fast as the machine draws them: every wait is on a condition, none on a frame rate.
+        Config.set("graphics", "maxfps", "0")
         from kivy.base import EventLoop
 
         clock = ManualClock()
-        app = KioskApp(settings, clock=clock, **app_kwargs)
+        app = KioskApp(settings, shared, clock=clock, **app_kwargs)
         app._run_prepare()
         EventLoop.start()
         driver = cls(app, clock)
@@ -76,7 +80,12 @@ class KioskDriver:
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what or condition}; screen={self.current}")
+                from kivy.core.window import Window
+
+                above = [type(w).__name__ for w in Window.children[:-1]]  # popups over the screens
+                raise AssertionError(
+                    f"timed out waiting for {what or condition}; screen={self.current}, open over it: {above}"
+                )
 
     def settle(self) -> None:
         """Wait until no background work (HTTP, printing) is running or waiting to reach the UI."""
@@ -85,7 +94,7 @@ class KioskDriver:
     # ---- looking --------------------------------------------------------------------------
     @property
     def current(self) -> str:
-        return str(self.app.manager.current)
+        return str(self.app.nav.current)
 
     def screen(self, name: str | None = None) -> Any:
         return self.app.manager.get_screen(name or self.current)

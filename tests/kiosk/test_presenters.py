@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 
+from contract.rasa_client import BotMessage
+from contract.resources import Dossier, Faq, Procedure, Service, Ticket
 from kiosk.cache import ContentCache, ContentSnapshot
 from kiosk.presenters.conversation import Conversation, card_from_custom
 from kiosk.presenters.dossier import (
@@ -20,9 +22,19 @@ from kiosk.presenters.queue import ticket_view
 from kiosk.presenters.scan import decode_receipt, frame_to_image
 from kiosk.presenters.voice import VoiceState
 from kiosk.strings import STRINGS, set_language, t
+from speech.events import (
+    IntentStart,
+    PipelineEventType,
+    RunEnd,
+    RunStart,
+    SttEnd,
+    SttPartial,
+    TtsStart,
+    VadStart,
+)
 from vntext.dossier_code import is_dossier_code
 
-PROCEDURES = [
+PROCEDURE_DATA = [
     {
         "id": "trich_luc_ho_tich",
         "name": "Cấp bản sao trích lục hộ tịch",
@@ -47,34 +59,44 @@ PROCEDURES = [
 ]
 
 
+PROCEDURES = [Procedure.from_dict(data) for data in PROCEDURE_DATA]
+
+
 def test_search_ignores_diacritics_and_ranks_name_matches_first() -> None:
     found = search_procedures(PROCEDURES, "khai sinh")
-    assert [p["id"] for p in found] == ["khai_sinh", "trich_luc_ho_tich"]
-    assert [p["id"] for p in search_procedures(PROCEDURES, "ĐĂNG KÝ KHAI SINH")] == ["khai_sinh"]
-    assert [p["id"] for p in search_procedures(PROCEDURES, "so do")] == ["cap_so_do"]
-    assert [p["id"] for p in search_procedures(PROCEDURES, "gks")] == ["khai_sinh"]  # abbreviation
+    assert [p.id for p in found] == ["khai_sinh", "trich_luc_ho_tich"]
+    assert [p.id for p in search_procedures(PROCEDURES, "ĐĂNG KÝ KHAI SINH")] == ["khai_sinh"]
+    assert [p.id for p in search_procedures(PROCEDURES, "so do")] == ["cap_so_do"]
+    assert [p.id for p in search_procedures(PROCEDURES, "gks")] == ["khai_sinh"]  # abbreviation
     assert search_procedures(PROCEDURES, "hộ chiếu") == []
 
 
 def test_search_by_field() -> None:
-    assert [p["id"] for p in search_procedures(PROCEDURES, "", "dat_dai")] == ["cap_so_do"]
+    assert [p.id for p in search_procedures(PROCEDURES, "", "dat_dai")] == ["cap_so_do"]
     assert len(search_procedures(PROCEDURES, "")) == 3
 
 
 def test_procedure_card_from_the_api_shape() -> None:
     card = procedure_card(
-        {
-            "id": "khai_sinh",
-            "name": "Đăng ký khai sinh",
-            "field": "ho_tich",
-            "documents": ["Tờ khai", "Giấy chứng sinh"],
-            "fee": {"text": "Miễn phí", "amount_vnd": 0},
-            "processing_time": {"text": "Trong ngày", "working_days": 0},
-            "where": {"text": "Quầy 1", "service_id": "ho_tich_chung_thuc"},
-            "online": {"available": True, "level": "full", "url": "https://dichvucong.gov.vn", "text": "Có"},
-            "legal_basis": ["Luật Hộ tịch 2014"],
-            "verified_on": "2025-11-02",
-        }
+        Procedure.from_dict(
+            {
+                "id": "khai_sinh",
+                "name": "Đăng ký khai sinh",
+                "field": "ho_tich",
+                "documents": ["Tờ khai", "Giấy chứng sinh"],
+                "fee": {"text": "Miễn phí", "amount_vnd": 0},
+                "processing_time": {"text": "Trong ngày", "working_days": 0},
+                "where": {"text": "Quầy 1", "service_id": "ho_tich_chung_thuc"},
+                "online": {
+                    "available": True,
+                    "level": "full",
+                    "url": "https://dichvucong.gov.vn",
+                    "text": "Có",
+                },
+                "legal_basis": ["Luật Hộ tịch 2014"],
+                "verified_on": "2025-11-02",
+            }
+        )
     )
     assert card.field_name == "Hộ tịch"
     assert card.verified_on == "02/11/2025"
@@ -94,22 +116,24 @@ def test_procedure_card_marks_only_unconfirmed_facts_and_the_next_change() -> No
         "note": None,
     }
     card = procedure_card(
-        {
-            "id": "can_cuoc",
-            "name": "Cấp, đổi thẻ căn cước",
-            "field": "cu_tru",
-            "documents": ["Thẻ cũ"],
-            "fee": {"text": "Cấp đổi 25.000 đồng"},
-            "processing_time": {"text": "7 ngày làm việc"},
-            "where": {"text": "Quầy 3"},
-            "online": {"available": False, "level": "none", "text": "Không"},
-            "verification": {
-                "documents": confirmed,
-                "fee": confirmed,
-                "processing_time": {**confirmed, "verified": False, "verified_on": None},
-            },
-            "next_change": {"on": "2027-01-01", "facts": ["fee"]},
-        }
+        Procedure.from_dict(
+            {
+                "id": "can_cuoc",
+                "name": "Cấp, đổi thẻ căn cước",
+                "field": "cu_tru",
+                "documents": ["Thẻ cũ"],
+                "fee": {"text": "Cấp đổi 25.000 đồng"},
+                "processing_time": {"text": "7 ngày làm việc"},
+                "where": {"text": "Quầy 3"},
+                "online": {"available": False, "level": "none", "text": "Không"},
+                "verification": {
+                    "documents": confirmed,
+                    "fee": confirmed,
+                    "processing_time": {**confirmed, "verified": False, "verified_on": None},
+                },
+                "next_change": {"on": "2027-01-01", "facts": ["fee"]},
+            }
+        )
     )
     assert card.fee_text == "Cấp đổi 25.000 đồng"
     assert card.time_text == "7 ngày làm việc (chưa xác nhận, xin hỏi cán bộ)"
@@ -177,16 +201,18 @@ def test_idle_monitor_quiet_when_nothing_to_clear() -> None:
 
 def test_ticket_view_from_the_api_shape() -> None:
     view = ticket_view(
-        {
-            "id": 7,
-            "number": "A023",
-            "service_id": "ho_tich_chung_thuc",
-            "counters": [{"id": "quay_1", "number": 1, "name": "Quầy 1"}, {"id": "quay_2", "number": 2}],
-            "ahead": 4,
-            "estimated_wait_minutes": 12.4,
-            "priority": "elderly",
-        },
-        [{"id": "ho_tich_chung_thuc", "name": "Hộ tịch – Chứng thực"}],
+        Ticket.from_dict(
+            {
+                "id": 7,
+                "number": "A023",
+                "service_id": "ho_tich_chung_thuc",
+                "counters": [{"id": "quay_1", "number": 1, "name": "Quầy 1"}, {"id": "quay_2", "number": 2}],
+                "ahead": 4,
+                "estimated_wait_minutes": 12.4,
+                "priority": "elderly",
+            }
+        ),
+        [Service.from_dict({"id": "ho_tich_chung_thuc", "name": "Hộ tịch – Chứng thực"})],
     )
     assert view.counters == "1, 2"
     assert view.counter_line == "Mời đến quầy 1, 2"
@@ -195,7 +221,15 @@ def test_ticket_view_from_the_api_shape() -> None:
     assert view.service_name == "Hộ tịch – Chứng thực"
     assert "A 0 2 3" in view.speech_text
     nobody = ticket_view(
-        {"id": 1, "number": "B001", "service_id": "x", "counters": ["quay_3"], "ahead": 0}, []
+        Ticket.from_dict(
+            {
+                "id": 1,
+                "number": "B001",
+                "service_id": "x",
+                "counters": [{"id": "quay_3", "number": 3}],
+                "ahead": 0,
+            }
+        )
     )
     assert nobody.ahead_line == "Bác là người tiếp theo"
     assert nobody.counters == "3"
@@ -203,13 +237,15 @@ def test_ticket_view_from_the_api_shape() -> None:
 
 def test_dossier_view_and_errors() -> None:
     view = dossier_view(
-        {
-            "status": "yeu_cau_bo_sung",
-            "status_text": "",
-            "procedure_name": "Đăng ký khai sinh",
-            "appointment_on": "2026-11-28",
-            "next_step": "Mang thêm giấy chứng sinh",
-        }
+        Dossier.from_dict(
+            {
+                "status": "yeu_cau_bo_sung",
+                "status_text": "",
+                "procedure_name": "Đăng ký khai sinh",
+                "appointment_on": "2026-11-28",
+                "next_step": "Mang thêm giấy chứng sinh",
+            }
+        )
     )
     assert view.status_text == "Yêu cầu bổ sung giấy tờ"
     assert view.appointment_on == "28/11/2026"
@@ -224,10 +260,12 @@ def test_dossier_details_need_four_digits_and_a_match() -> None:
     assert verify_digits_problem("12a4") == t("dossier.verify_short")
     assert verify_digits_problem("12345") == t("dossier.verify_short")
     assert verify_digits_problem("0042") is None
-    masked = dossier_view({"status": "dang_xu_ly", "verified": False, "note": None})
+    masked = dossier_view(Dossier.from_dict({"status": "dang_xu_ly", "verified": False, "note": None}))
     assert not masked.verified and masked.note == ""
     assert verified_message(masked) == t("dossier.verify_wrong")
-    detailed = dossier_view({"status": "dang_xu_ly", "verified": True, "note": "Mang CCCD bản gốc."})
+    detailed = dossier_view(
+        Dossier.from_dict({"status": "dang_xu_ly", "verified": True, "note": "Mang CCCD bản gốc."})
+    )
     assert detailed.verified and detailed.note == "Mang CCCD bản gốc."
     assert verified_message(detailed) == ""
 
@@ -238,18 +276,22 @@ def test_conversation_replies_buttons_cards_and_reset() -> None:
     conversation.add_user("tôi muốn lấy số")
     added = conversation.add_replies(
         [
-            {"text": "Bác làm thủ tục gì?", "buttons": [{"title": "Khai sinh", "payload": "/inform"}]},
-            {"custom": {"type": "ticket", "number": "A005", "counters": [{"number": 1}], "ahead": 2}},
-            {
-                "custom": {
-                    "type": "procedure",
-                    "id": "khai_sinh",
-                    "name": "Đăng ký khai sinh",
-                    "fee": {"text": "0"},
-                }
-            },
-            {"custom": {"type": "faq", "question": "Wifi?", "answer": "Mật khẩu phucvu2026"}},
-            {"custom": {"type": "unknown"}},
+            BotMessage.from_dict(m)
+            for m in [
+                {"text": "Bác làm thủ tục gì?", "buttons": [{"title": "Khai sinh", "payload": "/inform"}]},
+                {"custom": {"type": "ticket", "number": "A005", "counters": [{"number": 1}], "ahead": 2}},
+                {
+                    "custom": {
+                        "type": "procedure",
+                        "id": "khai_sinh",
+                        "name": "Đăng ký khai sinh",
+                        "fee": {"text": "0"},
+                    }
+                },
+                {"custom": {"type": "faq", "question": "Wifi?", "answer": "Mật khẩu phucvu2026"}},
+                {"custom": {"type": "unknown"}},
+                {"custom": {"type": "dossier", "status": "no-such-status"}},  # does not decode: no card
+            ]
         ]
     )
     assert [item.kind for item in added] == ["bot", "card", "card", "card"]
@@ -283,13 +325,26 @@ def test_dossier_card_from_custom_payload() -> None:
 
 def test_voice_state_follows_pipeline_events() -> None:
     state = VoiceState()
-    assert state.on_event("stt-start")
+    state.listening()
     assert state.label == "Đang nghe…"
-    assert state.on_event("stt-end", {"text": "tôi muốn lấy số"})
+    assert not state.on_event(RunStart(run_id="r", source="microphone"))  # not shown
+    assert not state.on_event(VadStart(run_id="r", audio_s=0.3))  # already listening
+    assert state.on_event(SttPartial(run_id="r", text="tôi muốn"))
+    assert state.on_event(SttEnd(run_id="r", text="tôi muốn lấy số", confidence=0.9))
     assert state.state == "heard" and state.text == "tôi muốn lấy số"
-    state.on_event("intent-start")
+    state.on_event(IntentStart(run_id="r", text="tôi muốn lấy số", sender="s"))
     assert state.state == "thinking" and state.text == "tôi muốn lấy số"
-    assert not state.on_event("something-else")
+    assert state.on_event(TtsStart(run_id="r", text="Bác làm thủ tục gì?", voice="vi"))
+    assert state.state == "speaking" and state.text == "Bác làm thủ tục gì?"
+    state.on_event(RunEnd(run_id="r", ok=True))
+    assert state.state == "idle" and state.text == ""
+
+
+def test_voice_state_maps_only_the_types_the_pipeline_emits() -> None:
+    from kiosk.presenters.voice import _STATE_OF_EVENT
+
+    assert set(_STATE_OF_EVENT) <= set(PipelineEventType)
+    assert all(isinstance(key, PipelineEventType) for key in _STATE_OF_EVENT)
 
 
 def test_strings_have_both_languages() -> None:
@@ -307,13 +362,19 @@ def test_strings_have_both_languages() -> None:
 def test_cache_round_trip(tmp_path: Path) -> None:
     cache = ContentCache(tmp_path / "sub" / "cache.json")
     assert cache.load().empty
+    services = [Service.from_dict({"id": "a", "counters": [{"id": "quay_1", "number": 1, "name": "Quầy 1"}]})]
     snapshot = ContentSnapshot(
-        synced_at="2026-11-26T09:00:00+00:00", procedures=PROCEDURES, faq=[{"key": "wifi"}]
+        synced_at="2026-11-26T09:00:00+00:00",
+        procedures=PROCEDURES,
+        faq=[Faq.from_dict({"key": "wifi", "question": "Wifi?", "answer": "Có"})],
+        services=services,
     )
     cache.save(snapshot)
     loaded = cache.load()
     assert loaded.procedure("khai_sinh") == PROCEDURES[1]
-    assert loaded.faq == [{"key": "wifi"}]
+    assert loaded.procedure("khai_sinh").raw["aliases"] == ["làm giấy khai sinh", "gks"]  # found offline
+    assert loaded.faq == snapshot.faq
+    assert loaded.services == services and loaded.services[0].counters[0].number == 1
     (tmp_path / "sub" / "cache.json").write_text("{broken", encoding="utf-8")
     assert cache.load().empty
 

@@ -4,22 +4,25 @@ from pathlib import Path
 
 from PIL import Image
 
+from contract.resources import Service, Ticket
 from kiosk.presenters.queue import ticket_view
 from kiosk.settings import PrinterSettings
 from kiosk.ticket_printing import TicketPrinter, render_ticket
 from tests.kiosk.printers import PaperOutPrinter, RecordingPrinter
 
 TICKET = ticket_view(
-    {
-        "id": 42,
-        "number": "A023",
-        "service_id": "ho_tich_chung_thuc",
-        "counters": [{"id": "quay_1", "number": 1}],
-        "ahead": 3,
-        "estimated_wait_minutes": 9,
-        "priority": "elderly",
-    },
-    [{"id": "ho_tich_chung_thuc", "name": "Hộ tịch – Chứng thực"}],
+    Ticket.from_dict(
+        {
+            "id": 42,
+            "number": "A023",
+            "service_id": "ho_tich_chung_thuc",
+            "counters": [{"id": "quay_1", "number": 1}],
+            "ahead": 3,
+            "estimated_wait_minutes": 9,
+            "priority": "elderly",
+        }
+    ),
+    [Service.from_dict({"id": "ho_tich_chung_thuc", "name": "Hộ tịch – Chứng thực"})],
 )
 
 

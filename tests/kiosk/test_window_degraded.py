@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.backend_client import BackendClient
+from contract.backend_client import BackendClient
 from kiosk.settings import PrinterSettings
 from kiosk.strings import t
 from kiosk.ticket_printing import TicketPrinter
@@ -20,26 +20,28 @@ from tests.support.backend import RunningBackend, running_backend
 @pytest.fixture
 def own_backend(kiosk: KioskDriver, tmp_path: Path) -> Iterator[RunningBackend]:
     """A backend of this test alone (it gets stopped), plugged into the shared kiosk."""
-    app = kiosk.app
-    shared = app.backend
+    content = kiosk.app.content
+    shared = content.backend
     with running_backend(tmp_path) as backend:
-        app.backend = BackendClient(backend.base_url, backend.device_token, timeout=10)
+        content.backend = BackendClient(backend.base_url, backend.device_token, timeout_s=30)
         try:
             yield backend
         finally:
             backend.stop()
-    app.backend = shared
-    app.set_offline(False)
+    content.backend = shared
+    content.set_offline(False)
 
 
 def test_backend_stopped_shows_cached_procedures_and_faq(
     kiosk: KioskDriver, own_backend: RunningBackend
 ) -> None:
     app = kiosk.app
-    cache_file = app.settings.cache_file
+    cache_file = app.content.cache.path
     cache_file.unlink(missing_ok=True)
-    app.sync_content()
-    kiosk.wait_until(lambda: cache_file.exists() and len(app.snapshot.procedures) >= 20, what="cache synced")
+    app.content.sync()
+    kiosk.wait_until(
+        lambda: cache_file.exists() and len(app.content.snapshot.procedures) >= 20, what="cache synced"
+    )
 
     own_backend.stop()
     with pytest.raises(requests.ConnectionError):
@@ -52,8 +54,8 @@ def test_backend_stopped_shows_cached_procedures_and_faq(
     kiosk.tap(screen.ids.keyboard.enter_button)  # "Đồng ý" closes the keyboard: the list gets the room
     assert not screen.keyboard_open
     kiosk.wait_until(lambda: screen.from_cache and screen.results, what="results from the cache")
-    assert screen.results[0]["id"] == "thuong_tru"
-    assert app.banner_text.startswith("Máy chủ đang gián đoạn")  # the citizen is told
+    assert screen.results[0].id == "thuong_tru"
+    assert app.content.banner_text.startswith("Máy chủ đang gián đoạn")  # the citizen is told
     kiosk.frames(3)
     kiosk.tap_text("Đăng ký thường trú")
     detail = kiosk.screen("procedure")
@@ -61,13 +63,13 @@ def test_backend_stopped_shows_cached_procedures_and_faq(
     assert detail.from_cache
     assert any("Giấy tờ cần mang" in text for text in kiosk.texts())
 
-    app.go("faq")
+    app.nav.go("faq")
     faq = kiosk.screen("faq")
     kiosk.wait_until(lambda: faq.from_cache and faq.entries, what="cached FAQ")
     assert any("wifi" in text.lower() for text in kiosk.texts())
 
     # A ticket cannot be issued now: said clearly, with a way to try again.
-    app.go("queue", procedure_id="thuong_tru", procedure_name="Đăng ký thường trú")
+    app.nav.go("queue", procedure_id="thuong_tru", procedure_name="Đăng ký thường trú")
     queue = kiosk.screen("queue")
     kiosk.tap(queue.named["priority_no"])
     kiosk.wait_until(lambda: queue.step == "error", what="the ticket error")
@@ -75,7 +77,7 @@ def test_backend_stopped_shows_cached_procedures_and_faq(
     assert "retry" in queue.named
 
     # A dossier look-up neither.
-    app.go("dossier")
+    app.nav.go("dossier")
     dossier = kiosk.screen("dossier")
     dossier.ids.keypad.paste("000.00.12.H26-250701-0001")
     kiosk.tap(dossier.ids.search_button)
@@ -86,15 +88,15 @@ def test_printer_failure_keeps_the_ticket(
     kiosk: KioskDriver, backend_server: RunningBackend, tmp_path: Path
 ) -> None:
     app = kiosk.app
-    original = app.ticket_printer
-    app.ticket_printer = TicketPrinter(
+    original = app.services.ticket_printer
+    app.services.ticket_printer = TicketPrinter(
         PrinterSettings(kind="usb", usb_vendor=0x0416, usb_product=0x5011),
         tmp_path,
-        app.site_name,
+        app.content.site_name,
         printer_factory=lambda _settings: PaperOutPrinter(),
     )
     try:
-        app.go("queue", procedure_id="khai_sinh", procedure_name="Đăng ký khai sinh")
+        app.nav.go("queue", procedure_id="khai_sinh", procedure_name="Đăng ký khai sinh")
         queue = kiosk.screen("queue")
         kiosk.tap(queue.named["priority_no"])
         kiosk.wait_until(lambda: queue.last_print is not None, timeout=20, what="the print attempt")
@@ -112,4 +114,4 @@ def test_printer_failure_keeps_the_ticket(
         ).json()
         assert stored["number"] == number
     finally:
-        app.ticket_printer = original
+        app.services.ticket_printer = original

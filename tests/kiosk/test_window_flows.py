@@ -6,6 +6,8 @@ from typing import Any
 
 import requests
 
+from contract.backend_client import BackendClient
+from contract.resources import Procedure
 from kiosk.presenters.procedures import procedure_card
 from kiosk.strings import t
 from tests.kiosk.driver import KioskDriver
@@ -24,7 +26,7 @@ def test_search_a_procedure_typed_without_diacritics(kiosk: KioskDriver) -> None
     assert not screen.keyboard_open
     kiosk.wait_until(
         lambda: (
-            screen.results and screen.results[0]["id"] == "khai_sinh" and kiosk.find_text("Đăng ký khai sinh")
+            screen.results and screen.results[0].id == "khai_sinh" and kiosk.find_text("Đăng ký khai sinh")
         ),
         what="khai sinh first in the results",
     )
@@ -72,7 +74,7 @@ def test_take_a_ticket_with_priority(kiosk: KioskDriver, backend_server: Running
 
 
 def test_take_a_ticket_from_a_procedure_card(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
-    kiosk.app.go("procedure", procedure_id="khai_sinh")
+    kiosk.app.nav.go("procedure", procedure_id="khai_sinh")
     detail = kiosk.screen("procedure")
     kiosk.wait_until(lambda: detail.card is not None, what="the card")
     kiosk.tap_text(t("procedures.take_number"))
@@ -166,15 +168,19 @@ def test_dossier_details_after_the_last_four_phone_digits(
 
 def test_too_many_wrong_digits_are_explained(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
     code, verify = backend_server.seed_demo()[0]
-    client = kiosk.app.backend
-    own_token = client.device_token
+    content = kiosk.app.content
+    own_client = content.backend
     # A device of its own: the failures must not lock the kiosk out for the other tests.
-    client.device_token = backend_server.add_device("kiosk-too-many")
+    token = backend_server.add_device("kiosk-too-many")
+    content.backend = BackendClient(backend_server.base_url, token, timeout_s=30)
     try:
         screen = _look_up(kiosk, code)
         wrong = f"{(int(verify) + 1) % 10000:04d}"
+        _type_digits(kiosk, screen, wrong)  # typed once on the pad; the next tries are sent as typed
         for _attempt in range(10):  # the backend's default limit of failed look-ups
-            _type_digits(kiosk, screen, wrong)
+            if _attempt:
+                screen.verify_pad.text = wrong
+                screen.verify()
             kiosk.wait_until(
                 lambda: screen.verify_message in (t("dossier.verify_wrong"), t("dossier.too_many")),
                 what="an answer",
@@ -186,7 +192,7 @@ def test_too_many_wrong_digits_are_explained(kiosk: KioskDriver, backend_server:
         kiosk.wait_until(lambda: screen.verify_message == t("dossier.too_many"), what="the 429 message")
         assert not screen.result.verified
     finally:
-        client.device_token = own_token
+        content.backend = own_client
 
 
 def test_idle_reset_clears_the_phone_digits(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
@@ -200,9 +206,9 @@ def test_idle_reset_clears_the_phone_digits(kiosk: KioskDriver, backend_server: 
     app = kiosk.app
     app.idle.idle_seconds = 60
     app.idle.answer_seconds = 20
-    asked = app.idle_prompts
+    asked = app.session.prompts
     kiosk.clock.advance(60)
-    kiosk.wait_until(lambda: app.idle_prompts > asked, what="the question")
+    kiosk.wait_until(lambda: app.session.prompts > asked, what="the question")
     kiosk.clock.advance(20)
     kiosk.wait_until(lambda: kiosk.current == "home", what="reset to home")
     assert pad.text == ""
@@ -212,7 +218,7 @@ def test_idle_reset_clears_the_phone_digits(kiosk: KioskDriver, backend_server: 
 
 
 def test_unknown_dossier_code_is_explained(kiosk: KioskDriver) -> None:
-    kiosk.app.go("dossier")
+    kiosk.app.nav.go("dossier")
     screen = kiosk.screen("dossier")
     screen.ids.keypad.paste("999.99.99.Z99-991231-9999")
     kiosk.tap(screen.ids.search_button)
@@ -227,19 +233,19 @@ def test_idle_question_then_reset_clears_the_typed_code(kiosk: KioskDriver) -> N
     for ch in "0000031":
         kiosk.tap_text(ch, screen.ids.keypad)
     assert screen.ids.keypad.text == "000.00.31."
-    asked = app.idle_prompts
+    asked = app.session.prompts
     app.idle.idle_seconds = 60
     app.idle.answer_seconds = 20
     kiosk.clock.advance(60)
-    kiosk.wait_until(lambda: app.idle_prompts > asked, what="the question")
+    kiosk.wait_until(lambda: app.session.prompts > asked, what="the question")
     assert kiosk.current == "dossier"
-    assert kiosk.find_text(t("idle.question"), app.idle_popup) is not None
+    assert kiosk.find_text(t("idle.question"), app.session.popup) is not None
     assert screen.ids.keypad.text == "000.00.31."  # nothing is cleared while asking
     kiosk.clock.advance(20)
     kiosk.wait_until(lambda: kiosk.current == "home", what="reset to home")
     assert screen.ids.keypad.text == ""
     assert app.conversation.sender_id != first_sender
-    kiosk.wait_until(lambda: app.idle_popup.parent is None, what="the question closed")
+    kiosk.wait_until(lambda: app.session.popup.parent is None, what="the question closed")
 
 
 def test_idle_answer_keeps_the_typed_code(kiosk: KioskDriver) -> None:
@@ -248,22 +254,22 @@ def test_idle_answer_keeps_the_typed_code(kiosk: KioskDriver) -> None:
     screen = kiosk.screen("dossier")
     for ch in "123":
         kiosk.tap_text(ch, screen.ids.keypad)
-    asked = app.idle_prompts
+    asked = app.session.prompts
     app.idle.idle_seconds = 60
     app.idle.answer_seconds = 20
     kiosk.clock.advance(60)
-    kiosk.wait_until(lambda: app.idle_prompts > asked, what="the question")
+    kiosk.wait_until(lambda: app.session.prompts > asked, what="the question")
     kiosk.clock.advance(19)  # one second before the reset
     kiosk.frames(2)
-    kiosk.tap(app.idle_popup.yes_button)
-    kiosk.wait_until(lambda: app.idle_popup.parent is None, what="the question closed")
+    kiosk.tap(app.session.popup.yes_button)
+    kiosk.wait_until(lambda: app.session.popup.parent is None, what="the question closed")
     assert not app.idle.asking
     assert kiosk.current == "dossier"
     assert screen.ids.keypad.text == "123."
 
 
 def test_assistant_down_offers_the_touch_menus(kiosk: KioskDriver) -> None:
-    kiosk.app.go("conversation")
+    kiosk.app.nav.go("conversation")
     screen = kiosk.screen("conversation")
     kiosk.type_keys("cho toi lay so", screen.ids.keyboard)
     assert screen.typed == "cho toi lay so"
@@ -283,7 +289,7 @@ def test_text_size_contrast_and_language(kiosk: KioskDriver) -> None:
     kiosk.frames(2)
     assert home.ids.queue_button.font_size > before
     kiosk.tap(root.ids.contrast_button)
-    assert app.high_contrast and tuple(app.bg) == (0, 0, 0, 1)
+    assert app.theme.high_contrast and tuple(app.theme.bg) == (0, 0, 0, 1)
     kiosk.tap(root.ids.language_button)
     kiosk.frames(2)
     try:
@@ -295,8 +301,8 @@ def test_text_size_contrast_and_language(kiosk: KioskDriver) -> None:
 
 def test_procedure_card_matches_the_backend(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
     detail = requests.get(f"{backend_server.base_url}/procedures/thuong_tru", timeout=5).json()
-    card = procedure_card(detail)
-    kiosk.app.go("procedure", procedure_id="thuong_tru")
+    card = procedure_card(Procedure.from_dict(detail))
+    kiosk.app.nav.go("procedure", procedure_id="thuong_tru")
     screen = kiosk.screen("procedure")
     kiosk.wait_until(lambda: screen.card is not None and screen.card.id == "thuong_tru", what="card")
     shown = "\n".join(kiosk.texts())

@@ -118,6 +118,7 @@ class DemoApi:
             "channel": body.get("channel", "kiosk"),
             "counter": None,
             "called_at": None,
+            "booked": False,
         }
         self._tickets[str(ticket_id)] = ticket
         return ticket

@@ -14,7 +14,6 @@ from backend.notify.providers import HttpProviderSettings, NotifySettings, confi
 from backend.notify.worker import Worker
 from backend.schemas import DossierUpsert
 from backend.services import dossiers
-from tests.backend.conftest import FIXTURE_PREFIX
 from tests.backend.notify_support import (
     API,
     CODE,
@@ -28,7 +27,7 @@ from tests.backend.notify_support import (
     subscribed,
     token,
 )
-from tests.backend.test_content_pages import csrf
+from tests.backend.test_content_pages import log_in
 from tests.support.assertions import assert_error
 from tests.support.recorders import http_recorder
 
@@ -151,18 +150,7 @@ def test_the_opt_out_page_asks_then_revokes(client, content, staff, device, data
 
 @pytest.fixture
 def counter_page(client, database):
-    login = client.get("/staff/login")
-    response = client.post(
-        "/staff/login",
-        data={
-            "csrf_token": csrf(login.text),
-            "username": f"{FIXTURE_PREFIX}counter",
-            "password": database.passwords["counter"],
-        },
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return client
+    return log_in(client, database, "counter")
 
 
 def test_staff_see_per_dossier_what_was_sent_and_what_waits_for_a_provider(

@@ -15,10 +15,22 @@ from typing import Any
 
 from contract.errors import BackendError
 from contract.rasa_client import BotMessage
-from contract.resources import Dossier, Faq, Priority, Procedure, ProcedureSummary, Service, Site, Ticket
+from contract.resources import (
+    BookingCheckIn,
+    Channel,
+    Dossier,
+    Faq,
+    Priority,
+    Procedure,
+    ProcedureSummary,
+    Service,
+    Site,
+    Ticket,
+)
 from kiosk.presenters.procedures import search_procedures
 
 DEMO_DOSSIER_CODE = "000.00.31.H26-251121-0003"
+DEMO_BOOKING_CODE = "AC3F7K"  # the demo's one booking, for the window of now
 DEMO_VERIFY_DIGITS = "5678"  # last four digits of the demo applicant's phone
 _UPDATED_AT = "2026-01-01T00:00:00Z"
 
@@ -175,6 +187,13 @@ class DemoBackend:
     ) -> Ticket:
         body = {"service_id": service_id, "procedure_id": procedure_id, "priority": Priority(priority).value}
         return Ticket.from_dict(self.api.issue_ticket(body))
+
+    def check_in_booking(self, code: str, channel: Channel = Channel.KIOSK) -> BookingCheckIn:
+        if code != DEMO_BOOKING_CODE:
+            raise BackendError("booking_not_found", "Không tìm thấy lịch hẹn này ở điểm phục vụ này.", 404)
+        ticket = {**self.api.issue_ticket({"service_id": None, "channel": channel.value}), "booked": True}
+        booking = {"code": code, "window_start": "08:00", "status": "checked_in"}
+        return BookingCheckIn.from_dict({"kind": "on_time", "booking": booking, "ticket": ticket})
 
     def dossier(self, code: str, verify: str | None = None) -> Dossier:
         return Dossier.from_dict(self.api.dossier(code, verify))

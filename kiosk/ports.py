@@ -9,7 +9,18 @@ from __future__ import annotations
 from typing import Protocol
 
 from contract.rasa_client import BotMessage
-from contract.resources import Dossier, Faq, Priority, Procedure, ProcedureSummary, Service, Site, Ticket
+from contract.resources import (
+    BookingCheckIn,
+    Channel,
+    Dossier,
+    Faq,
+    Priority,
+    Procedure,
+    ProcedureSummary,
+    Service,
+    Site,
+    Ticket,
+)
 
 
 class BackendApi(Protocol):
@@ -31,6 +42,8 @@ class BackendApi(Protocol):
         priority: Priority = Priority.NONE,
         idempotency_key: str | None = None,
     ) -> Ticket: ...
+
+    def check_in_booking(self, code: str, channel: Channel = Channel.KIOSK) -> BookingCheckIn: ...
 
     def dossier(self, code: str, verify: str | None = None) -> Dossier: ...
 

@@ -88,6 +88,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "priority.pregnant": ("Phụ nữ mang thai", "Pregnant woman"),
     "priority.child": ("Đi cùng trẻ em dưới 6 tuổi", "With a child under 6"),
     "queue.issuing": ("Đang lấy số…", "Getting your number…"),
+    "queue.take_number": ("Lấy số thường", "Take a walk-in number"),
     "queue.your_number": ("Số của bác", "Your number"),
     "queue.counter": ("Mời đến quầy {counters}", "Please go to counter {counters}"),
     "queue.ahead": ("Trước bác còn {ahead} người", "{ahead} people ahead of you"),

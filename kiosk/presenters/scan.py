@@ -1,4 +1,5 @@
-"""Reading a dossier code from a photo of the receipt's QR or bar code (zxing-cpp decodes it)."""
+"""Reading a dossier code from a photo of the receipt's QR or bar code, or a booking's code from
+the booking page's QR code (zxing-cpp decodes both)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,22 @@ from typing import Any
 
 from kiosk.strings import t
 from vntext.dossier_code import find_dossier_code, mask_dossier_code
+from vntext.spoken_codes import booking_code_in
 
 logger = logging.getLogger(__name__)
+# What the booking page's QR code holds before the code (backend/web/pages_booking.py).
+BOOKING_QR_PREFIX = "letan-booking:"
 
 
 @dataclass(frozen=True)
 class ScanResult:
-    """`code` is the canonical dossier code, or None with `message` saying why in plain words."""
+    """`code` is the canonical dossier code (or `booking_code` a booking's, from the booking page's
+    QR code), else both None with `message` saying why in plain words."""
 
     code: str | None
     message: str
     symbols: int = 0  # QR/bar codes seen in the frame, with or without a dossier code
+    booking_code: str | None = None
 
 
 def decoder_available() -> bool:
@@ -59,7 +65,13 @@ def decode_receipt(image: Any) -> ScanResult:
         logger.info("receipt scan failed: %s", type(err).__name__)
         return ScanResult(None, t("dossier.scan_nothing"))
     for symbol in symbols:
-        code = find_dossier_code(symbol.text or "")
+        text = symbol.text or ""
+        if text.startswith(BOOKING_QR_PREFIX):
+            booking = booking_code_in(text.removeprefix(BOOKING_QR_PREFIX))
+            if booking:
+                logger.info("booking QR scanned")
+                return ScanResult(None, "", len(symbols), booking_code=booking)
+        code = find_dossier_code(text)
         if code:
             logger.info("receipt scanned: %s", mask_dossier_code(code))
             return ScanResult(code, "", len(symbols))

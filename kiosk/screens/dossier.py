@@ -262,6 +262,10 @@ class DossierScreen(KioskScreen):
         self._scan_busy = False
         if self.scan_prompt is None or result is None:
             return
+        if result.booking_code is not None:  # a booking's QR: its ticket, on the queue screen
+            self.stop_scan()
+            self.services.nav.go("queue", booking_code=result.booking_code)
+            return
         if result.code is None:
             if result.symbols:
                 self.scan_prompt.hint.text = result.message  # a QR, but not a dossier's

@@ -47,7 +47,9 @@ class QueueScreen(KioskScreen):
         self.procedure_name = str(params.get("procedure_name") or "")
         self.service_id = params.get("service_id")
         self.services.content.load_services(self._services_loaded)
-        if self.procedure_id or self.service_id:
+        if params.get("booking_code"):
+            self.check_in(str(params["booking_code"]))
+        elif self.procedure_id or self.service_id:
             self.show_priority()
         else:
             self.show_services()
@@ -150,6 +152,29 @@ class QueueScreen(KioskScreen):
             )
 
         self.services.content.call(work, self._issued, self._failed)
+
+    def check_in(self, code: str) -> None:
+        """The ticket of a booking (its code scanned from the booking page's QR code)."""
+        self.step = "issuing"
+        body = self._body(t("queue.title"))
+        body.add_widget(KLabel(text=t("queue.issuing"), halign="center", base_size=44))
+        self.services.content.call(
+            lambda backend: backend.check_in_booking(code).ticket, self._issued, self._booking_failed
+        )
+
+    def _booking_failed(self, error: BackendError) -> None:
+        """A booking that cannot give a ticket here (unknown, cancelled, another day): why, and
+        the way to a walk-in number."""
+        if unavailable(error):
+            self._failed(error)
+            return
+        self.step = "error"
+        body = self._body(t("queue.title"))
+        body.add_widget(KLabel(text=error.message or t("queue.unavailable"), base_size=40))
+        walk_in = KButton(text=t("queue.take_number"), role="primary")
+        walk_in.bind(on_release=lambda _b: self.show_services())
+        self.named["walk_in"] = walk_in
+        body.add_widget(walk_in)
 
     def _issued(self, ticket: Ticket) -> None:
         view = ticket_view(ticket, self.service_list or self.services.content.snapshot.services)

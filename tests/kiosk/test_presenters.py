@@ -442,3 +442,16 @@ def test_scan_of_a_blurred_or_empty_frame_asks_to_hold_it_closer() -> None:
         assert result.code is None and result.symbols == 0
         assert result.message == t("dossier.scan_nothing")
     assert decode_receipt(b"not an image").message == t("dossier.scan_nothing")
+
+
+def test_a_booking_qr_is_read_as_a_booking_code() -> None:
+    import io
+
+    import qrcode
+
+    from kiosk.presenters.scan import decode_receipt
+
+    png = io.BytesIO()
+    qrcode.make("letan-booking:AC3F7K", box_size=6, border=4).save(png)
+    result = decode_receipt(png.getvalue())
+    assert (result.booking_code, result.code) == ("AC3F7K", None)

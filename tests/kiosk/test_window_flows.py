@@ -342,6 +342,51 @@ def test_scan_a_receipt_qr_then_look_it_up(
     assert screen.result.status_text in "\n".join(kiosk.texts())
 
 
+def test_scan_a_booking_qr_checks_it_in_and_says_why_when_it_cannot(
+    kiosk: KioskDriver, backend_server: RunningBackend, monkeypatch: Any
+) -> None:
+    """The booking page's QR code scanned at the kiosk asks the backend for its ticket (the real
+    path: GL frame, zxing, POST /bookings/check-in). A booking for a coming day gets no ticket today
+    and the kiosk says so, with the way to a walk-in number."""
+    import io
+
+    import qrcode
+    from kivy.core.image import Image as CoreImage
+    from kivy.uix.image import Image
+
+    import kiosk.screens.dossier as dossier_module
+
+    base = backend_server.base_url
+    windows = [
+        w
+        for offset in range(1, 7)
+        for w in requests.get(
+            f"{base}/booking/windows",
+            params={"service_id": "ho_tich_chung_thuc", "days_from_today": offset},
+            timeout=10,
+        ).json()
+    ]
+    free = next(w for w in windows if w["free"] > 0)
+    body = {"service_id": "ho_tich_chung_thuc", "day": free["day"], "window_start": free["window_start"],
+            "phone": "0912555666"}  # fmt: skip
+    code = requests.post(f"{base}/bookings", json=body, timeout=10).json()["code"]
+    png = io.BytesIO()
+    qrcode.make(f"letan-booking:{code}", box_size=6, border=4).save(png)
+    png.seek(0)
+    picture = Image(texture=CoreImage(png, ext="png").texture)
+    monkeypatch.setattr(dossier_module, "camera_present", lambda _index: True)
+    kiosk.tap_text(t("home.dossier"))
+    screen = kiosk.screen("dossier")
+    monkeypatch.setattr(screen, "open_camera", lambda: picture)
+    kiosk.tap(screen.scan_button)
+    queue = kiosk.screen("queue")
+    kiosk.wait_until(lambda: queue.step == "error", what="the booking's answer")
+    assert screen.scan_prompt is None  # the camera is closed once the code is read
+    assert "không phải hôm nay" in "\n".join(kiosk.texts())
+    kiosk.tap(queue.named["walk_in"])
+    assert queue.step == "service"
+
+
 def test_scan_button_only_with_a_camera(kiosk: KioskDriver) -> None:
     import kiosk.screens.dossier as dossier_module
 

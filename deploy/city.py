@@ -126,6 +126,7 @@ class CityPlan:
     nginx_workers: str = "auto"
     log_level: str = "INFO"
     ready_timeout_s: float = 240.0
+    content_dir: Path | None = None  # the city's content (procedures, FAQ, its sites); default content/
 
     def __post_init__(self) -> None:
         if not self.database_url.startswith("postgresql"):
@@ -220,6 +221,8 @@ class City:
             LETAN_DATA_DIR=str(self.data_dir),
             LETAN_LOG_LEVEL=self.plan.log_level,
         )
+        if self.plan.content_dir is not None:
+            env["LETAN_CONTENT_DIR"] = str(self.plan.content_dir)
         return env
 
     def letan(self, *args: str) -> str:
@@ -237,9 +240,11 @@ class City:
             raise CityError(f"letan {' '.join(args)} thất bại ({result.returncode}): {result.stderr[-2000:]}")
         return result.stdout
 
-    def add_device(self, name: str) -> str:
-        """A new device (a kiosk, a robot) and its token (printed alone on the last line)."""
-        return self.letan("devices", "add", name).strip().splitlines()[-1]
+    def add_device(self, name: str, site: str | None = None) -> str:
+        """A new device (a kiosk, a robot) of a site and its token (printed alone on the last line)."""
+        return (
+            self.letan("devices", "add", name, *(["--site", site] if site else [])).strip().splitlines()[-1]
+        )
 
     # ------------------------------------------------------------------ start and stop
     def _spawn(

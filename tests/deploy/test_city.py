@@ -1,20 +1,20 @@
 """A city on this machine: kiosks issue tickets through nginx while a backend and a Rasa server die.
 
 deploy/city.py starts it: a fresh PostgreSQL database, Redis (its own db and key prefix), two
-backend processes, two Rasa servers with their action servers, nginx in front. Three kiosks (three
-devices) issue tickets concurrently through nginx; in the middle one backend gets `kill -9` while
-requests are waiting in it, and the Rasa server that answered the last turn of a conversation in
-progress gets `kill -9` too. Then:
+backend processes, two Rasa servers with their action servers, nginx in front. Three kiosks (one
+device at each of three sites) issue tickets concurrently through nginx; in the middle one backend
+gets `kill -9` while requests are waiting in it, and the Rasa server that answered the last turn
+of a conversation in progress gets `kill -9` too. Then:
 - every ticket a kiosk was given is in the database exactly once, and no other ticket is;
-- numbers are gap-free per service and day;
+- numbers are gap-free per site, service and day, and every site numbers its own;
 - a request that failed was repeated with its Idempotency-Key and got one ticket; repeating the
   key of a ticket the dead backend issued gets the same ticket from the other one;
 - the conversation goes on on the other Rasa server and issues its ticket;
 - a staff token made by one backend works on the other; no log holds a dossier code.
 
-Sites are not records yet: `kiosk_device` is the one place that makes a kiosk's device (later
-`letan devices add NAME --site ID`), and `queue_of` the one place that says which queue a ticket
-is numbered in (later the site too).
+The kiosks stand at three service points (the demo content's two sites and a third the test adds
+to a copy of the content): each numbers its own queues, so numbering is checked per site, service
+and local day.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import threading
@@ -31,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -48,6 +50,8 @@ from tests.support.postgres import fresh_postgres_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
+# Three service points, a kiosk at each: the demo content's two and a third written by the test.
+SITES = ("default", "phuong-mau-hai", "phuong-mau-ba")
 KIOSKS = ("kiosk-1", "kiosk-2", "kiosk-3")
 REDIS_DB = 3  # not the db of nlu/endpoints-scaled.yml (1); the key prefix is random per run
 ATTEMPTS = 5  # a kiosk repeats a failed request (same Idempotency-Key) at most this often
@@ -89,15 +93,32 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
             redis=RedisLocation(db=REDIS_DB),
             redis_prefix=f"letan-test-{secrets.token_hex(4)}",
             nginx_workers="1",
+            content_dir=three_sites(tmp_path_factory.mktemp("content")),
         )
         with City(plan) as running:
             yield running
 
 
 # ---------------------------------------------------------------------------------------- kiosks
-def kiosk_device(city: City, name: str) -> str:
-    """The device token of a new kiosk (when sites exist: `letan devices add NAME --site ID`)."""
-    return city.add_device(name)
+def three_sites(folder: Path) -> Path:
+    """The demo content with a third site, a copy of the second under its own id and name."""
+    from content.files import default_content_dir
+
+    content = folder / "content"
+    shutil.copytree(default_content_dir(), content)
+    second = (content / "sites" / "phuong-mau-hai.yml").read_text("utf-8")
+    third = (
+        second.replace("phuong-mau-hai", "phuong-mau-ba")
+        .replace("Mẫu Hai", "Mẫu Ba")
+        .replace("MauHai", "MauBa")
+    )
+    (content / "sites" / "phuong-mau-ba.yml").write_text(third, "utf-8")
+    return content
+
+
+def kiosk_device(city: City, name: str, site: str) -> str:
+    """The device token of a new kiosk of a site (`letan devices add NAME --site ID`)."""
+    return city.add_device(name, site)
 
 
 @dataclass(frozen=True)
@@ -143,9 +164,10 @@ class Kiosk:
             self.errors.append(err)
 
 
-def new_kiosk(city: City, name: str, services: list[str]) -> Kiosk:
-    token = kiosk_device(city, name)
-    return Kiosk(name, token, BackendClient(city.api_url, token, timeout_s=10), services)
+def new_kiosk(city: City, name: str, site: str) -> Kiosk:
+    token = kiosk_device(city, name, site)
+    client = BackendClient(city.api_url, token, timeout_s=10)
+    return Kiosk(name, token, client, [s.id for s in client.services()])  # its own site's services
 
 
 # ------------------------------------------------------------------------------------ nginx's log
@@ -194,16 +216,17 @@ def ticket_rows(city: City) -> list[dict[str, Any]]:
     url = city.plan.database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as conn:
         cursor = conn.execute(
-            "SELECT t.id, t.number, t.issued_service_id, t.service_day, t.sequence, t.idempotency_key,"
-            " d.name AS device FROM tickets t LEFT JOIN devices d ON d.id = t.device_id ORDER BY t.id"
+            "SELECT t.id, t.site_id, t.number, t.issued_service_id, t.service_day, t.sequence,"
+            " t.idempotency_key, d.name AS device"
+            " FROM tickets t LEFT JOIN devices d ON d.id = t.device_id ORDER BY t.id"
         )
         names = [column.name for column in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def queue_of(row: dict[str, Any]) -> tuple[str, date]:
-    """The queue a ticket is numbered in (when sites exist: the site too)."""
-    return row["issued_service_id"], row["service_day"]
+def queue_of(row: dict[str, Any]) -> tuple[str, str, date]:
+    """The queue a ticket is numbered in: its site, its issuing service, its local day."""
+    return row["site_id"], row["issued_service_id"], row["service_day"]
 
 
 def ticket_message(messages: list[BotMessage]) -> dict[str, Any]:
@@ -227,8 +250,7 @@ def test_a_staff_token_from_one_backend_works_on_the_other(city: City) -> None:
 
 
 def test_nothing_is_lost_when_a_backend_and_a_rasa_server_die(city: City) -> None:
-    services = [s.id for s in BackendClient(city.api_url).services()]
-    kiosks = [new_kiosk(city, name, services) for name in KIOSKS]
+    kiosks = [new_kiosk(city, name, site) for name, site in zip(KIOSKS, SITES, strict=True)]
     dossiers = json.loads(city.letan("demo", "seed", "--json"))[:3]
     stop = threading.Event()
     threads = [threading.Thread(target=k.run, args=(stop,), name=k.name, daemon=True) for k in kiosks]
@@ -306,12 +328,13 @@ def test_nothing_is_lost_when_a_backend_and_a_rasa_server_die(city: City) -> Non
     others = [r for r in rows if r["device"] not in KIOSKS]
     assert [(r["id"], r["number"]) for r in others] == [(card["ticket_id"], card["number"])]
     # Numbers without a gap or a repeat, per queue.
-    sequences: dict[tuple[str, date], list[int]] = defaultdict(list)
+    sequences: dict[tuple[str, str, date], list[int]] = defaultdict(list)
     for row in rows:
         assert int(row["number"][1:]) == row["sequence"]
         sequences[queue_of(row)].append(row["sequence"])
     for queue, numbers in sequences.items():
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), queue
+    assert {site for site, _service, _day in sequences} == set(SITES)  # each site numbers its own
 
     # No dossier code in any log of the city.
     for path in sorted(city.directory.rglob("*.log")):

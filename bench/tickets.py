@@ -3,13 +3,13 @@
     .venv/bin/python bench/tickets.py                      # SQLite and PostgreSQL, servers started here
     .venv/bin/python bench/tickets.py --db postgres --workers 3 --seconds 20
     .venv/bin/python bench/tickets.py --url http://127.0.0.1:8000/api/v1 --token "$(cat var/device-token)"
-    .venv/bin/python bench/tickets.py --city               # 3 kiosk groups, nginx, 2 backends, PostgreSQL
+    .venv/bin/python bench/tickets.py --city               # 3 sites, nginx, 2 backends, PostgreSQL
 
 Prints tickets/s, p50 and p95 latency, errors, duplicates and gaps per service. The clients speak
 HTTP/1.1 keep-alive over asyncio streams so that the load generator itself uses little CPU on a
 small machine shared with the server. `--city` starts a city with deploy/city.py (a fresh
 PostgreSQL database, `--backends` backend processes behind nginx, no Rasa) and gives each of the
-3 kiosk groups its own device (later: its own site). Its server CPU is the backends' own; nginx's
+3 sites (the demo's two and a copy) a device of its own. Its server CPU is the backends' own; nginx's
 and PostgreSQL's (the server processes of the bench's database) are printed beside it.
 """
 
@@ -117,7 +117,8 @@ async def client(
             elapsed = time.perf_counter() - started
             if status == 201:
                 result.latencies.append(elapsed)
-                result.numbers[str(body["service_id"])].append(str(body["number"]))
+                # numbered per site: a kiosk group (device) is one site in a city
+                result.numbers[f"{token}:{body['service_id']}"].append(str(body["number"]))
             else:
                 result.errors[status] += 1
     finally:
@@ -305,7 +306,6 @@ def drop_postgres_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-KIOSK_GROUPS = 3
 
 
 def postgres_cpu_seconds(database: str) -> float:
@@ -327,9 +327,10 @@ def postgres_cpu_seconds(database: str) -> float:
 
 
 def bench_city(args: argparse.Namespace) -> None:
-    """3 kiosk groups (one device each; later one site each) through nginx to `--backends` processes."""
+    """Kiosks of 3 sites (a device each) through nginx to `--backends` processes on PostgreSQL."""
     sys.path.insert(0, str(REPO))
-    from deploy.city import City, CityPlan
+    from contract.backend_client import BackendClient
+    from deploy.city import THREE_SITES, City, CityPlan, demo_content_with_a_third_site
 
     database = postgres_database()
     if database is None:
@@ -346,13 +347,16 @@ def bench_city(args: argparse.Namespace) -> None:
                 port=free_port(),
                 nginx_workers="1",
                 log_level="WARNING",
+                content_dir=demo_content_with_a_third_site(Path(tmp)),
             )
             with City(plan) as city:
                 assert city.nginx is not None
-                tokens = [city.add_device(f"kiosk-group-{g}") for g in range(1, KIOSK_GROUPS + 1)]
-                services = [args.service] if args.service else service_ids(city.api_url)
+                tokens = [city.add_device(f"kiosk-{site}", site) for site in THREE_SITES]
+                # the services every site has (each kiosk issues at its own site)
+                offered = [{s.id for s in BackendClient(city.api_url, token).services()} for token in tokens]
+                services = [args.service] if args.service else sorted(set.intersection(*offered))
                 run_load(city.api_url, tokens, services, min(args.clients, 5), 1.0)  # warm-up
-                label = f"city ({args.backends} backends, nginx, {KIOSK_GROUPS} groups)"
+                label = f"city ({args.backends} backends, nginx, {len(THREE_SITES)} sites)"
                 for rate in [0.0] if args.rate == 0 else [0.0, args.rate]:
                     backend_cpu = sum(process_tree_cpu_seconds(b.pid) for b in city.backends)
                     nginx_cpu = process_tree_cpu_seconds(city.nginx.pid)

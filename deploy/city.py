@@ -55,6 +55,24 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def demo_content_with_a_third_site(folder: Path) -> Path:
+    """A copy of the demo content with a third service point `phuong-mau-ba` (a copy of the second
+    under its own id, name and wifi), for a city of three sites on this machine (tests, bench)."""
+    import shutil
+
+    from content.files import default_content_dir
+
+    content = folder / "content"
+    shutil.copytree(default_content_dir(), content)
+    second = (content / "sites" / "phuong-mau-hai.yml").read_text("utf-8")
+    third = second.replace("phuong-mau-hai", "phuong-mau-ba").replace("Mẫu Hai", "Mẫu Ba")
+    (content / "sites" / "phuong-mau-ba.yml").write_text(third.replace("MauHai", "MauBa"), "utf-8")
+    return content
+
+
+THREE_SITES = ("default", "phuong-mau-hai", "phuong-mau-ba")
+
+
 @dataclass
 class Child:
     """One process of the city, with its own address and a log file."""

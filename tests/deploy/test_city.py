@@ -23,7 +23,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import threading
@@ -32,7 +31,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -42,7 +40,7 @@ import pytest
 from contract.backend_client import BackendClient
 from contract.errors import BackendUnavailableError
 from contract.rasa_client import BotMessage, RasaClient
-from deploy.city import Child, City, CityPlan, RedisLocation
+from deploy.city import THREE_SITES, Child, City, CityPlan, RedisLocation, demo_content_with_a_third_site
 from deploy.nginx_conf import nginx_binary
 from tests.deploy.deploy_helpers import unread_bytes, wait_until
 from tests.support.backend import free_port
@@ -50,8 +48,8 @@ from tests.support.postgres import fresh_postgres_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
-# Three service points, a kiosk at each: the demo content's two and a third written by the test.
-SITES = ("default", "phuong-mau-hai", "phuong-mau-ba")
+# Three service points, a kiosk at each: the demo content's two and a third added to a copy of it.
+SITES = THREE_SITES
 KIOSKS = ("kiosk-1", "kiosk-2", "kiosk-3")
 REDIS_DB = 3  # not the db of nlu/endpoints-scaled.yml (1); the key prefix is random per run
 ATTEMPTS = 5  # a kiosk repeats a failed request (same Idempotency-Key) at most this often
@@ -93,29 +91,13 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
             redis=RedisLocation(db=REDIS_DB),
             redis_prefix=f"letan-test-{secrets.token_hex(4)}",
             nginx_workers="1",
-            content_dir=three_sites(tmp_path_factory.mktemp("content")),
+            content_dir=demo_content_with_a_third_site(tmp_path_factory.mktemp("content")),
         )
         with City(plan) as running:
             yield running
 
 
 # ---------------------------------------------------------------------------------------- kiosks
-def three_sites(folder: Path) -> Path:
-    """The demo content with a third site, a copy of the second under its own id and name."""
-    from content.files import default_content_dir
-
-    content = folder / "content"
-    shutil.copytree(default_content_dir(), content)
-    second = (content / "sites" / "phuong-mau-hai.yml").read_text("utf-8")
-    third = (
-        second.replace("phuong-mau-hai", "phuong-mau-ba")
-        .replace("Mẫu Hai", "Mẫu Ba")
-        .replace("MauHai", "MauBa")
-    )
-    (content / "sites" / "phuong-mau-ba.yml").write_text(third, "utf-8")
-    return content
-
-
 def kiosk_device(city: City, name: str, site: str) -> str:
     """The device token of a new kiosk of a site (`letan devices add NAME --site ID`)."""
     return city.add_device(name, site)

@@ -306,8 +306,6 @@ def drop_postgres_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-
-
 def postgres_cpu_seconds(database: str) -> float:
     """CPU seconds of the PostgreSQL server processes serving `database` (their title names it)."""
     total = 0.0

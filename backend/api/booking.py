@@ -165,9 +165,11 @@ def day_view(
     settings: SettingsDep,
     staff: StaffDep,
     site: PublicSiteDep,
-    day: date,
+    day: date | None = None,
 ) -> list[dict[str, Any]]:
+    """A day's bookings per window and service (default: today at the site)."""
     require_site(staff, site, "Lịch hẹn")
+    day = day or clock.now().astimezone(booking.site_zone(session, site)).date()
     return [row.__dict__ for row in booking.day_report(session, site, day, settings.booking, clock.now())]
 
 

@@ -56,6 +56,7 @@ NAV = (
     NavItem("counter", "Quầy", "/staff/counter", COUNTER_STAFF),
     NavItem("display", "Màn hình gọi số", "/staff/display", ("admin", "editor", "counter")),
     NavItem("needs", "Nhu cầu công dân", "/staff/needs", NEEDS_READERS),
+    NavItem("city", "Toàn thành phố", "/staff/city", NEEDS_READERS),
     NavItem("bookings", "Lịch hẹn", "/staff/bookings", NEEDS_READERS),
     NavItem("notify", "Tin báo hồ sơ", "/staff/notify", ("admin", "editor", "counter")),
     NavItem("devices", "Thiết bị", "/staff/devices", ADMINS),

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from backend.web import (
     pages_auth,
     pages_bookings,
+    pages_city,
     pages_content,
     pages_faq,
     pages_history,
@@ -23,6 +24,7 @@ router.include_router(pages_publish.router)
 router.include_router(pages_history.router)
 router.include_router(pages_queue.router)
 router.include_router(pages_needs.router)
+router.include_router(pages_city.router)
 router.include_router(pages_bookings.router)
 router.include_router(pages_notify.router)
 router.include_router(pages_users.router)

@@ -214,6 +214,12 @@ SCOPES: list[tuple[str, str, str, int, str | None]] = [
     ("GET", "/unanswered", "device_a", 403, "forbidden"),
     ("POST", "/publish/claim", "device_b", 204, None),
     ("POST", "/publish/9/progress", "device_b", 404, "publish_job_not_found"),
+    ("POST", "/bookings/check-in", "device_b", 404, "booking_not_found"),
+    ("POST", "/bookings/check-in", "counter_b", 422, "device_required"),
+    ("GET", "/bookings/day", "counter_b", 200, None),
+    ("GET", "/bookings/day", "device_b", 403, "forbidden"),
+    ("POST", "/bookings/close-window", "counter_b", 200, None),  # its own site's window
+    ("POST", "/bookings/close-window", "device_b", 403, "forbidden"),
     ("GET", "/city/figures", "counter_b", 200, None),
     ("GET", "/city/figures", "device_b", 403, "forbidden"),
     ("GET", "/city/figures.csv", "city_admin", 200, None),
@@ -225,6 +231,13 @@ BODIES = {
     "/tickets": {"service_id": "ho_tich"},
     "/transfer": {"service_id": "dat_dai"},
     "/notifications": {"verify": "5678", "channels": ["sms"]},
+    "/check-in": {"code": "AC3F7K"},
+    "/close-window": {
+        "service_id": "ho_tich",
+        "day": "2026-03-10",
+        "window_start": "09:00",
+        "reason": "Mất điện",
+    },
     "/dossiers/": {
         "procedure_id": "khai_sinh",
         "status": "dang_xu_ly",
@@ -346,3 +359,24 @@ def test_the_city_view_gives_each_sites_daily_figures_and_a_csv(city: City, cloc
     ]
     bad = city("GET", "/city/figures", "city_admin", params={"first": "2026-03-10", "last": "2026-01-01"})
     assert_error(bad, 422, "period_invalid")
+
+
+def test_the_city_page_shows_each_sites_figures_and_needs_and_a_csv(city: City, database: Database) -> None:
+    city.issue("device_a")
+    city.issue("device_b")
+    city.issue("device_b")
+    city("POST", "/unanswered", "device_b", json={"text": "có chỗ gửi xe đạp không"})
+    _page_login(city.client, "fixture-admin", database.passwords["admin"])  # type: ignore[index]
+    page = city.client.get("/staff/city")
+    assert page.status_code == 200
+    table = page.text[page.text.index('id="city-figures"') :]
+    row_b = table[table.index(f"({B})") :].split("</tr>")[0]
+    assert [int(n) for n in re.findall(r"<td>(\d+)</td>", row_b)][:1] == [2]  # B issued 2 tickets
+    assert "Cả thành phố" in table and "<th>3</th>" in table
+    csv_text = city.client.get("/staff/city.csv").text
+    assert csv_text.splitlines()[0].startswith("site_id,site_name,day,issued")
+    assert sum(1 for line in csv_text.splitlines() if line.startswith(f"{B},")) == 1
+    city.client.post("/staff/logout", data={"csrf_token": csrf_of(page.text)})
+    _page_login(city.client, "editor-b", PASSWORD)
+    own = city.client.get("/staff/city").text
+    assert f"({B})" in own and "(default)" not in own  # a site's staff see their own site

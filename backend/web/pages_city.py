@@ -42,10 +42,17 @@ def city_page(request: Request, session: DbDep, user: NeedsReader, clock: ClockD
                 "handoffs": sum(h.status == "open" for h in needs.handoffs(session, "open", site_id=site.id)),
                 "feedback": len(needs.feedback_since(session, since, site.id)),
                 "per_day": [sum(f.issued for f in mine if f.day == day) for day in days],
+                "wait_per_day": [
+                    next((f.average_wait_minutes for f in mine if f.day == day), None) for day in days
+                ],
             }
         )
+    called = [(f.average_wait_minutes, f.served + f.no_show) for f in figures if f.average_wait_minutes]
+    weight = sum(n for _, n in called)
+    city_wait = round(sum(m * n for m, n in called) / weight, 1) if weight else None
     context = {
         "page_title": "Toàn thành phố",
+        "city_wait": city_wait,
         "rows": rows,
         "total": {
             key: sum(r[key] for r in rows)

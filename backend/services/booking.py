@@ -49,6 +49,12 @@ class Window:
     start: time
     end: time
 
+    @classmethod
+    def of(cls, booking: Booking) -> Window:
+        """The window a booking was made for."""
+        start = datetime.combine(booking.day, time.fromisoformat(booking.window_start))
+        return cls(booking.day, start.time(), (start + timedelta(minutes=booking.window_minutes)).time())
+
     @property
     def key(self) -> str:
         return self.start.strftime("%H:%M")
@@ -58,6 +64,11 @@ class Window:
 
     def ends_at(self, zone: ZoneInfo) -> datetime:
         return datetime.combine(self.day, self.end, zone)
+
+    def last_check_in(self, zone: ZoneInfo, settings: BookingSettings) -> datetime:
+        """Until when a check-in gets a booked ticket (the end plus the grace period): after it a
+        check-in is a walk-in's and a booking not checked in is a no-show."""
+        return self.ends_at(zone) + timedelta(minutes=settings.grace_minutes)
 
     def label(self) -> str:
         return f"{self.start:%H:%M}–{self.end:%H:%M} ngày {self.day:%d/%m/%Y}"
@@ -76,8 +87,8 @@ class WindowView:
 
 
 def site_zone(session: Session, site_id: str) -> ZoneInfo:
-    name = session.scalar(select(SiteRecord.time_zone).where(SiteRecord.id == site_id))
-    return ZoneInfo(name or "Asia/Ho_Chi_Minh")
+    """The site's time zone, read as the queue reads it (its local day numbers its tickets)."""
+    return tickets_service.QueueCache(0).zone(session, site_id)
 
 
 def windows_of_day(settings: BookingSettings, day: date) -> list[Window]:
@@ -298,12 +309,7 @@ def check_in(
         raise NotFoundError("booking_not_found", "Không tìm thấy lịch hẹn này ở điểm phục vụ này.")
     zone = site_zone(session, site_id)
     now = clock.now()
-    window = Window(
-        booking.day,
-        time.fromisoformat(booking.window_start),
-        (datetime.combine(booking.day, time.fromisoformat(booking.window_start))
-         + timedelta(minutes=booking.window_minutes)).time(),
-    )  # fmt: skip
+    window = Window.of(booking)
     if booking.status == "cancelled":
         raise ConflictError("booking_cancelled", "Lịch hẹn này đã bị huỷ; mời bạn lấy số thường.")
     if booking.status in ("checked_in", "late") and booking.ticket_id is not None:
@@ -313,7 +319,7 @@ def check_in(
         raise ConflictError(
             "booking_other_day", f"Lịch hẹn này là ngày {booking.day:%d/%m/%Y}, không phải hôm nay."
         )
-    late = now > window.ends_at(zone) + timedelta(minutes=settings.grace_minutes)
+    late = now > window.last_check_in(zone, settings)
     issued = tickets_service.issue_ticket(
         session,
         clock,
@@ -406,10 +412,8 @@ def day_report(
     for booking in session.scalars(select(Booking).where(Booking.site_id == site_id, Booking.day == day)):
         counts = rows.setdefault((booking.service_id, booking.window_start), dict.fromkeys(
             ("booked", "checked_in", "late", "cancelled", "no_show"), 0))  # fmt: skip
-        ends = datetime.combine(day, time.fromisoformat(booking.window_start), zone) + timedelta(
-            minutes=booking.window_minutes + settings.grace_minutes
-        )
-        status = "no_show" if booking.status == "booked" and now > ends else booking.status
+        over = now > Window.of(booking).last_check_in(zone, settings)
+        status = "no_show" if booking.status == "booked" and over else booking.status
         counts[status] += 1
     return [DayRow(service, start, **counts) for (service, start), counts in sorted(rows.items())]
 

@@ -39,7 +39,7 @@ def city_page(request: Request, session: DbDep, user: NeedsReader, clock: ClockD
                 "no_show": sum(f.no_show for f in mine),
                 "wait": round(sum(waits) / len(waits), 1) if waits else None,
                 "unanswered": len(needs.unanswered(session, site_id=site.id)),
-                "handoffs": sum(h.status == "open" for h in needs.handoffs(session, "open", site_id=site.id)),
+                "handoffs": len(needs.handoffs(session, "open", site_id=site.id)),
                 "feedback": len(needs.feedback_since(session, since, site.id)),
                 "per_day": [sum(f.issued for f in mine if f.day == day) for day in days],
                 "wait_per_day": [

@@ -262,9 +262,27 @@ class BackendClient:
         )
         return BookingCheckIn.from_dict(answer)
 
-    def booking_windows(self, service_id: str, *, days_from_today: int = 1) -> list[dict[str, Any]]:
-        """The windows of a coming day (0 today, 1 tomorrow…, by the backend's clock) for a service
-        at this device's site, with the places left."""
-        params = {"service_id": service_id, "days_from_today": days_from_today}
+    def book(
+        self, service_id: str, day: str, window_start: str, phone: str, channel: Channel = Channel.KIOSK
+    ) -> dict[str, Any]:
+        """Book a window (`day` ISO, `window_start` "08:30") at this device's site; what a citizen
+        sees of the booking: `code`, `day`, `window_start`, the phone's last two digits. A full
+        window is a BackendError `booking_window_full` (409), too many bookings `booking_limit_reached`."""
+        body = {
+            "service_id": service_id,
+            "day": day,
+            "window_start": window_start,
+            "phone": phone,
+            "channel": channel.value,
+        }
+        return dict(self.request("POST", "/bookings", device=True, json=body) or {})
+
+    def booking_windows(
+        self, service_id: str, *, days_from_today: int = 1, day: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The windows of a coming day (`day` ISO, else 0 today, 1 tomorrow…, by the backend's
+        clock) for a service at this device's site, with the places left."""
+        params: dict[str, Any] = {"service_id": service_id}
+        params.update({"day": day} if day else {"days_from_today": days_from_today})
         answer = self.request("GET", "/booking/windows", device=True, params=params)
         return [dict(w) for w in answer or [] if isinstance(w, dict)]

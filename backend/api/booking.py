@@ -29,6 +29,7 @@ class BookingCreate(Body):
     day: date
     window_start: WINDOW_START
     phone: Phone
+    channel: Literal["web", "kiosk", "robot"] = "web"
 
 
 class BookingLookup(Body):
@@ -107,7 +108,7 @@ def create(
     _limit(request, clock)
     record = booking.book(
         session, site_id=site, service_id=body.service_id, day=body.day, window_start=body.window_start,
-        phone=body.phone, channel="web", now=clock.now(), settings=settings.booking,
+        phone=body.phone, channel=body.channel, now=clock.now(), settings=settings.booking,
     )  # fmt: skip
     session.commit()
     return booking_public(record)

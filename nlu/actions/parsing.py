@@ -11,7 +11,7 @@ import unicodedata
 
 from contract.resources import Service
 from vntext.normalize import fold
-from vntext.numbers import SpokenNumberError, words_to_number
+from vntext.numbers import SpokenNumberError, restore_number_words, words_to_digits, words_to_number
 
 # Luật Người cao tuổi 2009, Điều 2: người cao tuổi là công dân từ đủ 60 tuổi trở lên.
 ELDERLY_AGE = 60
@@ -202,3 +202,76 @@ def service_from_text(text: str, services: list[Service]) -> Service | None:
         if any(f" {' '.join(fold(w) for w in _words(name))} " in folded for name in names if name):
             return service
     return None
+
+
+# --- booking: a time of day and a phone number ---------------------------------------------------
+
+_NUMBER_WORDS = {"không", "một", "mốt", "hai", "ba", "bốn", "tư", "năm", "lăm", "sáu", "bảy", "tám",
+                 "chín", "mười", "mươi", "linh", "lẻ"}  # fmt: skip
+_CLOCK = re.compile(r"\b(\d{1,2})\s*(?:h|g|gio|:)\s*(\d{1,2}|ruoi)?\b")
+_AFTERNOON = ("chiều", "tối")
+_AFTERNOON_TYPED_PLAIN = ("chieu",)  # "toi" is far more often "tôi" (I) than "tối" (evening)
+_ANY_TIME = ("som nhat", "dau tien", "nao cung duoc", "gio nao cung", "bat ky", "luc nao cung")
+
+
+def _digits_for_number_words(text: str) -> str:
+    """ "tám giờ mười lăm" -> "8 giờ 15": each run of number words becomes its value."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*_words(restore_number_words(text.lower())), ""]:
+        if word in _NUMBER_WORDS:
+            run.append(word)
+            continue
+        if run:
+            try:
+                out.append(str(words_to_number(" ".join(run))))
+            except SpokenNumberError:
+                out += run
+            run = []
+        if word:
+            out.append(word)
+    return " ".join(out)
+
+
+def names_a_time(text: str) -> bool:
+    """Whether the words say a time of day at all ("8 giờ", "tám giờ rưỡi", "sớm nhất")."""
+    folded = fold(_digits_for_number_words(text))
+    return bool(_CLOCK.search(text) or _CLOCK.search(folded)) or any(w in folded for w in _ANY_TIME)
+
+
+def window_from_text(text: str, starts: list[str], minutes: int) -> str | None:
+    """The window ("08:30") among `starts` that a citizen's words name: "8 giờ 30", "8h30",
+    "tám giờ rưỡi", "2 giờ chiều", a time inside a window ("9 giờ 15" is the 9:00 window), or any
+    free one ("giờ nào sớm nhất", "giờ nào cũng được": the first). None when none matches."""
+    folded = fold(_digits_for_number_words(text))
+    if any(words in folded for words in _ANY_TIME):
+        return starts[0] if starts else None
+    found = _CLOCK.search(text) or _CLOCK.search(folded)
+    if found is None:
+        return None
+    hour = int(found.group(1))
+    minute = 30 if found.group(2) == "ruoi" else int(found.group(2) or 0)
+    afternoon = _AFTERNOON_TYPED_PLAIN if text.isascii() else _AFTERNOON
+    said_words = folded.split() if text.isascii() else _words(text.lower())
+    if hour < 12 and (any(word in said_words for word in afternoon) or hour < 6):
+        hour += 12  # "2 giờ chiều", or "2 giờ": nobody is served at two in the night
+    said = hour * 60 + minute
+    for start in starts:
+        begin = int(start[:2]) * 60 + int(start[3:])
+        if begin <= said < begin + minutes:
+            return start
+    return None
+
+
+def phone_from_text(text: str) -> str | None:
+    """A Vietnamese mobile or landline number typed or read digit by digit ("không chín một hai
+    ..."), "+84" or "84" for the leading 0; None unless it has 10 digits and starts with 0."""
+    digits = "".join(re.findall(r"\d", text))
+    if not digits:
+        try:
+            digits = words_to_digits(restore_number_words(text.lower()))
+        except SpokenNumberError:
+            return None
+    if digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits if len(digits) == 10 and digits.startswith("0") else None

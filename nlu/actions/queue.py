@@ -21,6 +21,30 @@ from .parsing import PRIORITY_GROUPS, priority_from_text, service_from_text
 logger = logging.getLogger(__name__)
 
 
+def service_slots(tracker: Tracker) -> dict[str, Any]:
+    """The service a sentence names (a procedure, a field, a service's letter, counter or name) as
+    slots `service_id` (and `procedure`); none when it names none or the backend is down."""
+    procedure = entity_value(tracker, "procedure") or tracker.get_slot("procedure")
+    field = entity_value(tracker, "field") or tracker.get_slot("field")
+    if entity_value(tracker, "field") and not entity_value(tracker, "procedure"):
+        procedure = None  # a field named now wins over an older procedure
+    try:
+        client = backend()
+        if not procedure and not field:
+            # "dịch vụ B", "quầy số 3", "cư trú căn cước": the service itself
+            named = service_from_text(tracker.latest_message.get("text") or "", client.services())
+            return {"service_id": named.id} if named else {}
+        service = service_of(client, field=field, procedure=procedure)
+    except BackendError:
+        return {}  # the form asks, and the question says the backend is down
+    if service is None:
+        return {}
+    slots: dict[str, Any] = {"service_id": service.id}
+    if procedure:
+        slots["procedure"] = procedure
+    return slots
+
+
 class ValidateTicketForm(FormValidationAction):
     def name(self) -> str:
         return "validate_ticket_form"
@@ -28,25 +52,7 @@ class ValidateTicketForm(FormValidationAction):
     async def extract_service_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        procedure = entity_value(tracker, "procedure") or tracker.get_slot("procedure")
-        field = entity_value(tracker, "field") or tracker.get_slot("field")
-        if entity_value(tracker, "field") and not entity_value(tracker, "procedure"):
-            procedure = None  # a field named now wins over an older procedure
-        try:
-            client = backend()
-            if not procedure and not field:
-                # "dịch vụ B", "quầy số 3", "cư trú căn cước": the service itself
-                named = service_from_text(tracker.latest_message.get("text") or "", client.services())
-                return {"service_id": named.id} if named else {}
-            service = service_of(client, field=field, procedure=procedure)
-        except BackendError:
-            return {}  # the form asks, and the question says the backend is down
-        if service is None:
-            return {}
-        slots: dict[str, Any] = {"service_id": service.id}
-        if procedure:
-            slots["procedure"] = procedure
-        return slots
+        return service_slots(tracker)
 
     async def extract_priority(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -42,6 +42,7 @@ from contract.cards import (
     TicketStatusCard,
     card_from_dict,
 )
+from vntext.spoken_codes import booking_code_in
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 
@@ -453,14 +454,74 @@ def test_a_booking_code_said_or_typed_is_checked_in_and_each_refusal_is_explaine
     assert "ticket_number" not in slots_of(events)
 
 
-def test_asking_to_book_says_how_and_the_free_windows_of_the_day_asked() -> None:
-    from actions.booking import ActionBookAhead
+def _fill(client: BackendClient, day: str, window_start: str) -> None:
+    """Every place of a window booked through the public API (two phones, two bookings each)."""
+    import requests
 
-    messages, _ = run(ActionBookAhead(), tracker("book_ahead", "tôi muốn đặt lịch"))
-    assert "trang đặt lịch" in messages[0]["text"]
-    asked = tracker(
-        "book_ahead", "mai tôi đến làm khai sinh được không", entities=[entity("procedure", "khai_sinh")]
+    for phone in ("0912000111", "0912000111", "0912000222", "0912000222"):
+        body = {"service_id": SERVICE, "day": day, "window_start": window_start, "phone": phone}
+        answer = requests.post(f"{client.base_url}/bookings", json=body, timeout=10)
+        assert answer.status_code == 201, answer.text
+
+
+def test_booking_by_voice_offers_free_windows_takes_the_time_and_phone_said_and_books() -> None:
+    from actions.booking import ActionAskBookingWindow, ActionMakeBooking, ValidateBookingForm, day_changed
+
+    form = ValidateBookingForm()
+    said = tracker("book_ahead", "ngày kia tôi đến làm khai sinh được không", slots={"service_id": SERVICE})
+    offset = {"booking_offset": day_changed(said)["booking_offset"]}
+    assert offset["booking_offset"] == 2
+    assert day_changed(tracker("inform", "thoi de mai", slots={"booking_offset": 2}))["booking_offset"] == 1
+    assert day_changed(tracker("inform", "khong chin mot hai", slots={"booking_offset": 1})) == {}
+    asked = tracker("book_ahead", slots={"service_id": SERVICE, **offset})
+    messages, events = run(ActionAskBookingWindow(), asked)
+    day = slots_of(events)["booking_day"]
+    first = messages[0]["buttons"][0]["title"]  # "8 giờ": a time said as the citizen says it
+    assert "giờ trống" in messages[0]["text"] and first in messages[0]["text"]
+    assert messages[0]["text"].startswith(("Ngày kia, Hộ tịch", "Ngày kia đã kín"))
+    free = [w for w in client().booking_windows(SERVICE, day=day) if w["free"] > 0]
+    slots = {"service_id": SERVICE, "booking_day": day}
+
+    def window(text: str, intent: str = "inform") -> tuple[dict[str, Any], list[str]]:
+        dispatcher = CollectingDispatcher()
+        chosen = form.validate_booking_window(text, dispatcher, tracker(intent, text, slots=slots), DOMAIN)
+        return chosen, [rendered(m)["text"] for m in dispatcher.messages]
+
+    assert window(first)[0] == {"booking_window": free[0]["window_start"]}
+    assert window("giờ nào sớm nhất cũng được")[0] == {"booking_window": free[0]["window_start"]}
+    assert window("cảm ơn")[1][0].startswith("Bạn muốn đến lúc mấy giờ?")
+    stopped, said_back = window("không", intent="deny")
+    assert stopped["requested_slot"] is None and "không đặt lịch nữa" in said_back[0]
+
+    _fill(client(), day, free[-1]["window_start"])  # the last free window is now full
+    hour, minute = (int(part) for part in str(free[-1]["window_start"]).split(":"))
+    full, said_back = window(f"{hour} giờ {minute}" if minute else f"{hour} giờ")
+    assert full == {"booking_window": None} and said_back[0].startswith("Giờ đó không còn chỗ. Còn trống:")
+    messages, _ = run(
+        ActionMakeBooking(),
+        tracker(slots={**slots, "booking_window": free[-1]["window_start"], "booking_phone": "0912000333"}),
     )
-    messages, _ = run(ActionBookAhead(), asked)
+    assert messages[0]["text"].startswith("Chưa đặt được lịch: Khung giờ") and "đã kín" in messages[0]["text"]
+
+    dispatcher = CollectingDispatcher()
+    phone = "không chín một hai không không ba ba ba bốn"
+    assert form.validate_booking_phone(phone, dispatcher, tracker("inform", phone), DOMAIN) == {
+        "booking_phone": "0912003334"
+    }
+    assert form.validate_booking_phone("ba bốn", dispatcher, tracker("inform", "ba bốn"), DOMAIN) == {
+        "booking_phone": None
+    }
+    assert rendered(dispatcher.messages[0])["text"].startswith("Tôi chưa nghe rõ số điện thoại")
+    booked = {**slots, "booking_window": free[0]["window_start"], "booking_phone": "0912003334"}
+    messages, events = run(ActionMakeBooking(), tracker(slots=booked))
     text = messages[0]["text"]
-    assert text.startswith("Ngày mai, Hộ tịch") and "giờ trống" in text
+    assert text.startswith("Đã đặt lịch lúc") and "Mã đặt lịch của bạn là" in text
+    assert all(value is None for value in slots_of(events).values())  # the phone is not kept
+    code = booking_code_in(text.split("Mã đặt lịch của bạn là", 1)[1])
+    import requests
+
+    seen = requests.post(
+        f"{client().base_url}/bookings/lookup", json={"code": code, "last_digits": "3334"}, timeout=10
+    )
+    assert seen.status_code == 200 and seen.json()["window_start"] == free[0]["window_start"]
+    assert seen.json()["day"] == day and seen.json()["status"] == "booked"

@@ -143,6 +143,24 @@ def test_ticket_conversation_issues_a_real_ticket(assistant: Assistant) -> None:
     assert ticket["number"] in waiting[0]["text"]
 
 
+def test_booking_by_voice_books_a_window_and_its_code_is_understood(assistant: Assistant) -> None:
+    sender = f"t-{uuid.uuid4().hex[:8]}"
+    asked = assistant.say(sender, "ngay kia toi muon dat lich lam khai sinh")  # typed without marks
+    offered = _text(asked)
+    assert "giờ trống" in offered and "mấy giờ" in offered and asked[0]["buttons"], offered
+    first = asked[0]["buttons"][0]["title"]  # "8 giờ", said as the citizen says it
+    phone = assistant.say(sender, f"cho tôi {first}")
+    assert "số điện thoại" in _text(phone)
+    booked = _text(assistant.say(sender, "không chín một hai bốn bốn bốn năm năm năm"))
+    assert booked.startswith("Đã đặt lịch lúc") and "Mã đặt lịch của bạn là" in booked, booked
+    spelled = booked.split("Mã đặt lịch của bạn là", 1)[1].split(".", 1)[0].strip()
+    checked = _text(assistant.say(f"t-{uuid.uuid4().hex[:8]}", f"tôi đã đặt lịch, mã {spelled}"))
+    assert "không phải hôm nay" in checked, checked  # understood, and booked for a coming day
+    stopped = f"t-{uuid.uuid4().hex[:8]}"
+    assistant.say(stopped, "mai tôi muốn đặt lịch làm khai sinh")
+    assert "không đặt lịch nữa" in _text(assistant.say(stopped, "thôi không cần đâu"))
+
+
 def test_dossier_conversation(assistant: Assistant) -> None:
     code, verify = assistant.backend.seed_demo()[0]
     sender = f"t-{uuid.uuid4().hex[:8]}"
@@ -275,6 +293,18 @@ def _states(assistant: Assistant) -> dict[str, tuple[list[str], dict[str, Any]]]
         "dossier: phone digits": (
             ["tra cứu hồ sơ", code, "xem chi tiết"],
             {"loop": "verify_form", "requested": "phone_last4"},
+        ),
+        "booking: which service": (
+            ["tôi muốn đặt lịch hẹn trước"],
+            {"loop": "booking_form", "requested": "service_id"},
+        ),
+        "booking: window": (
+            ["mai tôi muốn đặt lịch làm khai sinh"],
+            {"loop": "booking_form", "requested": "booking_window"},
+        ),
+        "booking: phone": (
+            ["mai tôi muốn đặt lịch làm khai sinh", "giờ nào sớm nhất"],
+            {"loop": "booking_form", "requested": "booking_phone"},
         ),
         "feedback: rating": (["tôi muốn góp ý"], {"loop": "feedback_form", "requested": "rating"}),
         "feedback: comment": (

@@ -3,7 +3,13 @@
 import pytest
 
 from contract.resources import Service
-from nlu.actions.parsing import parse_rating, priority_from_text, service_from_text
+from nlu.actions.parsing import (
+    parse_rating,
+    phone_from_text,
+    priority_from_text,
+    service_from_text,
+    window_from_text,
+)
 from nlu.actions.spoken import MORE_ON_SCREEN, clauses, comma_pieces, first_sentences, fit, word_count
 
 
@@ -88,3 +94,47 @@ def test_a_service_by_letter_counter_or_name() -> None:
         "cư trú": "b",
         "không biết": None,
     }
+
+
+WINDOWS = ["08:00", "08:30", "09:00", "13:00", "14:00", "14:30"]
+
+
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        ("8 giờ 30", "08:30"),
+        ("8h30", "08:30"),
+        ("8:30 sáng", "08:30"),
+        ("cho tôi 8 giờ", "08:00"),  # "tôi" (I), not "tối" (evening)
+        ("cho toi 8 gio", "08:00"),
+        ("7 giờ tối", None),
+        ("tám giờ rưỡi", "08:30"),
+        ("tam gio ruoi", "08:30"),
+        ("chín giờ mười lăm", "09:00"),  # inside the 9:00 window
+        ("hai giờ chiều", "14:00"),
+        ("2 giờ", "14:00"),  # nobody is served at two in the night
+        ("1 giờ chiều", "13:00"),
+        ("giờ nào sớm nhất cũng được", "08:00"),
+        ("10 giờ", None),  # no free window then
+        ("cảm ơn", None),
+    ],
+)
+def test_a_booking_window_in_words(text: str, window: str | None) -> None:
+    assert window_from_text(text, WINDOWS, 30) == window
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("0912345678", "0912345678"),
+        ("số tôi là 0912 345 678", "0912345678"),
+        ("+84 912 345 678", "0912345678"),
+        ("không chín một hai ba bốn năm sáu bảy tám", "0912345678"),
+        ("khong chin mot hai ba bon nam sau bay tam", "0912345678"),
+        ("không chín một hai", None),
+        ("1912345678", None),
+        ("vâng", None),
+    ],
+)
+def test_a_phone_number_read_digit_by_digit(text: str, phone: str | None) -> None:
+    assert phone_from_text(text) == phone

@@ -189,3 +189,21 @@ def test_the_counter_console_shows_which_tickets_were_booked(booking_day, device
         number: row for number, row in re.findall(r"<strong>(\w+)</strong>(.*?)</tr>", console.text, re.S)
     }
     assert "Đặt lịch trước" in rows[booked] and "Đặt lịch trước" not in rows[walk]
+
+
+def test_a_booking_records_where_it_was_made(booking_day, device, database):
+    from backend.models import Booking
+
+    by_voice = booking_day.post(
+        f"{API}/bookings",
+        json={"service_id": "ho_tich", "day": "2026-12-02", "window_start": "08:30",
+              "phone": "0912000041", "channel": "robot"},
+        headers=device,
+    )  # fmt: skip
+    assert by_voice.status_code == 201, by_voice.text
+    assert book(booking_day, phone="0912000042").status_code == 201
+    unknown = {"service_id": "ho_tich", "day": "2026-12-02", "window_start": "08:30", "phone": "0912000043"}
+    assert booking_day.post(f"{API}/bookings", json={**unknown, "channel": "fax"}).status_code == 422
+    with database.factory() as session:
+        made = dict(session.execute(select(Booking.phone, Booking.channel)).tuples().all())
+    assert made == {"0912000041": "robot", "0912000042": "web"}

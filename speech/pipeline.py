@@ -3,13 +3,14 @@
 The kiosk and the robot subscribe to the same events (`VoicePipeline.subscribe`); nothing polls.
 Every stage has a timeout; a failure becomes an `error` event with a stable code (and, for the
 ones the citizen must hear about, a spoken Vietnamese apology), never an exception to the caller.
+Longer than most modules (about 480 lines) because the stages and their order are one state machine:
+read top to bottom, `run` -> `_run_stages` -> `_wake`/`_segment`/`_listen`/`_intent`/`_speak` is
+the turn. The threaded recognition of one utterance lives in `speech.recognition`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import queue
 import threading
 import time
 import uuid
@@ -38,6 +39,7 @@ from speech.events import (
     WakeEnd,
 )
 from speech.intent import expects_answer, spoken_reply
+from speech.recognition import Utterance
 from speech.sources import AudioSource
 from speech.stt_vosk import SttResult, VoskRecognizer
 from speech.tts import Speaker
@@ -129,86 +131,6 @@ class _Run:
         self.result.events.append(event)
         self.pipeline._publish(event)
         return event
-
-
-class _Utterance:
-    """One utterance's recognition in a worker thread: `accept` never blocks the caller.
-
-    Partial results go to `on_partial` (throttled) until `ending()`; `final` waits for the
-    worker to catch up and returns the result."""
-
-    def __init__(
-        self,
-        recognizer: VoskRecognizer,
-        grammar: str | list[str] | None,
-        on_partial: Callable[[str], None] | None,
-        partial_interval_s: float,
-    ) -> None:
-        self._recognizer = recognizer
-        self._grammar = grammar
-        self._on_partial = on_partial
-        self._interval = partial_interval_s
-        self._emit_lock = threading.Lock()
-        self._ended = False
-        self._last_partial = 0.0
-        self._stream = recognizer.stream(grammar)
-        self.grammar_name = self._stream.grammar_name
-        self._queue: queue.Queue[bytes | None] = queue.Queue()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._work, name="letan-stt", daemon=True)
-        self._thread.start()
-
-    def _work(self) -> None:
-        while True:
-            frame = self._queue.get()
-            if frame is None:
-                return
-            if self._error is not None:
-                continue
-            try:
-                partial = self._stream.accept(frame)
-            except Exception as err:  # Kaldi errors surface in final()
-                self._error = err
-                continue
-            if partial and self._on_partial is not None:
-                now = time.monotonic()
-                with self._emit_lock:
-                    if not self._ended and now - self._last_partial >= self._interval:
-                        self._last_partial = now
-                        self._on_partial(partial)
-
-    def accept(self, frame: bytes) -> None:
-        self._queue.put(frame)
-
-    def restart(self) -> None:
-        """Forget what was heard (a click) and start a fresh recognition."""
-        self._queue.put(None)
-        self._thread.join()
-        self._stream = self._recognizer.stream(self._grammar)
-        self._queue = queue.Queue()
-        self._thread = threading.Thread(target=self._work, name="letan-stt", daemon=True)
-        self._thread.start()
-
-    @contextlib.contextmanager
-    def ending(self) -> Iterator[None]:
-        """No partial result is emitted after this block (it emits `vad-end`)."""
-        with self._emit_lock:
-            self._ended = True
-            yield
-
-    def final(self, timeout_s: float) -> SttResult:
-        self._queue.put(None)
-        self._thread.join(timeout_s)
-        if self._thread.is_alive():
-            raise SpeechError(ErrorCode.STT_FAILED, f"bộ nhận dạng chưa xong sau {timeout_s} s")
-        if self._error is not None:
-            raise SpeechError(ErrorCode.STT_FAILED, str(self._error)) from self._error
-        return self._stream.final()
-
-    def close(self) -> None:
-        self._ended = True
-        if self._thread.is_alive():
-            self._queue.put(None)
 
 
 class VoicePipeline:
@@ -420,7 +342,7 @@ class VoicePipeline:
         phrases = self.wake_phrases or tuple(self.recognizer.grammars.get(self.wake_grammar, []))
         while time.monotonic() < deadline:
             endpointer = Endpointer(replace(self.vad, no_speech_timeout_s=self.config.wake_timeout_s))
-            utterance = _Utterance(self.recognizer, self.wake_grammar, None, 0.0)
+            utterance = Utterance(self.recognizer, self.wake_grammar, None, 0.0)
             try:
                 signal = self._segment(frames, endpointer, utterance, deadline)
                 if signal is not VadSignal.END:
@@ -437,7 +359,7 @@ class VoicePipeline:
         self,
         frames: Iterator[bytes],
         endpointer: Endpointer,
-        utterance: _Utterance,
+        utterance: Utterance,
         deadline: float,
         on_start: Callable[[Endpointer], None] | None = None,
     ) -> VadSignal:
@@ -488,7 +410,7 @@ class VoicePipeline:
         def on_partial(partial: str) -> None:
             run.emit(SttPartial, text=partial)
 
-        utterance = _Utterance(self.recognizer, grammar, on_partial, self.config.partial_interval_s)
+        utterance = Utterance(self.recognizer, grammar, on_partial, self.config.partial_interval_s)
         try:
             signal = self._segment(frames, endpointer, utterance, deadline, on_start)
             if signal is not VadSignal.END:

@@ -5,7 +5,8 @@
     .venv/bin/python bench/tickets.py --url http://127.0.0.1:8000/api/v1 --token "$(cat var/device-token)"
     .venv/bin/python bench/tickets.py --city               # 3 sites, nginx, 2 backends, PostgreSQL
 
-Prints tickets/s, p50 and p95 latency, errors, duplicates and gaps per service. The clients speak
+Prints tickets/s, p50 and p95 latency, errors, duplicates and gaps per service (one script of
+about 430 lines: a benchmark is read and run as one file). The clients speak
 HTTP/1.1 keep-alive over asyncio streams so that the load generator itself uses little CPU on a
 small machine shared with the server. `--city` starts a city with deploy/city.py (a fresh
 PostgreSQL database, `--backends` backend processes behind nginx, no Rasa) and gives each of the

@@ -9,6 +9,8 @@ them). The Rasa servers share conversations through the SQL tracker store and th
 store (nlu/endpoints-scaled.yml); each has its own action server, which reaches the backends
 through nginx. nginx runs unprivileged with its own prefix (`nginx -p DIR`). Logs: DIR/logs/.
 The test (tests/deploy/test_city.py) and bench/tickets.py --city use `City` directly.
+One module (about 490 lines) because it is one tool: the plan, the processes it starts in order
+and their stopping belong together, and nothing in the product imports it.
 """
 
 from __future__ import annotations

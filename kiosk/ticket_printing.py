@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.errors import PrinterError
@@ -81,6 +80,8 @@ def render_ticket(
         add(f"Ưu tiên: {priority_label(ticket.priority)}", max(18, width // 24))
     issued = (now or datetime.now()).strftime("%H:%M %d/%m/%Y")
     add(issued, max(16, width // 28))
+
+    import qrcode  # only a printed ticket needs it: not imported at the kiosk's start
 
     qr = qrcode.QRCode(border=2, box_size=max(3, width // 110))
     qr.add_data(f"letan-ticket:{ticket.id}:{ticket.number}")

@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 DEVICE_SCHEME = "deviceToken"
 STAFF_SCHEME = "staffToken"
+PROVIDER_SCHEME = "providerSecret"
 SECURITY_SCHEMES = {
     DEVICE_SCHEME: {
         "type": "http",
@@ -30,6 +31,12 @@ SECURITY_SCHEMES = {
         "scheme": "bearer",
         "description": "Mã đăng nhập của cán bộ, từ `POST /api/v1/auth/token`; hết hạn sau vài giờ, "
         "hết hiệu lực khi đăng xuất, bị tắt hoặc đặt lại mật khẩu.",
+    },
+    PROVIDER_SCHEME: {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Khoá bí mật chung với nhà cung cấp SMS/Zalo (`LETAN_NOTIFY__INBOUND_SECRET`), "
+        "cho tin trả lời của công dân; chưa đặt thì mọi lời gọi bị từ chối (403).",
     },
 }
 ERROR_SCHEMA = {
@@ -119,7 +126,8 @@ def _calls(dependant: Dependant) -> list[Any]:
 
 
 def route_access(route: RouteContext) -> tuple[str, tuple[str, ...]]:
-    """("public" | "device" | "staff", roles) from the route's dependencies (or `openapi_extra`)."""
+    """("public" | "device" | "staff" | "provider", roles) from the route's dependencies (or
+    `openapi_extra`)."""
     from backend.deps import get_principal
 
     declared = (route.openapi_extra or {}).get("x-letan-access")
@@ -169,9 +177,12 @@ def _describe(operation: dict[str, Any], route: RouteContext, method: str) -> No
         statuses.add(404)
     if access != "public":
         statuses.add(401)
-        operation["security"] = (
-            [{DEVICE_SCHEME: []}, {STAFF_SCHEME: []}] if access == "device" else [{STAFF_SCHEME: []}]
-        )
+        operation["security"] = {
+            "device": [{DEVICE_SCHEME: []}, {STAFF_SCHEME: []}],
+            "provider": [{PROVIDER_SCHEME: []}],
+        }.get(access, [{STAFF_SCHEME: []}])
+    if access == "provider":
+        statuses.add(403)  # no secret configured: the route is closed
     if access == "staff":
         statuses.add(403)
         names = ", ".join(("admin", *roles))

@@ -241,6 +241,25 @@ class NotifyOptOut(Body):
     token: Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
+class NotifyReply(BaseModel):
+    """A citizen's reply to a message, as the SMS/Zalo gateway passes it on (other keys ignored)."""
+
+    channel: Literal["sms", "zalo"]
+    # The number the reply came from, as the gateway writes it (+84…, 84…, 0…).
+    phone: Annotated[str, Field(min_length=1, max_length=32)]
+    text: Annotated[str, Field(max_length=2000)]
+
+
+class NotifyReplyHandled(BaseModel):
+    """What the reply did: `opted_out` (the phone gets no more messages on the channel) or `nothing`."""
+
+    action: Literal["opted_out", "nothing"]
+    channel: Literal["sms", "zalo"]
+    consents_revoked: int
+    messages_cancelled: int
+    detail: str
+
+
 class NotifyOptedOut(BaseModel):
     channel: NotifyChannel
     # The dossier as the messages name it: the code's last four digits.

@@ -198,6 +198,14 @@ class DemoBackend:
     def dossier(self, code: str, verify: str | None = None) -> Dossier:
         return Dossier.from_dict(self.api.dossier(code, verify))
 
+    def subscribe_dossier(
+        self, code: str, verify: str, channels: list[str], email: str | None = None
+    ) -> list[str]:
+        """The demo agrees to what is asked once the digits match (nothing is ever sent)."""
+        if not self.api.dossier(code, verify).get("verified"):
+            raise BackendError("verify_mismatch", "Bốn số cuối không khớp.", 403)
+        return list(dict.fromkeys(channels))
+
     def handoff(self, reason: str, summary: str = "") -> None:
         return None
 

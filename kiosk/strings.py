@@ -171,6 +171,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dossier.verified": ("Đã xác nhận. Chi tiết hồ sơ:", "Confirmed. Dossier details:"),
     "dossier.note": ("Ghi chú của cán bộ", "Note from the officer"),
     "dossier.no_note": ("Hồ sơ không có ghi chú thêm.", "There is no further note."),
+    "dossier.optin_offer": (
+        "Nhận tin báo khi hồ sơ có thay đổi (miễn phí), gửi đến số điện thoại ghi trong hồ sơ:",
+        "Get a message when the dossier changes (free), sent to the phone number of the dossier:",
+    ),
+    "dossier.optin_sms_zalo": ("Nhận tin qua SMS và Zalo", "By SMS and Zalo"),
+    "dossier.optin_sms": ("Chỉ qua SMS", "SMS only"),
+    "dossier.optin_sending": ("Đang đăng ký nhận tin…", "Signing up…"),
+    "dossier.optin_done": (
+        "Đã đăng ký nhận tin qua {channels} về hồ sơ này, đến số điện thoại ghi trong hồ sơ.",
+        "Signed up for messages by {channels} about this dossier, to the dossier's phone number.",
+    ),
+    "dossier.optin_how_to_stop": (
+        "Muốn thôi nhận tin: trả lời tin nhắn bằng chữ TU CHOI, hoặc bấm đường dẫn huỷ ở cuối mỗi tin.",
+        "To stop: reply TU CHOI to a message, or open the link at the end of each message.",
+    ),
+    "dossier.optin_failed": (
+        "Chưa đăng ký được nhận tin. Bác thử lại sau, hoặc hỏi cán bộ tại quầy.",
+        "Could not sign up for messages. Please try later or ask at a counter.",
+    ),
     # faq
     "faq.title": ("Tiện ích & hỏi đáp", "Amenities & questions"),
     "faq.none": ("Chưa có câu hỏi nào.", "No questions yet."),

@@ -1,20 +1,28 @@
-"""Status messages: a citizen opts in at the kiosk (phone digits verified) and opts out by a token."""
+"""Status messages: a citizen opts in at the kiosk (phone digits verified) and opts out by a token
+or by replying "từ chối" to a message (the gateway passes the reply on)."""
 
-from fastapi import APIRouter
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 
 from backend.db import begin_write
 from backend.deps import ClockDep, DeviceDep, SessionDep, SettingsDep
-from backend.errors import ForbiddenError, InvalidError
+from backend.errors import ForbiddenError, InvalidError, UnauthorizedError
 from backend.models import Dossier
 from backend.notify.messages import code_tail
+from backend.notify.replies import is_stop_reply
 from backend.schemas import (
     NotifyConsentPublic,
     NotifyConsentsPublic,
     NotifyOptedOut,
     NotifyOptIn,
     NotifyOptOut,
+    NotifyReply,
+    NotifyReplyHandled,
 )
 from backend.services import dossiers, notify
+from backend.textcheck import vietnamese_phone
 
 router = APIRouter(tags=["notifications"])
 
@@ -64,3 +72,56 @@ def opt_out(body: NotifyOptOut, session: SessionDep, clock: ClockDep) -> NotifyO
     consent = notify.opt_out(session, body.token, clock.now())
     session.commit()
     return NotifyOptedOut(channel=consent.channel, dossier=code_tail(consent.dossier_code))  # type: ignore[arg-type]
+
+
+def provider_secret(request: Request, settings: SettingsDep) -> None:
+    """The gateway's shared secret (`LETAN_NOTIFY__INBOUND_SECRET`) as a bearer token; unset, the
+    route is closed (403), a missing or wrong one is 401. Compared in constant time."""
+    expected = settings.notify.inbound_secret
+    if expected is None:
+        raise ForbiddenError(
+            "notify_inbound_disabled", "Chưa cấu hình khoá bí mật cho tin trả lời của nhà cung cấp."
+        )
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(
+        given.strip().encode(), expected.get_secret_value().encode()
+    ):
+        raise UnauthorizedError("provider_secret_wrong", "Khoá bí mật của nhà cung cấp không đúng.")
+
+
+ProviderDep = Annotated[None, Depends(provider_secret)]
+
+
+@router.post(
+    "/notifications/replies",
+    response_model=NotifyReplyHandled,
+    openapi_extra={"x-letan-access": "provider"},
+)
+def reply(
+    body: NotifyReply, session: SessionDep, clock: ClockDep, _provider: ProviderDep
+) -> NotifyReplyHandled:
+    """A citizen's reply to a message, from the SMS/Zalo gateway. "Từ chối", "hủy", "dừng", "stop"
+    (with or without marks) stop every message to that phone on that channel; any other reply, or a
+    number that is not a Vietnamese phone, changes nothing. Always 200 with what was done."""
+    try:
+        phone = vietnamese_phone(body.phone)
+    except ValueError:
+        phone = None
+    if phone is None or not is_stop_reply(body.text):
+        return NotifyReplyHandled(
+            action="nothing",
+            channel=body.channel,
+            consents_revoked=0,
+            messages_cancelled=0,
+            detail="Tin trả lời không phải lời từ chối nhận tin; không thay đổi gì.",
+        )
+    begin_write(session)
+    outcome = notify.opt_out_by_reply(session, body.channel, phone, clock.now())
+    session.commit()
+    return NotifyReplyHandled(
+        action="opted_out",
+        channel=body.channel,
+        consents_revoked=outcome.consents_revoked,
+        messages_cancelled=outcome.messages_cancelled,
+        detail=f"Số điện thoại này không nhận tin qua {notify.CHANNEL_LABELS[body.channel]} nữa.",
+    )

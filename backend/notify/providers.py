@@ -21,7 +21,7 @@ from email.utils import make_msgid
 from typing import Literal, Protocol
 
 import httpx
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,9 @@ class NotifySettings(BaseModel):
     lease_s: float = Field(default=300.0, gt=0)
     # The public address of the opt-out page; each message ends with `<opt_out_url>/<token>`.
     opt_out_url: str = Field(default="http://127.0.0.1:8000/huy-nhan-tin", pattern=r"^https?://")
+    # The shared secret the SMS/Zalo gateway sends (`Authorization: Bearer …`) with the citizens'
+    # replies to `POST /api/v1/notifications/replies`; unset, that route refuses every call.
+    inbound_secret: SecretStr | None = Field(default=None, min_length=16)
 
 
 class SmtpProvider:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.errors import NotFoundError
@@ -85,6 +85,53 @@ def opt_out(session: Session, token: str, now: datetime) -> NotifyConsent:
         "notify: opt-out for dossier %s on %s", mask_dossier_code(consent.dossier_code), consent.channel
     )
     return consent
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    """What a citizen's reply did: the consents revoked and the waiting messages cancelled."""
+
+    opted_out: bool
+    consents_revoked: int
+    messages_cancelled: int
+
+
+def opt_out_by_reply(session: Session, channel: ChannelName, phone: str, now: datetime) -> ReplyOutcome:
+    """The citizen replied "stop" from `phone` (digits, +84 written as 0) on `channel`: every consent
+    that sends there (any dossier with that phone) is revoked, and the messages still waiting for
+    that phone on that channel (status news and booking notices alike) are cancelled."""
+    revoked = session.scalars(
+        select(NotifyConsent)
+        .join(Dossier, Dossier.code == NotifyConsent.dossier_code)
+        .where(
+            NotifyConsent.channel == channel,
+            NotifyConsent.revoked_at.is_(None),
+            or_(
+                NotifyConsent.address == phone,
+                and_(NotifyConsent.address.is_(None), Dossier.phone == phone),
+            ),
+        )
+    ).all()
+    for consent in revoked:
+        consent.revoked_at, consent.opt_out_token = now, None
+    cancelled = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.address == phone,
+            OutboxMessage.state == "queued",
+        )
+        .values(state="cancelled", last_error="Công dân đã trả lời từ chối nhận tin.")
+    )
+    count = int(getattr(cancelled, "rowcount", 0) or 0)
+    session.flush()
+    logger.info(
+        "notify: opt-out by reply on %s: %d consent(s) revoked, %d message(s) cancelled",
+        channel,
+        len(revoked),
+        count,
+    )
+    return ReplyOutcome(True, len(revoked), count)
 
 
 def queue_status_news(

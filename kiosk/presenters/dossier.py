@@ -70,3 +70,31 @@ def lookup_error_message(code: str, status: int | None) -> str:
     if status == 429:
         return t("dossier.too_many")
     return t("dossier.unavailable")
+
+
+# ---- status messages: the opt-in offered after a verified look-up --------------------------
+OPT_IN_CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("dossier.optin_sms_zalo", ("sms", "zalo")),
+    ("dossier.optin_sms", ("sms",)),
+)
+CHANNEL_NAMES = {"sms": "SMS", "zalo": "Zalo", "email": "thư điện tử"}
+
+
+def opt_in_offered(view: DossierView) -> bool:
+    """The opt-in is offered only once the phone's last four digits have matched."""
+    return view.verified
+
+
+def opted_in_message(channels: list[str]) -> str:
+    """What was agreed (the channels, never the phone number) and how to stop."""
+    names = [CHANNEL_NAMES.get(c, c) for c in channels]
+    agreed = t("dossier.optin_done").format(channels=" và ".join(names))
+    return f"{agreed}\n{t('dossier.optin_how_to_stop')}"
+
+
+def opt_in_error_message(code: str, status: int | None) -> str:
+    if status == 403 or code == "verify_mismatch":
+        return t("dossier.verify_wrong")
+    if status == 429:
+        return t("dossier.too_many")
+    return t("dossier.optin_failed")

@@ -11,10 +11,14 @@ from kivy.properties import BooleanProperty, StringProperty
 from contract.errors import BackendError
 from contract.resources import Dossier
 from kiosk.presenters.dossier import (
+    OPT_IN_CHOICES,
     VERIFY_DIGITS,
     DossierView,
     dossier_view,
     lookup_error_message,
+    opt_in_error_message,
+    opt_in_offered,
+    opted_in_message,
     verified_message,
     verify_digits_problem,
 )
@@ -54,6 +58,8 @@ class DossierScreen(KioskScreen):
         self.result: DossierView | None = None
         self.looked_up_code: str | None = None
         self.verify_pad: PinPad | None = None
+        # The four digits that matched, kept only for the opt-in that may follow; reset forgets them.
+        self._verified_digits: str | None = None
         self.scan_prompt: Any = None
         self._scan_event: Any = None
         self._scan_busy = False
@@ -85,6 +91,7 @@ class DossierScreen(KioskScreen):
         self.message = ""
         self.result = None
         self.looked_up_code = None
+        self._verified_digits = None
         self.searching = False
         self._drop_verify_pad()
         self.ids.result_box.clear_widgets()
@@ -146,6 +153,8 @@ class DossierScreen(KioskScreen):
             note = view.note or t("dossier.no_note")
             card.add_widget(KLabel(text=f"[b]{t('dossier.note')}:[/b] {note}", base_size=40))
         box.add_widget(card)
+        if opt_in_offered(view) and self._verified_digits is not None:
+            self._add_opt_in(box)
         if not view.verified:
             details = KButton(text=t("dossier.details"), role="primary")
             details.bind(on_release=lambda _b: self.ask_verify())
@@ -202,6 +211,7 @@ class DossierScreen(KioskScreen):
                 self.verify_message = wrong
                 return
             self._drop_verify_pad()
+            self._verified_digits = digits
             self.show_result(view)
 
         def failed(error: BackendError) -> None:
@@ -210,6 +220,43 @@ class DossierScreen(KioskScreen):
             self.verify_message = lookup_error_message(error.code, error.status)
 
         self.services.content.call(lambda b: b.dossier(code, verify=digits), done, failed)
+
+    # ---- status messages: opt in after a verified look-up -------------------------------------
+    def _add_opt_in(self, box: Any) -> None:
+        offer = Card()
+        offer.add_widget(KLabel(text=f"[b]{t('dossier.optin_offer')}[/b]", base_size=38))
+        for key, channels in OPT_IN_CHOICES:
+            button = KButton(text=t(key), role="primary" if len(channels) > 1 else "secondary")
+            button.bind(on_release=lambda _b, c=channels: self.opt_in(list(c)))
+            offer.add_widget(button)
+            self.named[f"optin_{'_'.join(channels)}"] = button
+        result = KLabel(text="", base_size=36)
+        offer.add_widget(result)
+        self.named.update(optin_card=offer, optin_message=result)
+        box.add_widget(offer)
+
+    def opt_in(self, channels: list[str]) -> None:
+        """Agree to messages on `channels` with the digits that matched (the backend checks them again)."""
+        code, digits, label = self.looked_up_code, self._verified_digits, self.named.get("optin_message")
+        if code is None or digits is None or label is None or self.searching:
+            return
+        self.searching = True
+        label.text = t("dossier.optin_sending")
+
+        def done(agreed: list[str]) -> None:
+            self.searching = False
+            label.text = opted_in_message(agreed)
+            for key in list(self.named):
+                if key.startswith("optin_") and key not in ("optin_card", "optin_message"):
+                    button = self.named.pop(key)
+                    if button.parent is not None:
+                        button.parent.remove_widget(button)
+
+        def failed(error: BackendError) -> None:
+            self.searching = False
+            label.text = opt_in_error_message(error.code, error.status)
+
+        self.services.content.call(lambda b: b.subscribe_dossier(code, digits, channels), done, failed)
 
     # ---- scanning the receipt's QR/bar code ------------------------------------------------
     def open_camera(self) -> Any:

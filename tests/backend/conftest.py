@@ -22,6 +22,7 @@ from backend.app import create_app
 from backend.clock import FixedClock
 from backend.db import create_db_engine, create_session_factory, upgrade_database
 from backend.models import DEFAULT_SITE_ID, Base, Device, SiteRecord, StaffUser
+from backend.notify.providers import NotifySettings
 from backend.services import auth
 from backend.services.content import load_content
 from backend.settings import Settings
@@ -33,6 +34,8 @@ from tests.support.sample_content import small_content
 START = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
 FIXTURE_PREFIX = "fixture-"
 ROLES = ("admin", "editor", "counter", "integration")
+# The SMS/Zalo gateway's shared secret for citizens' replies (`POST /notifications/replies`).
+INBOUND_SECRET = "a-gateway-secret-for-replies"
 
 
 @dataclass
@@ -115,6 +118,7 @@ def settings(database: Database, tmp_path: Path) -> Settings:
         max_body_bytes=20_000,
         queue_cache_seconds=0,
         service_time_cache_seconds=0,
+        notify=NotifySettings(inbound_secret=INBOUND_SECRET),
     )
 
 

@@ -15,9 +15,10 @@ from fastapi.testclient import TestClient
 
 from backend.app import create_app
 from backend.clock import FixedClock
+from backend.notify.providers import NotifySettings
 from backend.services.content import load_content
 from backend.settings import Settings
-from tests.backend.conftest import FIXTURE_PREFIX, START, _clean
+from tests.backend.conftest import FIXTURE_PREFIX, INBOUND_SECRET, START, _clean
 from tests.support.fuzz import fuzz
 from tests.support.sample_content import small_content
 
@@ -36,11 +37,12 @@ def test_every_operation_answers_as_its_openapi_document_says(kind, request, tmp
         secret_key="a-test-secret-key-that-is-long-enough",
         queue_cache_seconds=0,
         login_attempts_per_minute=100_000,
+        notify=NotifySettings(inbound_secret=INBOUND_SECRET),  # the gateway's replies reach their logic
     )
     app = create_app(settings, clock=FixedClock(START))
     try:
         with TestClient(app) as client:
-            tokens = [database.device_token]
+            tokens = [database.device_token, INBOUND_SECRET]
             for role in ("counter", "editor", "admin"):
                 body = {"username": f"{FIXTURE_PREFIX}{role}", "password": database.passwords[role]}
                 tokens.append(client.post("/api/v1/auth/token", json=body).json()["access_token"])

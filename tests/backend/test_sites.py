@@ -18,7 +18,7 @@ from backend.services import auth
 from backend.services.content import load_content
 from backend.services.tickets import issue_ticket
 from content.model import ContentSet, SiteContent
-from tests.backend.conftest import START, Database
+from tests.backend.conftest import INBOUND_SECRET, START, Database
 from tests.support.assertions import assert_error
 from tests.support.sample_content import small_content
 
@@ -67,6 +67,7 @@ def city(client: TestClient, database: Database, staff: Any) -> City:
         "city_editor": staff("editor"),
         "city_admin": staff("admin"),
         "integration": staff("integration"),
+        "provider": {"Authorization": f"Bearer {INBOUND_SECRET}"},  # the SMS/Zalo gateway
     }
     for role in ("counter", "editor", "admin"):
         response = client.post(f"{API}/auth/token", json={"username": f"{role}-b", "password": PASSWORD})
@@ -203,6 +204,10 @@ SCOPES: list[tuple[str, str, str, int, str | None]] = [
     # dossiers are city-wide: a device of any site may take its citizen's agreement to messages
     ("POST", "/dossiers/000.00.12.H26-250701-0001/notifications", "device_b", 200, None),
     ("POST", "/dossiers/000.00.12.H26-250701-0001/notifications", "counter_b", 200, None),  # at the counter
+    # the gateway passes citizens' replies on with its shared secret; no token opens it
+    ("POST", "/notifications/replies", "provider", 200, None),
+    ("POST", "/notifications/replies", "device_b", 401, "provider_secret_wrong"),
+    ("POST", "/notifications/replies", "city_admin", 401, "provider_secret_wrong"),
     ("POST", "/handoffs", "device_b", 201, None),
     ("GET", "/handoffs", "counter_b", 200, None),
     ("GET", "/handoffs", "device_b", 403, "forbidden"),
@@ -230,6 +235,7 @@ BODIES = {
     "/faq/wifi": None,
     "/tickets": {"service_id": "ho_tich"},
     "/transfer": {"service_id": "dat_dai"},
+    "/replies": {"channel": "sms", "phone": "+84 912 345 678", "text": "TU CHOI"},  # before its prefix
     "/notifications": {"verify": "5678", "channels": ["sms"]},
     "/check-in": {"code": "AC3F7K"},
     "/close-window": {

@@ -12,6 +12,9 @@ from kiosk.presenters.conversation import Conversation, card_from_custom
 from kiosk.presenters.dossier import (
     dossier_view,
     lookup_error_message,
+    opt_in_error_message,
+    opt_in_offered,
+    opted_in_message,
     verified_message,
     verify_digits_problem,
 )
@@ -455,3 +458,16 @@ def test_a_booking_qr_is_read_as_a_booking_code() -> None:
     qrcode.make("letan-booking:AC3F7K", box_size=6, border=4).save(png)
     result = decode_receipt(png.getvalue())
     assert (result.booking_code, result.code) == ("AC3F7K", None)
+
+
+def test_opt_in_is_offered_after_the_digits_and_says_what_was_agreed_and_how_to_stop() -> None:
+    data = {"code": "000.00.12.H26-250701-0001", "procedure_id": "khai_sinh", "status": "dang_xu_ly"}
+    assert not opt_in_offered(dossier_view(Dossier.from_dict(data)))
+    assert opt_in_offered(dossier_view(Dossier.from_dict({**data, "verified": True})))
+    said = opted_in_message(["sms", "zalo"])
+    assert "Đã đăng ký nhận tin qua SMS và Zalo" in said
+    assert "TU CHOI" in said and "đường dẫn huỷ" in said  # how to stop
+    assert not any(ch.isdigit() for ch in said)  # no phone number, not even its last digits
+    assert opt_in_error_message("verify_mismatch", 403) == t("dossier.verify_wrong")
+    assert opt_in_error_message("too_many_lookups", 429) == t("dossier.too_many")
+    assert opt_in_error_message("backend_unreachable", None) == t("dossier.optin_failed")

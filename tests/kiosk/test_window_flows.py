@@ -166,6 +166,27 @@ def test_dossier_details_after_the_last_four_phone_digits(
     assert screen.verify_pad is None
 
 
+def test_opt_in_to_status_messages_after_the_digits(
+    kiosk: KioskDriver, backend_server: RunningBackend
+) -> None:
+    code, verify = backend_server.seed_demo()[0]
+    screen = _look_up(kiosk, code)
+    assert "optin_sms_zalo" not in screen.named  # not before the phone's digits matched
+    assert kiosk.find_text(t("dossier.optin_offer")) is None
+    _type_digits(kiosk, screen, verify)
+    kiosk.wait_until(lambda: screen.result.verified, what="the details")
+    assert kiosk.find_text(t("dossier.optin_offer")) is not None
+    kiosk.tap(screen.named["optin_sms_zalo"])
+    label = screen.named["optin_message"]
+    kiosk.wait_until(lambda: t("dossier.optin_how_to_stop") in label.text, what="the agreement")
+    assert "SMS và Zalo" in label.text
+    assert "optin_sms_zalo" not in screen.named  # agreed once; the choice is gone
+    shown = "\n".join(kiosk.texts())
+    assert "0912" not in shown and verify not in shown  # no phone number, not even its last digits
+    kiosk.tap_text(t("dossier.clear"), screen.ids.result_box)  # the next citizen: the digits are gone
+    assert screen._verified_digits is None and "optin_card" not in screen.named
+
+
 def test_too_many_wrong_digits_are_explained(kiosk: KioskDriver, backend_server: RunningBackend) -> None:
     code, verify = backend_server.seed_demo()[0]
     content = kiosk.app.content

@@ -14,7 +14,7 @@ from contract.errors import BackendError, BackendUnavailableError
 from vntext.normalize import fold
 
 from .common import backend, entity_value, say_failure
-from .dossier import check_dossier
+from .dossier import check_dossier, subscribe_to_messages
 from .handoff import ActionRedirect
 from .parsing import PRIORITY_NAMES, priority_from_text
 from .procedures import answer_field_where, answer_procedure
@@ -92,6 +92,8 @@ class ActionAffirm(Action):
                 *answer_procedure(dispatcher, str(procedure), "documents"),
                 SlotSet("pending_offer", None),
             ]
+        if offer == "dossier_messages":
+            return subscribe_to_messages(dispatcher, tracker)
         if procedure and asks_for_more(str(tracker.latest_message.get("text") or "")):
             # "cho xem thêm" after a procedure answer: what the procedure is and what to ask next
             return answer_procedure(dispatcher, str(procedure), "overview")
@@ -113,6 +115,7 @@ class ActionDeny(Action):
             SlotSet("pending_offer", None),
             SlotSet("pending_aspect", None),
             SlotSet("dossier_code", None),
+            SlotSet("phone_last4", None),
         ]
 
 

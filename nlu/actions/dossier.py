@@ -146,6 +146,9 @@ def check_dossier(dispatcher: CollectingDispatcher, code: str, verify: str | Non
     if verify is not None and not detailed:
         dispatcher.utter_message(response="utter_phone_mismatch")
     say_dossier(dispatcher, dossier, detailed)
+    if detailed:  # verified: offer status messages to the dossier's phone (a yes agrees)
+        dispatcher.utter_message(response="utter_offer_dossier_messages")
+        return [SlotSet("pending_offer", "dossier_messages")]
     return [SlotSet("pending_offer", None if verify is not None else "dossier_details")] + (
         [SlotSet("dossier_code", None)] if verify is not None else []
     )
@@ -175,4 +178,21 @@ class ActionDossierDetails(Action):
         code = str(tracker.get_slot("dossier_code") or "")
         digits = str(tracker.get_slot("phone_last4") or "")
         events = check_dossier(dispatcher, code, verify=digits)
+        if SlotSet("pending_offer", "dossier_messages") in events:
+            return events  # the digits wait for the answer to the offer, then go
         return [*events, SlotSet("phone_last4", None)]
+
+
+def subscribe_to_messages(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A yes to the offer after a verified look-up: SMS and Zalo messages to the dossier's phone."""
+    code = str(tracker.get_slot("dossier_code") or "")
+    digits = str(tracker.get_slot("phone_last4") or "")
+    try:
+        agreed = backend().subscribe_dossier(code, digits, ["sms", "zalo"])
+    except BackendError as err:
+        logger.info("Dossier %s messages: %s", mask_dossier_code(code), err.code)
+        say_failure(dispatcher, err, "dossier")
+    else:
+        channels = " và ".join({"sms": "SMS", "zalo": "Zalo"}.get(c, c) for c in agreed)
+        dispatcher.utter_message(response="utter_dossier_messages_agreed", channels=channels)
+    return [SlotSet(name, None) for name in ("pending_offer", "dossier_code", "phone_last4")]

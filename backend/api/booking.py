@@ -13,7 +13,7 @@ from backend.errors import InvalidError
 from backend.schemas import Body, TicketPublic
 from backend.services import booking
 from backend.services.auth import require_site
-from backend.services.tickets import resolve_service
+from backend.services.queue import resolve_service
 from backend.textcheck import vietnamese_phone
 
 router = APIRouter(tags=["booking"])

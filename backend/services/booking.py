@@ -5,7 +5,7 @@ bookings as the site's staff allow for that service. The booking has a short cod
 point the citizen gives the code (QR code at the kiosk, or says or types it to the assistant) and
 gets a ticket of that service.
 
-The order of the queue (`backend.services.tickets`, ranks of `Ticket.priority_rank`):
+The order of the queue (`backend.services.queue`, ranks of `Ticket.priority_rank`):
 1. the priority groups of the law (elderly, disabled, pregnant, small child), rank 0, in order of
    issue: they go first whether they booked or not;
 2. booked tickets, rank 1, ordered by the start of their window, then by check-in: a booked
@@ -32,7 +32,7 @@ from backend.clock import Clock
 from backend.db import begin_write
 from backend.errors import ConflictError, InvalidError, NotFoundError
 from backend.models import Booking, BookingCapacity, BookingClosure, SiteRecord
-from backend.services import audit, notify
+from backend.services import audit, notify, queue
 from backend.services import tickets as tickets_service
 from backend.settings import BookingSettings
 from vntext.spoken_codes import BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH
@@ -88,7 +88,7 @@ class WindowView:
 
 def site_zone(session: Session, site_id: str) -> ZoneInfo:
     """The site's time zone, read as the queue reads it (its local day numbers its tickets)."""
-    return tickets_service.QueueCache(0).zone(session, site_id)
+    return queue.QueueCache(0).zone(session, site_id)
 
 
 def windows_of_day(settings: BookingSettings, day: date) -> list[Window]:
@@ -211,7 +211,7 @@ def book(
             "booking_day_out_of_range",
             f"Chỉ đặt lịch được cho hôm nay và {settings.days_ahead - 1} ngày tới.",
         )
-    tickets_service.resolve_service(session, site_id, service_id, None)
+    queue.resolve_service(session, site_id, service_id, None)
     window = next((w for w in windows_of_day(settings, day) if w.key == window_start), None)
     if window is None or window.starts_at(zone) <= now:
         raise InvalidError(
@@ -300,7 +300,7 @@ def check_in(
     device_id: int | None,
     channel: str,
     settings: BookingSettings,
-    cache: tickets_service.QueueCache | None = None,
+    cache: queue.QueueCache | None = None,
 ) -> CheckIn:
     """The ticket of a booking, for the citizen at the service point; the caller commits."""
     begin_write(session)

@@ -23,7 +23,7 @@ from backend.deps import ClockDep, SessionDep, SettingsDep
 from backend.errors import ApiError
 from backend.services import booking, sites
 from backend.services.auth import load_secret_key
-from backend.services.tickets import QueueCache
+from backend.services.queue import QueueCache
 from backend.textcheck import vietnamese_phone
 from backend.web.common import templates
 

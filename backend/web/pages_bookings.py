@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from backend.deps import ClockDep, SettingsDep
 from backend.errors import ApiError
 from backend.services import booking
-from backend.services.tickets import QueueCache
+from backend.services.queue import QueueCache
 from backend.web.common import DbDep, NeedsReader, redirect, render, staff_router
 
 router = staff_router()

@@ -23,7 +23,7 @@ from backend.clock import FixedClock
 from backend.db import create_db_engine, create_session_factory, upgrade_database
 from backend.models import DEFAULT_SITE_ID, Base, Device, SiteRecord, StaffUser
 from backend.services import auth
-from backend.services.content import load_content
+from backend.services.content_files import load_content
 from backend.settings import Settings
 from content.model import ContentSet
 from tests.support.postgres import fresh_postgres_database

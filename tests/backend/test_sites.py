@@ -15,7 +15,7 @@ from sqlalchemy import select
 from backend.clock import FixedClock
 from backend.models import Feedback, Handoff, Ticket, UnansweredQuestion
 from backend.services import auth
-from backend.services.content import load_content
+from backend.services.content_files import load_content
 from backend.services.tickets import issue_ticket
 from content.model import ContentSet, SiteContent
 from tests.backend.conftest import START, Database

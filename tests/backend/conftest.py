@@ -22,7 +22,7 @@ from backend.app import create_app
 from backend.clock import FixedClock
 from backend.db import create_db_engine, create_session_factory, upgrade_database
 from backend.models import DEFAULT_SITE_ID, Base, Device, SiteRecord, StaffUser
-from backend.services import auth
+from backend.services import auth, staff_users
 from backend.services.content_files import load_content
 from backend.settings import Settings
 from content.model import ContentSet
@@ -54,7 +54,7 @@ def _make_database(kind: str, url: str) -> Database:
         database.device_token = auth.add_device(session, f"{FIXTURE_PREFIX}kiosk", now)
         for role in ROLES:
             password = f"mat-khau-{role}-1"
-            auth.add_user(session, f"{FIXTURE_PREFIX}{role}", role, password, now)
+            staff_users.add_user(session, f"{FIXTURE_PREFIX}{role}", role, password, now)
             database.passwords[role] = password  # type: ignore[index]
         session.commit()
     return database

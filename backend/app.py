@@ -16,8 +16,9 @@ from backend.db import create_db_engine, create_session_factory
 from backend.errors import ApiError, error_response
 from backend.middleware import RequestGuardMiddleware, UnexpectedErrorMiddleware
 from backend.openapi import install_openapi
-from backend.services.auth import LoginRateLimiter, TokenSigner, load_secret_key
-from backend.services.tickets import QueueCache
+from backend.services.auth import TokenSigner, load_secret_key
+from backend.services.queue import QueueCache
+from backend.services.staff_users import LoginRateLimiter
 from backend.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)

@@ -153,13 +153,13 @@ def users_add(
 
     from backend.db import write_session
     from backend.errors import ApiError
-    from backend.services import auth
+    from backend.services import auth, staff_users
 
     if password is None:
         password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
     try:
         with write_session(_factory()) as session:
-            user = auth.add_user(session, username, role, password, datetime.now(timezone.utc), site)
+            user = staff_users.add_user(session, username, role, password, datetime.now(timezone.utc), site)
             scope = f"điểm phục vụ {user.site_id}" if user.site_id else "cấp thành phố"
     except ApiError as err:
         raise _fail(err.detail) from err
@@ -190,13 +190,13 @@ def users_list() -> None:
     from sqlalchemy import select
 
     from backend.models import StaffUser
-    from backend.services import auth
+    from backend.services import auth, staff_users
 
     now = datetime.now(timezone.utc)
     with _factory()() as session:
         for user in session.scalars(select(StaffUser).order_by(StaffUser.username)):
             state = "đã tắt" if user.disabled else "đang dùng"
-            locked = auth.locked_sources(session, user.username, now)
+            locked = staff_users.locked_sources(session, user.username, now)
             lock = f"tạm khoá trên {locked} máy" if locked else ""
             scope = user.site_id or "(thành phố)"
             typer.echo(
@@ -207,17 +207,17 @@ def users_list() -> None:
 @users_app.command("disable")
 def users_disable(username: UsernameArg) -> None:
     """Tắt một tài khoản: không đăng nhập được nữa, mọi phiên và mã đăng nhập của nó hết hiệu lực."""
-    from backend.services import auth
+    from backend.services import staff_users
 
-    _user_change(lambda s: auth.set_disabled(s, username, True), f"Đã tắt tài khoản '{username}'.")
+    _user_change(lambda s: staff_users.set_disabled(s, username, True), f"Đã tắt tài khoản '{username}'.")
 
 
 @users_app.command("enable")
 def users_enable(username: UsernameArg) -> None:
     """Bật lại một tài khoản đã tắt."""
-    from backend.services import auth
+    from backend.services import staff_users
 
-    _user_change(lambda s: auth.set_disabled(s, username, False), f"Đã bật tài khoản '{username}'.")
+    _user_change(lambda s: staff_users.set_disabled(s, username, False), f"Đã bật tài khoản '{username}'.")
 
 
 @users_app.command("reset-password")
@@ -228,21 +228,21 @@ def users_reset_password(
     ] = None,
 ) -> None:
     """Đặt mật khẩu mới; mọi phiên cũ hết hiệu lực và tài khoản được mở khoá."""
-    from backend.services import auth
+    from backend.services import staff_users
 
     if password is None:
         password = typer.prompt("Mật khẩu mới", hide_input=True, confirmation_prompt=True)
     new_password = password
     done = f"Đã đặt mật khẩu mới cho '{username}'."
-    _user_change(lambda s: auth.reset_password(s, username, new_password), done)
+    _user_change(lambda s: staff_users.reset_password(s, username, new_password), done)
 
 
 @users_app.command("unlock")
 def users_unlock(username: UsernameArg) -> None:
     """Mở khoá tài khoản bị tạm khoá do nhập sai mật khẩu (trên mọi máy)."""
-    from backend.services import auth
+    from backend.services import staff_users
 
-    _user_change(lambda s: auth.unlock(s, username), f"Đã mở khoá tài khoản '{username}'.")
+    _user_change(lambda s: staff_users.unlock(s, username), f"Đã mở khoá tài khoản '{username}'.")
 
 
 @devices_app.command("add")

@@ -59,7 +59,7 @@ def load(
 ) -> None:
     """Nạp nội dung vào cơ sở dữ liệu; bản cán bộ đã sửa thì báo xung đột, không ghi đè."""
     from backend.db import write_session
-    from backend.services.content import load_content
+    from backend.services.content_files import load_content
     from content.check import check_content_dir, errors_only
     from content.files import read_content_dir
 
@@ -89,7 +89,7 @@ def export(
     ),
 ) -> None:
     """Xuất nội dung đang có trong cơ sở dữ liệu ra thư mục YAML (cùng dạng với content/)."""
-    from backend.services.content import export_content
+    from backend.services.content_files import export_content
     from content.files import write_content_dir
 
     with _database_errors("xuất nội dung"):

@@ -15,7 +15,7 @@ from backend.db import begin_write
 from backend.models import DEFAULT_SITE_ID, Device
 from backend.services import auth
 from backend.services.auth import Principal
-from backend.services.tickets import QueueCache
+from backend.services.queue import QueueCache
 from backend.settings import Settings
 
 logger = logging.getLogger(__name__)

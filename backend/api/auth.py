@@ -6,7 +6,7 @@ from backend.db import begin_write
 from backend.deps import ClockDep, SessionDep, StaffDep
 from backend.models import StaffUser
 from backend.schemas import TokenPublic, TokenRequest
-from backend.services import audit, auth
+from backend.services import audit, auth, staff_users
 
 router = APIRouter(tags=["auth"])
 
@@ -21,7 +21,7 @@ def issue_token(body: TokenRequest, request: Request, session: SessionDep, clock
     source = client_address(request)
     now = clock.now()
     request.app.state.login_limiter.check(source, now)
-    user = auth.login(session, body.username, body.password, now, source=source, via="api")
+    user = staff_users.login(session, body.username, body.password, now, source=source, via="api")
     signer: auth.TokenSigner = request.app.state.token_signer
     return TokenPublic(
         access_token=signer.issue(user),
@@ -37,7 +37,7 @@ def logout(session: SessionDep, clock: ClockDep, principal: StaffDep) -> Respons
     begin_write(session)
     user = session.get(StaffUser, principal.user_id)
     if user is not None:
-        auth.end_sessions(user)
+        staff_users.end_sessions(user)
         audit.record(
             session,
             at=clock.now(),

@@ -11,9 +11,9 @@ from backend.api.auth import client_address
 from backend.deps import CacheDep, ClockDep, DeviceDep, PublicSiteDep, SessionDep, SettingsDep, StaffDep
 from backend.errors import InvalidError
 from backend.schemas import Body, TicketPublic
-from backend.services import booking
+from backend.services import booking, booking_windows
 from backend.services.auth import require_site
-from backend.services.tickets import resolve_service
+from backend.services.queue import resolve_service
 from backend.textcheck import vietnamese_phone
 
 router = APIRouter(tags=["booking"])
@@ -82,7 +82,7 @@ def windows(
     the site, with the places left in each."""
     resolve_service(session, site, service_id, None)
     if day is None:
-        today = clock.now().astimezone(booking.site_zone(session, site)).date()
+        today = clock.now().astimezone(booking_windows.site_zone(session, site)).date()
         day = today + timedelta(days=days_from_today or 0)
     return [
         {
@@ -92,7 +92,7 @@ def windows(
             "free": v.free,
             "closed": v.closed,
         }
-        for v in booking.day_windows(session, site, service_id, day, settings.booking, clock.now())
+        for v in booking_windows.day_windows(session, site, service_id, day, settings.booking, clock.now())
     ]
 
 
@@ -170,7 +170,7 @@ def day_view(
 ) -> list[dict[str, Any]]:
     """A day's bookings per window and service (default: today at the site)."""
     require_site(staff, site, "Lịch hẹn")
-    day = day or clock.now().astimezone(booking.site_zone(session, site)).date()
+    day = day or clock.now().astimezone(booking_windows.site_zone(session, site)).date()
     return [row.__dict__ for row in booking.day_report(session, site, day, settings.booking, clock.now())]
 
 

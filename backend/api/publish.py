@@ -7,8 +7,8 @@ from pydantic import Field
 
 from backend.deps import ClockDep, DeviceDep, SessionDep
 from backend.schemas import Body, RowId, Text
-from backend.services import content as content_service
 from backend.services import publishing
+from backend.services.content_files import export_content
 
 router = APIRouter(tags=["publish"])
 
@@ -46,7 +46,7 @@ def claim(session: SessionDep, clock: ClockDep, principal: DeviceDep) -> Any:
     if job is None:
         session.commit()
         return Response(status_code=204)
-    content = content_service.export_content(session).model_dump(mode="json")
+    content = export_content(session).model_dump(mode="json")
     work = PublishWork(id=job.id, force=job.force, content=content)
     session.commit()
     return work

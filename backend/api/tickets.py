@@ -33,9 +33,9 @@ from backend.schemas import (
     TicketTransfer,
     WaitingTicket,
 )
-from backend.services import tickets as queue
+from backend.services import queue, ticket_actions, tickets
 from backend.services.auth import Principal, require_site
-from backend.services.tickets import QueueCache
+from backend.services.queue import QueueCache
 from backend.settings import Settings
 
 router = APIRouter(tags=["queue"])
@@ -129,7 +129,7 @@ def _issue(
     device_id = principal.device_id
     fingerprint = request_hash(body) if idempotency_key is not None else None
     try:
-        issued = queue.issue_ticket(
+        issued = tickets.issue_ticket(
             session,
             clock,
             site_id=principal.acting_site,
@@ -147,7 +147,7 @@ def _issue(
         session.commit()
         return public, issued.replayed
     except IntegrityError as error:
-        ticket = queue.replay_after_race(session, device_id, idempotency_key, fingerprint, error)
+        ticket = tickets.replay_after_race(session, device_id, idempotency_key, fingerprint, error)
         return ticket_public(session, clock, settings, ticket, cache), True
 
 
@@ -160,7 +160,7 @@ def read_ticket(
     cache: CacheDep,
     principal: DeviceDep,
 ) -> TicketPublic:
-    ticket = queue.get_ticket(session, ticket_id)
+    ticket = tickets.get_ticket(session, ticket_id)
     _own_ticket(principal)(ticket)
     return ticket_public(session, clock, settings, ticket, cache)
 
@@ -197,7 +197,9 @@ def counter_waiting(
             priority=t.priority,  # type: ignore[arg-type]
             issued_at=t.issued_at,
         )
-        for t in queue.waiting_for_counter(session, counter_id, clock=clock, site_id=staff.acting_site)
+        for t in ticket_actions.waiting_for_counter(
+            session, counter_id, clock=clock, site_id=staff.acting_site
+        )
     ]
 
 
@@ -215,7 +217,7 @@ def call_next(
     principal: CounterDep,
 ) -> TicketPublic | Response:
     begin_write(session)
-    ticket = queue.call_next(session, clock, counter_id, principal.actor, principal.acting_site)
+    ticket = ticket_actions.call_next(session, clock, counter_id, principal.actor, principal.acting_site)
     if ticket is None:
         session.rollback()
         return Response(status_code=204)
@@ -233,7 +235,9 @@ def _action(action: str) -> Callable[..., TicketPublic]:
         principal: CounterDep,
     ) -> TicketPublic:
         begin_write(session)
-        ticket = queue.act(session, clock, ticket_id, action, principal.actor, allowed=_own_ticket(principal))
+        ticket = ticket_actions.act(
+            session, clock, ticket_id, action, principal.actor, allowed=_own_ticket(principal)
+        )
         session.commit()
         return ticket_public(session, clock, settings, ticket, cache)
 
@@ -261,7 +265,7 @@ def transfer(
     principal: CounterDep,
 ) -> TicketPublic:
     begin_write(session)
-    ticket = queue.act(
+    ticket = ticket_actions.act(
         session,
         clock,
         ticket_id,

@@ -5,7 +5,7 @@ bookings as the site's staff allow for that service. The booking has a short cod
 point the citizen gives the code (QR code at the kiosk, or says or types it to the assistant) and
 gets a ticket of that service.
 
-The order of the queue (`backend.services.tickets`, ranks of `Ticket.priority_rank`):
+The order of the queue (`backend.services.queue`, ranks of `Ticket.priority_rank`):
 1. the priority groups of the law (elderly, disabled, pregnant, small child), rank 0, in order of
    issue: they go first whether they booked or not;
 2. booked tickets, rank 1, ordered by the start of their window, then by check-in: a booked
@@ -15,6 +15,8 @@ A citizen who checks in before the window gets the ticket at once, but it is not
 the window starts (its place in the queue is the window's start). One who checks in later than
 the end of the window plus a grace period (15 minutes) gets a walk-in ticket. A booking not
 checked in by then is a no-show.
+
+The windows themselves (opening hours, capacity, what is left) are `backend.services.booking_windows`.
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,9 +32,17 @@ from sqlalchemy.orm import Session
 from backend.clock import Clock
 from backend.db import begin_write
 from backend.errors import ConflictError, InvalidError, NotFoundError
-from backend.models import Booking, BookingCapacity, BookingClosure, SiteRecord
-from backend.services import audit, notify
+from backend.models import Booking, BookingClosure, SiteRecord
+from backend.services import audit, notify, queue
 from backend.services import tickets as tickets_service
+from backend.services.booking_windows import (
+    Window,
+    bookable_days,
+    day_windows,
+    nearest_free,
+    site_zone,
+    windows_of_day,
+)
 from backend.settings import BookingSettings
 from vntext.spoken_codes import BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH
 
@@ -41,130 +50,6 @@ logger = logging.getLogger(__name__)
 
 CODE_ALPHABET, CODE_LENGTH = BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH
 ACTIVE = ("booked",)
-
-
-@dataclass(frozen=True)
-class Window:
-    day: date
-    start: time
-    end: time
-
-    @classmethod
-    def of(cls, booking: Booking) -> Window:
-        """The window a booking was made for."""
-        start = datetime.combine(booking.day, time.fromisoformat(booking.window_start))
-        return cls(booking.day, start.time(), (start + timedelta(minutes=booking.window_minutes)).time())
-
-    @property
-    def key(self) -> str:
-        return self.start.strftime("%H:%M")
-
-    def starts_at(self, zone: ZoneInfo) -> datetime:
-        return datetime.combine(self.day, self.start, zone)
-
-    def ends_at(self, zone: ZoneInfo) -> datetime:
-        return datetime.combine(self.day, self.end, zone)
-
-    def last_check_in(self, zone: ZoneInfo, settings: BookingSettings) -> datetime:
-        """Until when a check-in gets a booked ticket (the end plus the grace period): after it a
-        check-in is a walk-in's and a booking not checked in is a no-show."""
-        return self.ends_at(zone) + timedelta(minutes=settings.grace_minutes)
-
-    def label(self) -> str:
-        return f"{self.start:%H:%M}–{self.end:%H:%M} ngày {self.day:%d/%m/%Y}"
-
-
-@dataclass(frozen=True)
-class WindowView:
-    window: Window
-    capacity: int
-    booked: int
-    closed: bool
-
-    @property
-    def free(self) -> int:
-        return 0 if self.closed else max(0, self.capacity - self.booked)
-
-
-def site_zone(session: Session, site_id: str) -> ZoneInfo:
-    """The site's time zone, read as the queue reads it (its local day numbers its tickets)."""
-    return tickets_service.QueueCache(0).zone(session, site_id)
-
-
-def windows_of_day(settings: BookingSettings, day: date) -> list[Window]:
-    """The bookable windows of a day: the opening hours cut into windows (none on Sunday)."""
-    hours = settings.saturday_hours if day.weekday() == 5 else settings.weekday_hours
-    if day.weekday() == 6:
-        hours = []
-    windows: list[Window] = []
-    step = timedelta(minutes=settings.window_minutes)
-    for span in hours:
-        start_text, end_text = span.split("-")
-        start = datetime.combine(day, time.fromisoformat(start_text))
-        end = datetime.combine(day, time.fromisoformat(end_text))
-        while start + step <= end:
-            windows.append(Window(day, start.time(), (start + step).time()))
-            start += step
-    return windows
-
-
-def bookable_days(today: date, settings: BookingSettings) -> list[date]:
-    return [today + timedelta(days=i) for i in range(settings.days_ahead)]
-
-
-def capacity(session: Session, site_id: str, service_id: str, settings: BookingSettings) -> int:
-    row = session.get(BookingCapacity, (site_id, service_id))
-    return row.per_window if row is not None else settings.default_capacity
-
-
-def day_windows(
-    session: Session, site_id: str, service_id: str, day: date, settings: BookingSettings, now: datetime
-) -> list[WindowView]:
-    """The windows of a day for a service with what is left in each (windows already begun excluded)."""
-    zone = site_zone(session, site_id)
-    per_window = capacity(session, site_id, service_id, settings)
-    booked = dict(
-        session.execute(
-            select(Booking.window_start, func.count())
-            .where(
-                Booking.site_id == site_id,
-                Booking.service_id == service_id,
-                Booking.day == day,
-                Booking.status.in_(("booked", "checked_in", "late")),
-            )
-            .group_by(Booking.window_start)
-        ).all()
-    )
-    closed = set(
-        session.scalars(
-            select(BookingClosure.window_start).where(
-                BookingClosure.site_id == site_id,
-                BookingClosure.service_id == service_id,
-                BookingClosure.day == day,
-            )
-        )
-    )
-    return [
-        WindowView(w, per_window, int(booked.get(w.key, 0)), w.key in closed)
-        for w in windows_of_day(settings, day)
-        if w.starts_at(zone) > now
-    ]
-
-
-def nearest_free(
-    session: Session, site_id: str, service_id: str, wanted: Window, settings: BookingSettings, now: datetime
-) -> list[Window]:
-    """Up to three free windows nearest to the one wanted (the same day first, then the next days)."""
-    today = now.astimezone(site_zone(session, site_id)).date()
-    free = [
-        view.window
-        for day in bookable_days(today, settings)
-        for view in day_windows(session, site_id, service_id, day, settings, now)
-        if view.free > 0
-    ]
-    anchor = datetime.combine(wanted.day, wanted.start)
-    free.sort(key=lambda w: abs(datetime.combine(w.day, w.start) - anchor))
-    return sorted(free[:3], key=lambda w: (w.day, w.start))
 
 
 def _new_code(session: Session) -> str:
@@ -211,7 +96,7 @@ def book(
             "booking_day_out_of_range",
             f"Chỉ đặt lịch được cho hôm nay và {settings.days_ahead - 1} ngày tới.",
         )
-    tickets_service.resolve_service(session, site_id, service_id, None)
+    queue.resolve_service(session, site_id, service_id, None)
     window = next((w for w in windows_of_day(settings, day) if w.key == window_start), None)
     if window is None or window.starts_at(zone) <= now:
         raise InvalidError(
@@ -300,7 +185,7 @@ def check_in(
     device_id: int | None,
     channel: str,
     settings: BookingSettings,
-    cache: tickets_service.QueueCache | None = None,
+    cache: queue.QueueCache | None = None,
 ) -> CheckIn:
     """The ticket of a booking, for the citizen at the service point; the caller commits."""
     begin_write(session)
@@ -381,15 +266,6 @@ def close_window(
         details={"cancelled": len(cancelled), "reason": reason},
     )  # fmt: skip
     return cancelled
-
-
-def set_capacity(session: Session, site_id: str, service_id: str, per_window: int) -> None:
-    begin_write(session)
-    row = session.get(BookingCapacity, (site_id, service_id))
-    if row is None:
-        session.add(BookingCapacity(site_id=site_id, service_id=service_id, per_window=per_window))
-    else:
-        row.per_window = per_window
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The call feed of the queue display: every call and recall of a ticket, in order.
 
-The queue service writes each call and recall into the audit log (`ticket.call`, `ticket.recall`,
-with the ticket's number and counter); the display reads them back from there, so a call made by
-any backend worker reaches every display.
+The counters' actions (`backend.services.ticket_actions`) write each call and recall into the
+audit log (`ticket.call`, `ticket.recall`, with the ticket's number and counter); the display reads
+them back from there, so a call made by any backend worker reaches every display.
 """
 
 from __future__ import annotations

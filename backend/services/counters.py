@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.clock import Clock
 from backend.models import DEFAULT_SITE_ID, CounterRecord, ProcedureRecord, ServiceRecord, Ticket
-from backend.services.tickets import QueueCache
+from backend.services.queue import QueueCache
 
 
 def counters(session: Session, site_id: str = DEFAULT_SITE_ID) -> list[CounterRecord]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from backend.errors import ApiError
 from backend.models import AuditEntry, FaqRecord, ProcedureRecord
 from backend.services import content as content_service
+from backend.services.content_files import export_content
 from content.model import FaqEntry, Procedure
 from vntext.normalize import fold
 
@@ -90,7 +91,7 @@ def export_zip(session: Session) -> bytes:
 
     from content.files import write_content_dir
 
-    content_set = content_service.export_content(session)
+    content_set = export_content(session)
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -111,7 +112,7 @@ def check_edited(session: Session, item: Procedure | FaqEntry) -> dict[str, str]
     from content.files import FAQ_DIR, PROCEDURES_DIR, read_yaml, write_content_dir
 
     try:
-        content_set = content_service.export_content(session)
+        content_set = export_content(session)
     except ApiError:  # no site yet: the model's validation is all there is
         return {}
     if isinstance(item, Procedure):

@@ -62,7 +62,7 @@ def prepare(settings: Settings, *, load_content_if_empty: bool = True) -> Prepar
             default = session.get(SiteRecord, DEFAULT_SITE_ID)
             empty = default is None or not default.data
         if empty and load_content_if_empty:
-            from backend.services.content import load_content
+            from backend.services.content_files import load_content
             from content.files import default_content_dir, read_content_dir
 
             directory = settings.content_dir or default_content_dir()

@@ -14,8 +14,7 @@ from backend.clock import Clock
 from backend.deps import ClockDep
 from backend.errors import ApiError
 from backend.models import StaffUser
-from backend.services import audit
-from backend.services import auth as auth_service
+from backend.services import audit, staff_users
 from backend.web.common import (
     STATIC_DIR,
     DbDep,
@@ -81,7 +80,7 @@ def _authenticate(
     source = client_address(request)
     try:
         request.app.state.login_limiter.check(source, clock.now())
-        return auth_service.login(session, username, password, clock.now(), source=source, via="web")
+        return staff_users.login(session, username, password, clock.now(), source=source, via="web")
     except ApiError as err:
         if err.code == "invalid_credentials":
             left = err.extra.get("attempts_left", 0)
@@ -126,7 +125,7 @@ async def login_submit(
 async def logout(request: Request, session: DbDep, clock: ClockDep) -> Response:
     user = current_user(request, session)
     if user is not None:
-        auth_service.end_sessions(user)  # a copied cookie or staff token stops working too
+        staff_users.end_sessions(user)  # a copied cookie or staff token stops working too
         audit.record(
             session, at=clock.now(), actor=actor_for(user.username), action="staff.logout",
             entity_type="staff_user", entity_id=user.username, details={"via": "web"},

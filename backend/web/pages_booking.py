@@ -21,9 +21,9 @@ from backend.api.auth import client_address
 from backend.db import begin_write
 from backend.deps import ClockDep, SessionDep, SettingsDep
 from backend.errors import ApiError
-from backend.services import booking, sites
+from backend.services import booking, booking_windows, sites
 from backend.services.auth import load_secret_key
-from backend.services.tickets import QueueCache
+from backend.services.queue import QueueCache
 from backend.textcheck import vietnamese_phone
 from backend.web.common import templates
 
@@ -83,14 +83,16 @@ def qr_svg(text: str) -> str:
 def _choices(
     session: Any, settings: Any, clock: Any, site: str, service: str, day: date | None
 ) -> dict[str, Any]:
-    zone = booking.site_zone(session, site)
+    zone = booking_windows.site_zone(session, site)
     today = clock.now().astimezone(zone).date()
     services = _site_services(session, site)
     service = service if any(s.id == service for s in services) else (services[0].id if services else "")
-    days = booking.bookable_days(today, settings.booking)
+    days = booking_windows.bookable_days(today, settings.booking)
     day = day if day in days else days[0]
     windows = (
-        booking.day_windows(session, site, service, day, settings.booking, clock.now()) if service else []
+        booking_windows.day_windows(session, site, service, day, settings.booking, clock.now())
+        if service
+        else []
     )
     return {
         "sites": sites.list_sites(session),

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 
 from backend.deps import ClockDep, SettingsDep
 from backend.errors import ApiError
-from backend.services import booking
-from backend.services.tickets import QueueCache
+from backend.services import booking, booking_windows
+from backend.services.queue import QueueCache
 from backend.web.common import DbDep, NeedsReader, redirect, render, staff_router
 
 router = staff_router()
@@ -35,7 +35,7 @@ def bookings_page(
 ) -> Response:
     site_id = _site(user, site)
     now = clock.now()
-    today = now.astimezone(booking.site_zone(session, site_id)).date()
+    today = now.astimezone(booking_windows.site_zone(session, site_id)).date()
     shown = day or today
     services = {s.id: s for s in QueueCache(0).services(session, site_id).values()}
     rows = booking.day_report(session, site_id, shown, settings.booking, now)
@@ -44,14 +44,16 @@ def bookings_page(
         "page_title": "Lịch hẹn",
         "site": site_id,
         "day": shown,
-        "days": booking.bookable_days(today, settings.booking),
+        "days": booking_windows.bookable_days(today, settings.booking),
         "rows": [
             {"row": r, "service": services[r.service_id].name if r.service_id in services else r.service_id}
             for r in rows
         ],
         "services": list(services.values()),
-        "capacity": {sid: booking.capacity(session, site_id, sid, settings.booking) for sid in services},
-        "windows": booking.windows_of_day(settings.booking, shown),
+        "capacity": {
+            sid: booking_windows.capacity(session, site_id, sid, settings.booking) for sid in services
+        },
+        "windows": booking_windows.windows_of_day(settings.booking, shown),
         "no_show_rate": None if rate is None else round(rate * 100),
     }
     return render(request, "bookings.html", context, user=user, active="bookings")
@@ -69,7 +71,7 @@ async def set_capacity(
     site_id = _site(user, site)
     if service_id not in QueueCache(0).services(session, site_id):
         return redirect(request, "/staff/bookings", flash="Không có dịch vụ này.")
-    booking.set_capacity(session, site_id, service_id, per_window)
+    booking_windows.set_capacity(session, site_id, service_id, per_window)
     session.commit()
     return redirect(request, "/staff/bookings", flash=f"Mỗi khung giờ nhận {per_window} lịch hẹn.")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend.deps import ClockDep
 from backend.errors import ApiError
-from backend.services import content as content_service
+from backend.services.content_files import export_content
 from backend.web.common import (
     DbDep,
     Editor,
@@ -34,7 +34,7 @@ def _publish_context(session: Session) -> dict[str, Any]:
 
     done = publishing.last_done(session)
     try:
-        current = learned_fingerprint(content_service.export_content(session))
+        current = learned_fingerprint(export_content(session))
     except ApiError:
         current = None
     changed = current is not None and (done is None or done.fingerprint != current)

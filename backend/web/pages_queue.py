@@ -22,7 +22,8 @@ from backend.models import DEFAULT_SITE_ID, Ticket
 from backend.schemas import MAX_ROW_ID, RowId
 from backend.services import calls as calls_service
 from backend.services import counters as counters_service
-from backend.services import tickets as tickets_service
+from backend.services import queue as queue_service
+from backend.services import ticket_actions
 from backend.web.announcements import AnnouncementError, announcement_text, spoken_text, synthesize
 from backend.web.common import (
     CounterStaff,
@@ -92,11 +93,9 @@ def _console_context(session: Session, clock: Clock, site: str, counter_id: str)
             "issued": _hm(t.issued_at),
             "waited": _minutes_since(t.queued_at, now),
             "channel": CHANNEL_NAMES.get(t.channel, t.channel),
-            "booked": t.priority_rank == tickets_service.BOOKED_RANK,
+            "booked": t.priority_rank == queue_service.BOOKED_RANK,
         }
-        for t in tickets_service.waiting_for_counter(
-            session, counter_id, limit=200, clock=clock, site_id=site
-        )
+        for t in ticket_actions.waiting_for_counter(session, counter_id, limit=200, clock=clock, site_id=site)
     ]
     details = None
     if current is not None:
@@ -109,7 +108,7 @@ def _console_context(session: Session, clock: Clock, site: str, counter_id: str)
             or "(chưa chọn thủ tục)",
             "priority": PRIORITY_NAMES.get(current.priority, current.priority),
             "channel": CHANNEL_NAMES.get(current.channel, current.channel),
-            "booked": current.priority_rank == tickets_service.BOOKED_RANK,
+            "booked": current.priority_rank == queue_service.BOOKED_RANK,
             "issued": _hm(current.issued_at),
             "called": _hm(current.called_at),
             "waited": _minutes_since(current.issued_at, current.called_at or now),
@@ -175,7 +174,7 @@ async def counter_call_next(
     request: Request, session: DbDep, user: CounterStaff, clock: ClockDep, counter_id: str
 ) -> Response:
     def call() -> str:
-        ticket = tickets_service.call_next(
+        ticket = ticket_actions.call_next(
             session, clock, counter_id, actor_for(user.username), site_id=staff_site(user)
         )
         if ticket is None:
@@ -209,7 +208,7 @@ async def counter_ticket_action(
 
     def act() -> str:
         transfer_to = target if isinstance(target, str) and target else None
-        tickets_service.act(
+        ticket_actions.act(
             session, clock, ticket_id, action, actor_for(user.username), transfer_to=transfer_to
         )
         return DONE_MESSAGES[action].format(number=number)
@@ -236,7 +235,7 @@ def _call_view(call: calls_service.Call, site: str) -> dict[str, Any]:
 
 
 def _display_state(session: Session, clock: Clock, site: str) -> dict[str, Any]:
-    board = tickets_service.board(session, clock, site)
+    board = queue_service.board(session, clock, site)
     serving: dict[str, str] = {}
     for service in board:
         for item in service["now_serving"]:  # type: ignore[attr-defined]

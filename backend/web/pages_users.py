@@ -14,8 +14,7 @@ from backend import models
 from backend.db import begin_write
 from backend.deps import ClockDep
 from backend.errors import ApiError
-from backend.services import audit
-from backend.services import auth as auth_service
+from backend.services import audit, staff_users
 from backend.web.common import ROLE_LABELS, Admin, DbDep, actor_for, redirect, render, staff_router
 
 router = staff_router()
@@ -27,7 +26,7 @@ def _rows(session: Session, now: datetime) -> list[dict[str, object]]:
             "username": user.username,
             "role": ROLE_LABELS.get(user.role, user.role),
             "disabled": user.disabled,
-            "locked": auth_service.locked_sources(session, user.username, now),
+            "locked": staff_users.locked_sources(session, user.username, now),
         }
         for user in session.scalars(select(models.StaffUser).order_by(models.StaffUser.username))
     ]
@@ -38,8 +37,8 @@ def users(request: Request, session: DbDep, user: Admin, clock: ClockDep) -> Res
     context = {
         "page_title": "Tài khoản",
         "rows": _rows(session, clock.now()),
-        "limit": auth_service.LOCKOUT_FAILURES,
-        "minutes": auth_service.LOCKOUT_MINUTES,
+        "limit": staff_users.LOCKOUT_FAILURES,
+        "minutes": staff_users.LOCKOUT_MINUTES,
     }
     return render(request, "users.html", context, user=user, active="users")
 
@@ -50,7 +49,7 @@ async def user_unlock(
 ) -> Response:
     try:
         begin_write(session)
-        auth_service.unlock(session, username)
+        staff_users.unlock(session, username)
         audit.record(
             session, at=clock.now(), actor=actor_for(user.username), action="staff.unlock",
             entity_type="staff_user", entity_id=username.strip()[:120],

@@ -23,8 +23,8 @@ from backend.clock import FixedClock
 from backend.db import create_db_engine, create_session_factory, upgrade_database
 from backend.models import DEFAULT_SITE_ID, Base, Device, SiteRecord, StaffUser
 from backend.notify.providers import NotifySettings
-from backend.services import auth
-from backend.services.content import load_content
+from backend.services import auth, staff_users
+from backend.services.content_files import load_content
 from backend.settings import Settings
 from content.model import ContentSet
 from tests.support.postgres import fresh_postgres_database
@@ -57,7 +57,7 @@ def _make_database(kind: str, url: str) -> Database:
         database.device_token = auth.add_device(session, f"{FIXTURE_PREFIX}kiosk", now)
         for role in ROLES:
             password = f"mat-khau-{role}-1"
-            auth.add_user(session, f"{FIXTURE_PREFIX}{role}", role, password, now)
+            staff_users.add_user(session, f"{FIXTURE_PREFIX}{role}", role, password, now)
             database.passwords[role] = password  # type: ignore[index]
         session.commit()
     return database

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from backend.app import create_app
 from backend.models import Device, Feedback, Handoff, StaffUser, UnansweredQuestion
-from backend.services import auth
+from backend.services import auth, staff_users
 from backend.settings import Settings
 from tests.support.assertions import assert_error
 
@@ -87,7 +87,7 @@ def test_a_revoked_device_is_refused(client, content, database):
 
 def test_disabled_staff_lose_access(client, database, content):
     with database.factory() as session:
-        auth.add_user(session, "tam", "counter", "mat-khau-tam-1", datetime.now(timezone.utc))
+        staff_users.add_user(session, "tam", "counter", "mat-khau-tam-1", datetime.now(timezone.utc))
         session.commit()
     token = client.post(f"{API}/auth/token", json={"username": "tam", "password": "mat-khau-tam-1"}).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
@@ -114,13 +114,13 @@ def test_users_need_a_real_password_and_a_known_role(database):
     now = datetime.now(timezone.utc)
     with database.factory() as session:
         with pytest.raises(ApiError) as short:
-            auth.add_user(session, "ngan", "editor", "1234567", now)
+            staff_users.add_user(session, "ngan", "editor", "1234567", now)
         assert short.value.code == "password_too_short"
         with pytest.raises(ApiError) as role:
-            auth.add_user(session, "ngan", "boss", "mat-khau-dai", now)
+            staff_users.add_user(session, "ngan", "boss", "mat-khau-dai", now)
         assert role.value.code == "role_invalid"
         with pytest.raises(ApiError) as duplicate:
-            auth.add_user(session, "fixture-editor", "editor", "mat-khau-dai", now)
+            staff_users.add_user(session, "fixture-editor", "editor", "mat-khau-dai", now)
         assert duplicate.value.code == "user_exists"
 
 
@@ -238,10 +238,10 @@ def test_an_unreachable_database_gives_503_not_500(tmp_path):
 
 def test_wrong_passwords_lock_the_account_for_a_while(client, database, clock):
     with database.factory() as session:
-        auth.add_user(session, "khoa", "editor", "mat-khau-khoa-1", datetime.now(timezone.utc))
+        staff_users.add_user(session, "khoa", "editor", "mat-khau-khoa-1", datetime.now(timezone.utc))
         session.commit()
     wrong = {"username": "khoa", "password": "sai-roi"}
-    for _ in range(auth.LOCKOUT_FAILURES - 1):
+    for _ in range(staff_users.LOCKOUT_FAILURES - 1):
         assert_error(client.post(f"{API}/auth/token", json=wrong), 401, "invalid_credentials")
     assert_error(client.post(f"{API}/auth/token", json=wrong), 429, "account_locked")
     right = {"username": "khoa", "password": "mat-khau-khoa-1"}
@@ -249,7 +249,7 @@ def test_wrong_passwords_lock_the_account_for_a_while(client, database, clock):
     assert "phút" in locked["detail"]
     from datetime import timedelta
 
-    clock.set(clock.now() + timedelta(minutes=auth.LOCKOUT_MINUTES + 1))
+    clock.set(clock.now() + timedelta(minutes=staff_users.LOCKOUT_MINUTES + 1))
     assert client.post(f"{API}/auth/token", json=right).status_code == 200
     # A success starts the count again.
     assert_error(client.post(f"{API}/auth/token", json=wrong), 401, "invalid_credentials")

@@ -29,10 +29,10 @@ def book(client, phone="0912345678", day=TODAY, window="08:00", service="ho_tich
 
 
 def set_capacity(database, per_window: int) -> None:
-    from backend.services import booking
+    from backend.services import booking_windows
 
     with database.factory() as session:
-        booking.set_capacity(session, "default", "ho_tich", per_window)
+        booking_windows.set_capacity(session, "default", "ho_tich", per_window)
         session.commit()
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.models import AuditEntry, ProcedureRecord
-from backend.services.content import export_content, load_content
+from backend.services.content_files import export_content, load_content
 from tests.support.assertions import assert_error
 from tests.support.sample_content import small_content
 

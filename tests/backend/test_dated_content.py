@@ -102,7 +102,7 @@ def test_periods_with_a_gap_are_refused(client, content, staff):
 
 
 def test_the_repository_can_cuoc_fee_is_25_000_until_new_year_and_50_000_after(client, database, clock):
-    from backend.services.content import load_content
+    from backend.services.content_files import load_content
     from content.files import read_content_dir
 
     with database.factory() as session:

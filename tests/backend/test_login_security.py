@@ -21,7 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from backend.app import create_app
 from backend.db import create_db_engine, create_session_factory
 from backend.models import AuditEntry, LoginFailures, StaffUser
-from backend.services import auth
+from backend.services import staff_users
 from tests.support.assertions import assert_error
 from tests.support.backend import LETAN, REPO, backend_env
 
@@ -33,7 +33,7 @@ PASSWORD = "mat-khau-an-toan-1"
 def user(database):
     name = "quantri-2"
     with database.factory() as session:
-        auth.add_user(session, name, "admin", PASSWORD, datetime.now(timezone.utc))
+        staff_users.add_user(session, name, "admin", PASSWORD, datetime.now(timezone.utc))
         session.commit()
     return name
 
@@ -57,7 +57,7 @@ def log_in(client, username, password, address="10.0.0.1"):
 
 def test_a_strangers_guesses_lock_the_name_only_for_the_stranger(proxied, user, clock):
     stranger = "203.0.113.9"
-    for _ in range(auth.LOCKOUT_FAILURES - 1):
+    for _ in range(staff_users.LOCKOUT_FAILURES - 1):
         left = assert_error(log_in(proxied, user, "doan-mo", stranger), 401, "invalid_credentials")
     assert left["attempts_left"] == 1
     assert_error(log_in(proxied, user, "doan-mo", stranger), 429, "account_locked")
@@ -65,35 +65,38 @@ def test_a_strangers_guesses_lock_the_name_only_for_the_stranger(proxied, user, 
     # The admin at the office is not locked out by a stranger.
     assert log_in(proxied, user, PASSWORD, "10.0.0.7").status_code == 200
     # Once the window has passed the stranger may try again (and fail as before).
-    clock.set(clock.now() + timedelta(minutes=auth.LOCKOUT_MINUTES + 1))
+    clock.set(clock.now() + timedelta(minutes=staff_users.LOCKOUT_MINUTES + 1))
     assert_error(log_in(proxied, user, "doan-mo", stranger), 401, "invalid_credentials")
 
 
 def test_a_right_password_starts_the_count_again_for_that_source(proxied, user):
-    for _ in range(auth.LOCKOUT_FAILURES - 1):
+    for _ in range(staff_users.LOCKOUT_FAILURES - 1):
         assert_error(log_in(proxied, user, "doan-mo"), 401)
     assert log_in(proxied, user, PASSWORD).status_code == 200
-    assert assert_error(log_in(proxied, user, "doan-mo"), 401)["attempts_left"] == auth.LOCKOUT_FAILURES - 1
+    assert (
+        assert_error(log_in(proxied, user, "doan-mo"), 401)["attempts_left"]
+        == staff_users.LOCKOUT_FAILURES - 1
+    )
 
 
 def test_concurrent_guesses_get_exactly_the_limit_of_password_checks(proxied, user, database, monkeypatch):
     checks = Counter()
-    real_check = auth._password_matches
+    real_check = staff_users._password_matches
 
     def counted(found, password):
         checks["argon2"] += 1
         return real_check(found, password)
 
-    monkeypatch.setattr(auth, "_password_matches", counted)
+    monkeypatch.setattr(staff_users, "_password_matches", counted)
     with ThreadPoolExecutor(30) as pool:
         statuses = Counter(pool.map(lambda _i: log_in(proxied, user, "doan-mo").status_code, range(30)))
-    assert checks["argon2"] == auth.LOCKOUT_FAILURES
-    assert statuses == {401: auth.LOCKOUT_FAILURES - 1, 429: 30 - auth.LOCKOUT_FAILURES + 1}
+    assert checks["argon2"] == staff_users.LOCKOUT_FAILURES
+    assert statuses == {401: staff_users.LOCKOUT_FAILURES - 1, 429: 30 - staff_users.LOCKOUT_FAILURES + 1}
     with database.factory() as session:
         failed = session.scalar(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "staff.login_failed")
         )
-    assert failed == auth.LOCKOUT_FAILURES
+    assert failed == staff_users.LOCKOUT_FAILURES
 
 
 def test_the_password_check_holds_no_connection_and_no_write_lock(client, user, database, monkeypatch):
@@ -133,7 +136,9 @@ def test_the_password_check_holds_no_connection_and_no_write_lock(client, user, 
 
 def test_too_many_logins_from_one_address_are_refused_before_any_check(settings, clock, user, monkeypatch):
     checks = Counter()
-    monkeypatch.setattr(auth, "_password_matches", lambda found, pw: checks.update(["argon2"]) or False)
+    monkeypatch.setattr(
+        staff_users, "_password_matches", lambda found, pw: checks.update(["argon2"]) or False
+    )
     app = ProxyHeadersMiddleware(create_app(settings, clock=clock), trusted_hosts="*")
     with TestClient(app) as client:
         for index in range(settings.login_attempts_per_minute):
@@ -176,14 +181,14 @@ def test_staff_tokens_end_on_logout_disable_and_password_reset(client, user, dat
     assert_error(client.post(f"{API}/auth/logout", headers={"Authorization": "Bearer x"}), 401)
 
     third = token()
-    change(lambda session: auth.set_disabled(session, user, True))
+    change(lambda session: staff_users.set_disabled(session, user, True))
     assert_error(client.get(f"{API}/handoffs", headers=third), 401)
     assert_error(client.post(f"{API}/auth/token", json={"username": user, "password": PASSWORD}), 401)
-    change(lambda session: auth.set_disabled(session, user, False))
+    change(lambda session: staff_users.set_disabled(session, user, False))
     assert_error(client.get(f"{API}/handoffs", headers=third), 401)  # enabling does not revive old tokens
 
     fourth = token()
-    change(lambda session: auth.reset_password(session, user, "mat-khau-moi-2"))
+    change(lambda session: staff_users.reset_password(session, user, "mat-khau-moi-2"))
     assert_error(client.get(f"{API}/handoffs", headers=fourth), 401)
     assert_error(client.post(f"{API}/auth/token", json={"username": user, "password": PASSWORD}), 401)
     assert client.get(f"{API}/handoffs", headers=token("mat-khau-moi-2")).status_code == 200
@@ -204,7 +209,9 @@ def test_the_users_commands_list_disable_reset_and_unlock(tmp_path):
     with create_session_factory(engine)() as session:  # locked out from one address
         now = datetime.now(timezone.utc)
         session.add(
-            LoginFailures(username="lan", source="203.0.113.9", failures=auth.LOCKOUT_FAILURES, last_at=now)
+            LoginFailures(
+                username="lan", source="203.0.113.9", failures=staff_users.LOCKOUT_FAILURES, last_at=now
+            )
         )
         session.commit()
     listed = letan(env, "users", "list")
@@ -233,9 +240,9 @@ def csrf(page) -> str:
 
 def test_an_admin_unlocks_an_account_on_the_staff_page(proxied, user, database):
     with database.factory() as session:
-        auth.add_user(session, "bientap-3", "editor", PASSWORD, datetime.now(timezone.utc))
+        staff_users.add_user(session, "bientap-3", "editor", PASSWORD, datetime.now(timezone.utc))
         session.commit()
-    for _ in range(auth.LOCKOUT_FAILURES):
+    for _ in range(staff_users.LOCKOUT_FAILURES):
         log_in(proxied, "bientap-3", "doan-mo", "203.0.113.9")
     assert_error(log_in(proxied, "bientap-3", PASSWORD, "203.0.113.9"), 429, "account_locked")
     page = proxied.get("/staff/login")
@@ -277,7 +284,7 @@ def test_a_password_check_on_the_staff_page_leaves_the_server_free(client, user,
     import threading
 
     checking, release = threading.Event(), threading.Event()
-    real_check = auth._password_matches
+    real_check = staff_users._password_matches
     waited_out = []
 
     def slow(found, password):
@@ -285,7 +292,7 @@ def test_a_password_check_on_the_staff_page_leaves_the_server_free(client, user,
         waited_out.append(not release.wait(timeout=20))
         return real_check(found, password)
 
-    monkeypatch.setattr(auth, "_password_matches", slow)
+    monkeypatch.setattr(staff_users, "_password_matches", slow)
     token = csrf(client.get("/staff/login"))
     form = {"username": user, "password": PASSWORD, "csrf_token": token}
     login = threading.Thread(target=lambda: client.post("/staff/login", data=form, follow_redirects=False))

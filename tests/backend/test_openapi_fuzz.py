@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from backend.app import create_app
 from backend.clock import FixedClock
 from backend.notify.providers import NotifySettings
-from backend.services.content import load_content
+from backend.services.content_files import load_content
 from backend.settings import Settings
 from tests.backend.conftest import FIXTURE_PREFIX, INBOUND_SECRET, START, _clean
 from tests.support.fuzz import fuzz

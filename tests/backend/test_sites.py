@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from backend.clock import FixedClock
 from backend.models import Feedback, Handoff, Ticket, UnansweredQuestion
-from backend.services import auth
-from backend.services.content import load_content
+from backend.services import auth, staff_users
+from backend.services.content_files import load_content
 from backend.services.tickets import issue_ticket
 from content.model import ContentSet, SiteContent
 from tests.backend.conftest import INBOUND_SECRET, START, Database
@@ -58,7 +58,7 @@ def city(client: TestClient, database: Database, staff: Any) -> City:
         load_content(session, two_sites())
         device_b = auth.add_device(session, "kiosk-b", now, B)
         for role in ("counter", "editor", "admin"):
-            auth.add_user(session, f"{role}-b", role, PASSWORD, now, B)
+            staff_users.add_user(session, f"{role}-b", role, PASSWORD, now, B)
         session.commit()
     headers = {
         "device_a": {"Authorization": f"Bearer {database.device_token}"},

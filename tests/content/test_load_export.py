@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from backend.db import create_db_engine, create_session_factory, upgrade_database
-from backend.services.content import export_content, load_content, save_procedure
+from backend.services.content import save_procedure
+from backend.services.content_files import export_content, load_content
 from content.files import default_content_dir, read_content_dir, write_content_dir
 from tests.content.content_helpers import edit
 

@@ -2,6 +2,8 @@
 
 `from_dict` reads an API answer (or the kiosk's demo data, which answers in the same shapes) and
 ignores keys it does not know, so the backend may add fields; `to_dict` gives the API shape back.
+One module (about 430 lines) on purpose: it is the contract's vocabulary, read beside
+`api-contract.md` resource by resource, and its small decoding helpers are shared by all of them.
 """
 
 from __future__ import annotations

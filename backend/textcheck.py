@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from vntext.phone import phone_digits
+
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|<\s*script|javascript\s*:", re.IGNORECASE)
 HTML_MESSAGE = "không được chứa mã HTML (thẻ <...>)"
 # C0 controls except tab, line feed and carriage return; DEL and the C1 controls; the bidi
@@ -26,8 +28,6 @@ PHONE_MESSAGE = (
 )
 # After the separators are removed and +84/84 is written as 0: mobile 0[35789] + 8 digits,
 # fixed line 02 + 9 digits.
-_PHONE = re.compile(r"0[35789]\d{8}|02\d{9}")
-_PHONE_SEPARATORS = re.compile(r"[ .\-()]")
 
 
 class JsonTooDeepError(ValueError):
@@ -112,11 +112,7 @@ def json_too_deep(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
 
 def vietnamese_phone(text: str) -> str:
     """The digits of a Vietnamese phone number (+84 written as 0); ValueError when it is not one."""
-    compact = _PHONE_SEPARATORS.sub("", text.strip())
-    if compact.startswith("+84"):
-        compact = "0" + compact[3:]
-    elif compact.startswith("84") and len(compact) in (11, 12):
-        compact = "0" + compact[2:]
-    if not _PHONE.fullmatch(compact):
+    digits = phone_digits(text)
+    if digits is None:
         raise ValueError(PHONE_MESSAGE)
-    return compact
+    return digits

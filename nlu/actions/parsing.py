@@ -12,6 +12,7 @@ import unicodedata
 from contract.resources import Service
 from vntext.normalize import fold
 from vntext.numbers import SpokenNumberError, restore_number_words, words_to_digits, words_to_number
+from vntext.phone import phone_digits
 
 # Luật Người cao tuổi 2009, Điều 2: người cao tuổi là công dân từ đủ 60 tuổi trở lên.
 ELDERLY_AGE = 60
@@ -265,13 +266,11 @@ def window_from_text(text: str, starts: list[str], minutes: int) -> str | None:
 
 def phone_from_text(text: str) -> str | None:
     """A Vietnamese mobile or landline number typed or read digit by digit ("không chín một hai
-    ..."), "+84" or "84" for the leading 0; None unless it has 10 digits and starts with 0."""
+    ..."), "+84" or "84" for the leading 0; None unless the backend's rule (`vntext.phone`) takes it."""
     digits = "".join(re.findall(r"\d", text))
     if not digits:
         try:
             digits = words_to_digits(restore_number_words(text.lower()))
         except SpokenNumberError:
             return None
-    if digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits if len(digits) == 10 and digits.startswith("0") else None
+    return phone_digits(digits)

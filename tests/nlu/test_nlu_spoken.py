@@ -129,6 +129,8 @@ def test_a_booking_window_in_words(text: str, window: str | None) -> None:
         ("0912345678", "0912345678"),
         ("số tôi là 0912 345 678", "0912345678"),
         ("+84 912 345 678", "0912345678"),
+        ("024 3825 1234", "02438251234"),  # a landline, as the backend takes it
+        ("0112345678", None),  # no such prefix: the backend would refuse it
         ("không chín một hai ba bốn năm sáu bảy tám", "0912345678"),
         ("khong chin mot hai ba bon nam sau bay tam", "0912345678"),
         ("không chín một hai", None),
